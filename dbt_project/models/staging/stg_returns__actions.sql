@@ -1,0 +1,34 @@
+-- One row per action per reporting period, as returned.
+with source as (
+    select * from {{ source('raw', 'return_actions') }}
+)
+
+select
+    council || '|' || action_code || '|' || financial_year || '|'
+        || case when period = 'year' then 'Year' else 'Q' || file_quarter end as action_progress_id,
+    council,
+    service,
+    financial_year,
+    case when period = 'year' then null else file_quarter end as quarter,
+    period as period_type,
+    action_code,
+    priority,
+    action,
+    due_date,
+    progress_pct,
+    case lower(trim(reported_status))
+        when 'on target' then 'On Target'
+        when 'off target' then 'Off Target'
+        when 'complete' then 'Complete'
+        when 'completed' then 'Complete'
+        when 'warning' then 'Warning'
+    end as reported_status,
+    comment,
+    partition_key,
+    source_ref,
+    source_file,
+    source_sha256,
+    source_sheet,
+    source_row,
+    loaded_at
+from source

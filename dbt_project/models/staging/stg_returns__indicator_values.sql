@@ -1,0 +1,51 @@
+-- One row per indicator value in a return: council x service x indicator x period.
+-- Percentages are canonicalised to percentage points here, where the indicator's unit is
+-- known (see docs/return_format.md): the reader has already turned "98%" and 98%-formatted
+-- cells into 98; a plain number strictly between 0 and 1 for a % indicator is a proportion.
+with source as (
+    select * from {{ source('raw', 'return_indicator_values') }}
+),
+
+catalogue as (
+    select indicator_code, unit from {{ ref('indicator_catalogue') }}
+),
+
+typed as (
+    select
+        source.council,
+        source.service,
+        source.financial_year,
+        case when source.period = 'year' then null else source.file_quarter end as quarter,
+        source.period as period_type,
+        source.indicator_code,
+        case
+            when catalogue.unit = '%' and not source.value_is_percent
+                and source.value > 0 and source.value < 1
+                then round(source.value * 100, 10)
+            else source.value
+        end as value,
+        source.numerator,
+        source.denominator,
+        case lower(trim(source.reported_status))
+            when 'on target' then 'On Target'
+            when 'off target' then 'Off Target'
+            when 'data only' then 'Data Only'
+            when 'warning' then 'Warning'
+        end as reported_status,
+        source.note,
+        source.partition_key,
+        source.source_ref,
+        source.source_file,
+        source.source_sha256,
+        source.source_sheet,
+        source.source_row,
+        source.loaded_at
+    from source
+    left join catalogue using (indicator_code)
+)
+
+select
+    council || '|' || indicator_code || '|' || financial_year || '|'
+        || coalesce('Q' || quarter, 'Year') as indicator_value_id,
+    *
+from typed

@@ -1,0 +1,1 @@
+"""Dagster code for the council performance warehouse (returns + LGBF -> dbt on DuckDB)."""

@@ -1,0 +1,29 @@
+"""The code location: every asset, resource, job and schedule of the project."""
+
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from orchestration import settings
+from orchestration.assets.published import published_warehouse
+from orchestration.assets.returns_ingest import quarterly_returns
+from orchestration.dbt import warehouse_dbt_models
+from orchestration.project import dbt_project
+
+settings.export_dbt_env()
+
+all_assets_job = dg.define_asset_job(
+    "load_all",
+    selection=dg.AssetSelection.all(),
+    description="Ingest returns for the selected quarters, build the warehouse and publish it.",
+)
+
+defs = dg.Definitions(
+    assets=[quarterly_returns, warehouse_dbt_models, published_warehouse],
+    jobs=[all_assets_job],
+    resources={
+        "duckdb": DuckDBResource(database=str(settings.work_warehouse_path())),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+    },
+)

@@ -1,0 +1,28 @@
+"""Publish the working warehouse to the path analysts open, by atomic replace.
+
+The pipeline writes ``output/.work/warehouse.duckdb``; when a build has succeeded the file is
+copied next to the published path and ``os.replace``-d over it. A reader holding the old
+file open keeps reading the old, complete warehouse; a new reader gets the new one; nobody
+ever sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+
+def publish_warehouse(work: Path, published: Path) -> Path:
+    # Fold the write-ahead log into the file so the copy is complete on its own.
+    with duckdb.connect(str(work)) as con:
+        con.execute("checkpoint")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
+    shutil.copyfile(work, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, published)
+    return published

@@ -1,0 +1,1 @@
+"""The quarterly return workbook: its format, its reader and its validation errors."""

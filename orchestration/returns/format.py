@@ -1,0 +1,117 @@
+"""The quarterly return format: sheet names, column headers and file naming.
+
+This module is the single definition of the format; ``docs/return_format.md`` describes it
+for the people who fill returns in, the reader validates against it and
+``scripts/build_seed_returns.py`` writes the seed workbooks with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+METADATA_SHEET = "Metadata"
+INDICATORS_SHEET = "Indicators"
+ACTIONS_SHEET = "Actions"
+RISKS_SHEET = "Risks"
+
+# Metadata sheet: column A holds the field name, column B its value.
+METADATA_FIELDS = ("Council", "Service", "Financial year", "Quarter", "Submitted by", "Submitted on")
+METADATA_REQUIRED = ("Council", "Service", "Financial year", "Quarter")
+
+# Period column values. A "Year end" row is the annual value (e.g. complaints received in the
+# whole of 2019/20 = 43), distinct from the Q4 value (9); it may only appear in a Q4 return.
+PERIOD_QUARTER = "Quarter"
+PERIOD_YEAR_END = "Year end"
+PERIODS = (PERIOD_QUARTER, PERIOD_YEAR_END)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    required: bool = True  # the header must be present (the cell may still be blank)
+    kind: str = "text"  # text | number | percent | date | period
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: tuple[Column, ...]
+    key: str  # the column that identifies a row; rows with it blank are an error
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+INDICATORS = SheetSpec(
+    INDICATORS_SHEET,
+    (
+        Column("PI Code"),
+        Column("Period", required=False, kind="period"),
+        Column("Value", kind="number"),
+        Column("Numerator", kind="number"),
+        Column("Denominator", kind="number"),
+        Column("Status", required=False),
+        Column("Note"),
+        Column("Source", required=False),
+    ),
+    key="PI Code",
+)
+
+ACTIONS = SheetSpec(
+    ACTIONS_SHEET,
+    (
+        Column("Code"),
+        Column("Period", required=False, kind="period"),
+        Column("Priority", required=False),
+        Column("Action"),
+        Column("Due Date", kind="date"),
+        Column("Progress %", kind="percent"),
+        Column("Status", required=False),
+        Column("Comment"),
+        Column("Source", required=False),
+    ),
+    key="Code",
+)
+
+RISKS = SheetSpec(
+    RISKS_SHEET,
+    (
+        Column("Code"),
+        Column("Period", required=False, kind="period"),
+        Column("Title"),
+        Column("Identification"),
+        Column("Control Measures"),
+        Column("Current Risk Score", kind="number"),
+        Column("Latest Note"),
+        Column("Source", required=False),
+    ),
+    key="Code",
+)
+
+DATA_SHEETS = (INDICATORS, ACTIONS, RISKS)
+
+# <council>__<service>__<YYYY-YY>__Q<n>.xlsx, lower-case slugs, e.g.
+# midlothian__childrens-services__2019-20__Q4.xlsx
+FILE_NAME = re.compile(
+    r"^(?P<council>[a-z0-9-]+)__(?P<service>[a-z0-9-]+)__(?P<fy>\d{4}-\d{2})__Q(?P<q>[1-4])\.xlsx$"
+)
+
+
+def slug(text: str) -> str:
+    """``Children's Services`` -> ``childrens-services``."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"['’]", "", text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def file_name(council: str, service: str, partition_key: str) -> str:
+    fy, q = partition_key.rsplit("-Q", 1)
+    return f"{slug(council)}__{slug(service)}__{fy}__Q{q}.xlsx"
+
+
+def normalise_header(text: object) -> str:
+    """Headers are matched ignoring case, repeated/non-breaking spaces and a trailing colon."""
+    return " ".join(str(text or "").replace("\u00a0", " ").split()).rstrip(":").lower()

@@ -1,0 +1,62 @@
+"""Turning what people type into numbers, one rule set for every return.
+
+Canonical forms stored in the warehouse:
+
+* percentages in **percentage points**: ``98``, ``"98%"`` and a cell showing 98% (Excel
+  stores 0.98 with a % number format) all become ``98.0``. A plain number between 0 and 1
+  for a percentage indicator is read as a proportion in staging (``0.98`` -> 98); type
+  values below 1% with the % sign.
+* money as a plain number in the indicator's unit: ``"£15.722m"`` -> ``15.722`` for a £m
+  indicator, ``"£1,832.00"`` -> ``1832.0``.
+* thousands separators and surrounding spaces (including non-breaking) are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BLANKS = {"", "n/a", "na", "-", "–", "—", "dna", "..", "new for 16/17"}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: float | None
+    is_percent: bool = False  # True when the value came with a % (sign or cell format)
+
+
+class NotANumber(ValueError):
+    pass
+
+
+def clean_text(value: object) -> str:
+    """Collapse whitespace (incl. non-breaking spaces) and strip."""
+    if value is None:
+        return ""
+    return " ".join(str(value).replace("\u00a0", " ").replace("\u200b", "").split())
+
+
+def parse_number(raw: object, percent_format: bool = False) -> ParsedNumber:
+    """Parse a cell value. ``percent_format`` is True when the cell's number format has a %."""
+    if raw is None or isinstance(raw, bool):
+        if isinstance(raw, bool):
+            raise NotANumber(f"expected a number, got {raw!r}")
+        return ParsedNumber(None)
+    if isinstance(raw, (int, float)):
+        if raw != raw:  # NaN
+            return ParsedNumber(None)
+        if percent_format:
+            return ParsedNumber(round(float(raw) * 100, 10), True)
+        return ParsedNumber(float(raw))
+    text = clean_text(raw)
+    if text.lower() in BLANKS:
+        return ParsedNumber(None)
+    is_percent = text.endswith("%")
+    body = text.rstrip("%").strip()
+    body = body.replace("£", "").replace(",", "").replace(" ", "")
+    if body.lower().endswith("m"):
+        body = body[:-1]
+    if not _NUMBER.match(body):
+        raise NotANumber(f"expected a number, got {text!r}")
+    return ParsedNumber(float(body), is_percent)

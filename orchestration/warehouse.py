@@ -1,0 +1,162 @@
+"""The raw layer of the working DuckDB warehouse, written by the Python ingest assets.
+
+dbt reads these tables as sources (``dbt_project/models/staging/__sources.yml``). Each row
+keeps its lineage: source file, its sha256, sheet and row, and when it was loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from orchestration.returns import format as fmt
+from orchestration.returns.reader import ParsedReturn
+
+LINEAGE = "source_file varchar, source_sha256 varchar, source_sheet varchar, source_row integer, loaded_at timestamp"
+RETURN_KEYS = "partition_key varchar, council varchar, service varchar, financial_year varchar, file_quarter integer, period varchar"
+
+DDL = {
+    "return_files": """
+        partition_key varchar, council varchar, service varchar, financial_year varchar,
+        file_quarter integer, submitted_by varchar, submitted_on varchar,
+        source_file varchar, source_sha256 varchar, loaded_at timestamp,
+        indicator_rows integer, action_rows integer, risk_rows integer""",
+    "return_indicator_values": f"""{RETURN_KEYS}, indicator_code varchar, value double,
+        value_is_percent boolean, numerator double, denominator double,
+        reported_status varchar, note varchar, source_ref varchar, {LINEAGE}""",
+    "return_actions": f"""{RETURN_KEYS}, action_code varchar, priority varchar, action varchar,
+        due_date date, progress_pct double, reported_status varchar, comment varchar,
+        source_ref varchar, {LINEAGE}""",
+    "return_risks": f"""{RETURN_KEYS}, risk_code varchar, title varchar, identification varchar,
+        control_measures varchar, risk_score double, latest_note varchar, source_ref varchar,
+        {LINEAGE}""",
+}
+RAW_TABLES = tuple(DDL)
+
+
+def ensure_raw_schema(con) -> None:
+    con.execute("create schema if not exists raw")
+    for table, columns in DDL.items():
+        con.execute(f"create table if not exists raw.{table} ({columns})")
+
+
+def _base(ret: ParsedReturn, rec: dict, loaded_at: datetime) -> dict:
+    return {
+        "partition_key": ret.partition_key,
+        "council": ret.council,
+        "service": ret.service,
+        "financial_year": ret.quarter.financial_year,
+        "file_quarter": ret.quarter.quarter,
+        "period": "year" if rec.get("Period") == fmt.PERIOD_YEAR_END else "quarter",
+    }
+
+
+def _lineage(ret: ParsedReturn, rec: dict, loaded_at: datetime) -> dict:
+    return {
+        "source_file": ret.path.name,
+        "source_sha256": ret.sha256,
+        "source_sheet": rec["sheet"],
+        "source_row": rec["row"],
+        "loaded_at": loaded_at,
+    }
+
+
+def frames(returns: list[ParsedReturn]) -> dict[str, pd.DataFrame]:
+    """One DataFrame per raw table, columns in DDL order."""
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
+    for ret in returns:
+        rows["return_files"].append(
+            {
+                "partition_key": ret.partition_key,
+                "council": ret.council,
+                "service": ret.service,
+                "financial_year": ret.quarter.financial_year,
+                "file_quarter": ret.quarter.quarter,
+                "submitted_by": ret.submitted_by,
+                "submitted_on": ret.submitted_on,
+                "source_file": ret.path.name,
+                "source_sha256": ret.sha256,
+                "loaded_at": loaded_at,
+                "indicator_rows": len(ret.indicators),
+                "action_rows": len(ret.actions),
+                "risk_rows": len(ret.risks),
+            }
+        )
+        for rec in ret.indicators:
+            value, value_is_percent = rec["Value"]
+            rows["return_indicator_values"].append(
+                {
+                    **_base(ret, rec, loaded_at),
+                    "indicator_code": rec["PI Code"],
+                    "value": value,
+                    "value_is_percent": value_is_percent,
+                    "numerator": rec["Numerator"][0],
+                    "denominator": rec["Denominator"][0],
+                    "reported_status": rec.get("Status") or None,
+                    "note": rec["Note"] or None,
+                    "source_ref": rec.get("Source") or None,
+                    **_lineage(ret, rec, loaded_at),
+                }
+            )
+        for rec in ret.actions:
+            rows["return_actions"].append(
+                {
+                    **_base(ret, rec, loaded_at),
+                    "action_code": rec["Code"],
+                    "priority": rec.get("Priority") or None,
+                    "action": rec["Action"] or None,
+                    "due_date": rec["Due Date"],
+                    "progress_pct": rec["Progress %"][0],
+                    "reported_status": rec.get("Status") or None,
+                    "comment": rec["Comment"] or None,
+                    "source_ref": rec.get("Source") or None,
+                    **_lineage(ret, rec, loaded_at),
+                }
+            )
+        for rec in ret.risks:
+            rows["return_risks"].append(
+                {
+                    **_base(ret, rec, loaded_at),
+                    "risk_code": rec["Code"],
+                    "title": rec["Title"] or None,
+                    "identification": rec["Identification"] or None,
+                    "control_measures": rec["Control Measures"] or None,
+                    "risk_score": rec["Current Risk Score"][0],
+                    "latest_note": rec["Latest Note"] or None,
+                    "source_ref": rec.get("Source") or None,
+                    **_lineage(ret, rec, loaded_at),
+                }
+            )
+    return {t: pd.DataFrame(r) for t, r in rows.items()}
+
+
+def replace_partitions(con, partition_keys: list[str], returns: list[ParsedReturn]) -> dict[str, int]:
+    """Replace everything loaded for ``partition_keys`` with ``returns``, in one transaction.
+
+    A partition holds exactly what its return files hold, so re-running a quarter (e.g. after
+    a resubmission) is idempotent. Returns the row count written per table.
+    """
+    ensure_raw_schema(con)
+    data = frames(returns)
+    counts = {}
+    con.execute("begin transaction")
+    try:
+        for table in RAW_TABLES:
+            con.execute(
+                f"delete from raw.{table} where partition_key in (select unnest(?))",
+                [list(partition_keys)],
+            )
+            df = data[table]
+            if len(df):
+                con.register("incoming", df)
+                cols = ", ".join(df.columns)
+                con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
+                con.unregister("incoming")
+            counts[table] = len(df)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return counts
