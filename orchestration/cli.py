@@ -45,7 +45,11 @@ def quarters_with_returns() -> list[str]:
     return [q.key for q in sorted(keys)]
 
 
-def run(partition_range: tuple[str, str] | None = None) -> bool:
+def run(partition_range: tuple[str, str] | None = None, instance=None):
+    """Materialise every asset for the quarters in ``partition_range`` (default: all with returns).
+
+    Returns the ``ExecuteInProcessResult`` (or None when there is nothing to load).
+    """
     import dagster as dg
 
     from orchestration.definitions import defs
@@ -54,20 +58,18 @@ def run(partition_range: tuple[str, str] | None = None) -> bool:
         keys = quarters_with_returns()
         if not keys:
             print(f"No return workbooks found in {settings.returns_dir()}", file=sys.stderr)
-            return False
+            return None
         partition_range = (keys[0], keys[-1])
     start, end = partition_range
-    job = defs.get_job_def("load_all")
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": start,
-                "dagster/asset_partition_range_end": end,
-            },
-            raise_on_error=False,
-        )
-    return result.success
+    job = defs.resolve_job_def("load_all")
+    tags = {
+        "dagster/asset_partition_range_start": start,
+        "dagster/asset_partition_range_end": end,
+    }
+    if instance is not None:
+        return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+    with dg.DagsterInstance.get() as local_instance:
+        return job.execute_in_process(instance=local_instance, tags=tags, raise_on_error=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prepare":
         return 0
     rng = (args.start, args.end) if args.start and args.end else None
-    ok = run(rng)
+    result = run(rng)
+    ok = bool(result and result.success)
     took = time.monotonic() - t0
     if not ok:
         print(f"\nRun FAILED after {took:.1f}s; the published warehouse was left as it was:", file=sys.stderr)

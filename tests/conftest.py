@@ -1,0 +1,76 @@
+"""Shared fixtures: an isolated output folder, the dbt manifest, and one real pipeline run.
+
+The environment is pointed at a temporary output folder *before* the Dagster definitions
+are imported (resources read their paths at import), so tests never touch ``output/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+LGBF_DIR = REPO.parent / "shared" / "data" / "lgbf"
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="council-perf-tests-"))
+os.environ["OUTPUT_DIR"] = str(_SESSION_DIR / "output")
+os.environ["DAGSTER_HOME"] = str(_SESSION_DIR / "dagster_home")
+os.environ.pop("DUCKDB_PATH", None)
+os.environ.pop("WAREHOUSE_PATH", None)
+os.environ.pop("RETURNS_DIR", None)
+(_SESSION_DIR / "dagster_home").mkdir(parents=True, exist_ok=True)
+
+from orchestration import settings  # noqa: E402
+
+settings.export_dbt_env()
+settings.put_venv_on_path()
+
+
+def seed_line(seed_file: str, line: int) -> str:
+    """One line of a seed report (1-based), for asserting that an expected value is printed there."""
+    return (SEEDS / seed_file).read_text(encoding="utf-8").splitlines()[line - 1]
+
+
+@pytest.fixture(scope="session")
+def manifest() -> Path:
+    from orchestration.cli import prepare_manifest
+    from orchestration.project import dbt_project
+
+    prepare_manifest()
+    return dbt_project.manifest_path
+
+
+@pytest.fixture(scope="session")
+def instance():
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as inst:
+        yield inst
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(manifest, instance) -> Path:
+    """Run the whole pipeline once on raw/ through Dagster; return the published warehouse."""
+    from orchestration.cli import run
+
+    result = run(instance=instance)
+    assert result is not None and result.success, "the pipeline run on raw/ failed"
+    return settings.published_warehouse_path()
+
+
+@pytest.fixture
+def warehouse(built_warehouse):
+    import duckdb
+
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
