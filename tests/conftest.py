@@ -14,8 +14,20 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
-LGBF_DIR = REPO.parent / "shared" / "data" / "lgbf"
+
+def _shared_dir() -> Path:
+    """The read-only shared material (seed reports, LGBF data) beside the checkout."""
+    if os.environ.get("SHARED_DIR"):
+        return Path(os.environ["SHARED_DIR"])
+    for candidate in (REPO.parent / "shared", REPO.parent.parent / "shared", Path("/work/shared")):
+        if candidate.exists():
+            return candidate
+    return REPO.parent / "shared"
+
+
+SHARED = _shared_dir()
+SEEDS = SHARED / "seeds"
+LGBF_DIR = SHARED / "data" / "lgbf"
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="council-perf-tests-"))
 os.environ["OUTPUT_DIR"] = str(_SESSION_DIR / "output")
