@@ -66,12 +66,18 @@ def instance():
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(manifest, instance) -> Path:
-    """Run the whole pipeline once on raw/ through Dagster; return the published warehouse."""
+def pipeline_run(manifest, instance):
+    """Run the whole pipeline once on raw/ through Dagster (the `make run` code path)."""
     from orchestration.cli import run
 
     result = run(instance=instance)
     assert result is not None and result.success, "the pipeline run on raw/ failed"
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(pipeline_run) -> Path:
+    """The published warehouse after the session's pipeline run."""
     return settings.published_warehouse_path()
 
 

@@ -1,0 +1,47 @@
+-- One conformed list of indicators: the service's own PIs (complaints, corporate health,
+-- service priorities, balanced scorecard) and LGBF indicators, from the catalogue seed.
+-- Aliases are split into other codes (e.g. P-CHN8a for CHN8a, BS.CS.04 for BS.CSPC.04)
+-- and older titles.
+with catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+aliases as (
+    select indicator_code, unnest(string_split(aliases, '|')) as alias
+    from catalogue
+    where aliases is not null and aliases <> ''
+),
+
+split as (
+    select
+        aliases.indicator_code,
+        -- a code has no spaces; anything else is an older title
+        list(alias order by alias) filter (where not contains(trim(alias), ' ')) as alias_codes,
+        list(alias order by alias) filter (where contains(trim(alias), ' ')) as alias_titles
+    from aliases
+    group by aliases.indicator_code
+)
+
+select
+    catalogue.indicator_code,
+    catalogue.title,
+    catalogue.service,
+    catalogue.priority_group,
+    catalogue.section,
+    catalogue.unit,
+    catalogue.direction,
+    catalogue.is_cumulative,
+    catalogue.target_phasing,
+    catalogue.warning_tolerance,
+    catalogue.numerator_name,
+    catalogue.denominator_name,
+    catalogue.current_code,
+    catalogue.indicator_code = catalogue.current_code as is_current_code,
+    nullif(catalogue.lgbf_code, '') as lgbf_code,
+    case when catalogue.section = 'LGBF' then 'LGBF' else 'service return' end as source,
+    coalesce(split.alias_codes, []) as alias_codes,
+    coalesce(split.alias_titles, []) as alias_titles,
+    catalogue.seed_file,
+    catalogue.seed_line
+from catalogue
+left join split using (indicator_code)

@@ -1,0 +1,39 @@
+-- Action progress per reporting period. `status` is the action's lifecycle state computed
+-- from progress and due date; `reported_status` is what the return said.
+with actions as (
+    select * from {{ ref('stg_returns__actions') }}
+),
+
+periods as (
+    select period_key, financial_year, quarter, end_date from {{ ref('dim_period') }}
+)
+
+select
+    actions.action_progress_id,
+    actions.council,
+    actions.service,
+    actions.action_code,
+    actions.priority,
+    actions.action,
+    actions.financial_year,
+    actions.quarter,
+    actions.period_type,
+    periods.period_key,
+    actions.due_date,
+    actions.progress_pct,
+    case
+        when actions.progress_pct >= 100 then 'Complete'
+        when actions.due_date is not null and actions.due_date < periods.end_date then 'Overdue'
+        when actions.progress_pct is null then null
+        else 'In Progress'
+    end as status,
+    actions.reported_status,
+    actions.comment,
+    actions.source_file,
+    actions.source_sheet,
+    actions.source_row,
+    actions.source_ref
+from actions
+left join periods
+    on periods.financial_year = actions.financial_year
+    and periods.quarter is not distinct from actions.quarter
