@@ -6,6 +6,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
+from orchestration.assets.lgbf_ingest import lgbf_publications
 from orchestration.assets.published import published_warehouse
 from orchestration.assets.returns_ingest import quarterly_returns
 from orchestration.dbt import warehouse_dbt_models
@@ -20,7 +21,7 @@ all_assets_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[quarterly_returns, warehouse_dbt_models, published_warehouse],
+    assets=[quarterly_returns, lgbf_publications, warehouse_dbt_models, published_warehouse],
     jobs=[all_assets_job],
     resources={
         "duckdb": DuckDBResource(database=str(settings.work_warehouse_path())),

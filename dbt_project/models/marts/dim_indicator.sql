@@ -45,3 +45,30 @@ select
     catalogue.seed_line
 from catalogue
 left join split using (indicator_code)
+
+union all
+
+-- LGBF indicators the catalogue does not describe, from the Improvement Service's metadata
+select
+    lgbf.indicator_code,
+    lgbf.title,
+    lgbf.domain as service,
+    lgbf.category as priority_group,
+    'LGBF' as section,
+    lgbf.unit,
+    lgbf.direction,
+    false as is_cumulative,
+    'flat' as target_phasing,
+    null::double as warning_tolerance,
+    null as numerator_name,
+    null as denominator_name,
+    lgbf.indicator_code as current_code,
+    true as is_current_code,
+    lgbf.indicator_code as lgbf_code,
+    'LGBF' as source,
+    case when lgbf.code_published <> lgbf.indicator_code then [lgbf.code_published] else [] end as alias_codes,
+    []::varchar[] as alias_titles,
+    lgbf.source_file as seed_file,
+    null as seed_line
+from {{ ref('stg_lgbf__indicators') }} as lgbf
+where lgbf.indicator_code not in (select indicator_code from catalogue)

@@ -6,6 +6,7 @@ with mentioned as (
     union select financial_year from {{ ref('stg_returns__actions') }}
     union select financial_year from {{ ref('stg_returns__risks') }}
     union select financial_year from {{ ref('stg_reference__indicator_targets') }}
+    union select financial_year from {{ ref('stg_lgbf__values') }}
 ),
 
 years as (

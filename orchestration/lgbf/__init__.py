@@ -1,0 +1,1 @@
+"""LGBF (Local Government Benchmarking Framework) publications: fetch, parse."""

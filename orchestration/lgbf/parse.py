@@ -1,0 +1,254 @@
+"""Read an LGBF publication, in either published layout, into one long table.
+
+Layout (a), the master workbook (``new bnch data_Jan20.xlsx``): sheet ``Raw Data``, one row
+per council then ``Scotland``, one column per ``<code> <year>`` (e.g. ``CHN8a 2017-18``),
+``... Real`` columns for real-terms values, free-text numerator/denominator columns right
+after each value column, ``dna`` / ``*`` / ``!`` / blank for missing.
+
+Layout (b), the open-data CSV (``LGBF_Data_Table_Real.csv``): one row per indicator x
+council x year, codes zero-padded (``CHN08a``, ``C&L02``, ``CORP06b``), percentages as
+proportions, years ``2010-11``, with Scotland and family-group averages on every row.
+
+Both come out with the same columns (``LONG_COLUMNS``), codes/years/councils *as
+published*: normalisation (codes, year labels, units, council names) happens in one place,
+the dbt staging model ``stg_lgbf__values``. Scotland is a row with council ``Scotland``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+LONG_COLUMNS = [
+    "code_published",
+    "council_published",
+    "year_published",
+    "value",
+    "value_real",
+    "numerator",
+    "denominator",
+    "published_fg_average",
+    "published_family_group",
+    "source_sheet",
+    "source_row",
+    "source_column",
+]
+
+# `CHN8a 2017-18`, `CHN8a 2017-18 Real`, `CORP 6b 2017-18`, `C&L5a 2012-15` (rolling periods
+# are kept as published; staging keeps only single financial years).
+VALUE_COLUMN = re.compile(r"^(CORP \d+[a-z]?|\S+) (\d{4}-\d{2})( Real)?$")
+OPEN_DATA_COLUMNS = [
+    "Indicators_Information_Code",
+    "LA_Information_LocalAuthority",
+    "LA_Data_LGBF_Year",
+    "LA_Data_LA_IndicatorReal",
+    "LA_Data_LA_Numerator_real",
+    "LA_Data_LA_Den_Real",
+    "Scotland_Data_Scotland_Indicator_Real",
+    "Scotland_Data_Scotland_Num_Real",
+    "Scotland_Data_Scotland_Den_Real",
+    "FG_Data_FG_Avg_Indicator_Real",
+    "FG_Data_FG_Avg_Num_Real",
+    "FG_Data_FG_Avg_Den_Real",
+    "FG_Data_FamilyGroup",
+]
+RAW_DATA_SHEET = "Raw Data"
+MISSING = {"dna", "*", "!", "", "-", "..", "n/a"}
+
+
+class PublicationError(ValueError):
+    """An LGBF file that cannot be read; the message names file, sheet, row and column."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    layout: str  # "master_workbook" | "open_data_csv"
+    values: pd.DataFrame  # LONG_COLUMNS
+
+
+def _number(raw) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return None if raw != raw else float(raw)
+    text = str(raw).strip().replace(",", "")
+    if text.lower() in MISSING:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def detect_layout(path: Path) -> str:
+    if zipfile.is_zipfile(path):
+        return "master_workbook"
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        head = f.readline()
+    if "Indicators_Information_Code" in head and "LA_Information_LocalAuthority" in head:
+        return "open_data_csv"
+    raise PublicationError(
+        f"{path.name}: neither an LGBF master workbook (.xlsx with a '{RAW_DATA_SHEET}' sheet) "
+        "nor the LGBF open-data CSV (header with Indicators_Information_Code, ...)"
+    )
+
+
+def read_publication(path: Path) -> Publication:
+    layout = detect_layout(path)
+    if layout == "master_workbook":
+        return Publication(layout, read_master_workbook(path))
+    return Publication(layout, read_open_data_csv(path))
+
+
+def read_master_workbook(path: Path) -> pd.DataFrame:
+    """Layout (a) -> long rows. Numerator/denominator are the two free-text columns that
+    follow a value column (they are named in prose, so position is the only reliable key)."""
+    try:
+        frame = pd.read_excel(path, sheet_name=RAW_DATA_SHEET, header=None, engine="calamine")
+    except ValueError as exc:
+        raise PublicationError(f"{path.name}: no sheet '{RAW_DATA_SHEET}' ({exc})") from exc
+    headers = [str(h).strip() if h is not None and h == h else "" for h in frame.iloc[0].tolist()]
+    if not headers or headers[0].lower() != "local authority":
+        raise PublicationError(
+            f"{path.name}: sheet '{RAW_DATA_SHEET}', row 1, column A: expected 'Local Authority', "
+            f"got {headers[0] if headers else ''!r}"
+        )
+    # The master block ends at the first blank header (a second block of single-year survey
+    # columns follows it; the Improvement Service's own cleaning drops it too).
+    end = next((i for i, h in enumerate(headers) if i > 0 and h == ""), len(headers))
+
+    cash: dict[tuple[str, str], int] = {}
+    real: dict[tuple[str, str], int] = {}
+    feeders: dict[tuple[str, str], list[int]] = {}
+    last_cash: tuple[str, str] | None = None
+    for i in range(1, end):
+        m = VALUE_COLUMN.match(headers[i])
+        if m:
+            key = (m.group(1), m.group(2))
+            if m.group(3):
+                real[key] = i
+                last_cash = None
+            else:
+                cash[key] = i
+                last_cash = key
+                feeders[key] = []
+        elif last_cash is not None and len(feeders[last_cash]) < 2:
+            feeders[last_cash].append(i)
+    if not cash:
+        raise PublicationError(f"{path.name}: sheet '{RAW_DATA_SHEET}', row 1: no '<code> <year>' columns")
+
+    councils = frame.iloc[1:, 0]
+    rows = []
+    for r_offset, council in enumerate(councils.tolist(), start=1):
+        if council is None or council != council or str(council).strip() == "":
+            continue
+        row = frame.iloc[r_offset]
+        for key, ci in cash.items():
+            fi = feeders.get(key, [])
+            ri = real.get(key)
+            rows.append(
+                (
+                    key[0],
+                    str(council).strip(),
+                    key[1],
+                    _number(row.iat[ci]),
+                    _number(row.iat[ri]) if ri is not None else None,
+                    _number(row.iat[fi[0]]) if len(fi) > 0 else None,
+                    _number(row.iat[fi[1]]) if len(fi) > 1 else None,
+                    None,
+                    None,
+                    RAW_DATA_SHEET,
+                    r_offset + 1,
+                    get_column_letter(ci + 1),
+                )
+            )
+    return pd.DataFrame(rows, columns=LONG_COLUMNS)
+
+
+def read_open_data_csv(path: Path) -> pd.DataFrame:
+    """Layout (b) -> long rows; the Scotland figures on every row become one Scotland row."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in OPEN_DATA_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
+        rows, scotland = [], {}
+        for line, rec in enumerate(reader, start=2):
+            code = rec["Indicators_Information_Code"].strip()
+            year = rec["LA_Data_LGBF_Year"].strip()
+            council = rec["LA_Information_LocalAuthority"].strip()
+            if not code or not council or not year:
+                raise PublicationError(
+                    f"{path.name}: row {line}: blank indicator code, local authority or year"
+                )
+            value = _number(rec["LA_Data_LA_IndicatorReal"])
+            fg = _number(rec["FG_Data_FamilyGroup"])
+            rows.append(
+                (
+                    code,
+                    council,
+                    year,
+                    value,  # the open data publishes one figure (real terms where that applies)
+                    value,
+                    _number(rec["LA_Data_LA_Numerator_real"]),
+                    _number(rec["LA_Data_LA_Den_Real"]),
+                    _number(rec["FG_Data_FG_Avg_Indicator_Real"]),
+                    int(fg) if fg is not None else None,
+                    "csv",
+                    line,
+                    "LA_Data_LA_IndicatorReal",
+                )
+            )
+            s_value = _number(rec["Scotland_Data_Scotland_Indicator_Real"])
+            if s_value is not None and (code, year) not in scotland:
+                scotland[(code, year)] = (
+                    code,
+                    "Scotland",
+                    year,
+                    s_value,
+                    s_value,
+                    _number(rec["Scotland_Data_Scotland_Num_Real"]),
+                    _number(rec["Scotland_Data_Scotland_Den_Real"]),
+                    None,
+                    None,
+                    "csv",
+                    line,
+                    "Scotland_Data_Scotland_Indicator_Real",
+                )
+    return pd.DataFrame(rows + list(scotland.values()), columns=LONG_COLUMNS)
+
+
+def read_metadata(path: Path) -> pd.DataFrame:
+    """Indicator metadata (``Metadata - Shiny.xlsx``): code, title, category, domain, direction."""
+    frame = pd.read_excel(path, engine="calamine", dtype=str)
+    needed = ["Variable name", "Title", "Category", "Domain", "One is high"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
+    frame = frame[needed].copy()
+    frame.columns = ["code_published", "title", "category", "domain", "one_is_high"]
+    for c in frame.columns:
+        frame[c] = frame[c].astype("string").str.strip()
+    # Only indicators carry a direction; num/den names, groupings and SIMD rows do not.
+    return frame[frame["one_is_high"].isin(["Yes", "No"])].reset_index(drop=True)
+
+
+def read_family_groups(path: Path) -> pd.DataFrame:
+    """Family groups (``SIMDvalues.xlsx``): people services by deprivation, other by density."""
+    frame = pd.read_excel(path, engine="calamine")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    needed = ["Local Authority", "deprivationFG_2012", "popdensityFG_2012"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
+    out = frame[needed].copy()
+    out.columns = ["council_published", "people_services_family_group", "other_services_family_group"]
+    out["council_published"] = out["council_published"].astype(str).str.strip()
+    out = out[out["council_published"] != "Scotland"]
+    return out.astype({"people_services_family_group": "int64", "other_services_family_group": "int64"})
