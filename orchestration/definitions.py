@@ -11,6 +11,7 @@ from orchestration.assets.published import published_warehouse
 from orchestration.assets.returns_ingest import quarterly_returns
 from orchestration.dbt import warehouse_dbt_models
 from orchestration.project import dbt_project
+from orchestration.sensors import lgbf_refresh_sensor_for
 
 settings.export_dbt_env()
 
@@ -20,9 +21,16 @@ all_assets_job = dg.define_asset_job(
     description="Ingest returns for the selected quarters, build the warehouse and publish it.",
 )
 
+lgbf_refresh_job = dg.define_asset_job(
+    "lgbf_refresh",
+    selection=dg.AssetSelection.assets(lgbf_publications).downstream(),
+    description="Ingest new LGBF publications from the landing folder and rebuild what depends on them.",
+)
+
 defs = dg.Definitions(
     assets=[quarterly_returns, lgbf_publications, warehouse_dbt_models, published_warehouse],
-    jobs=[all_assets_job],
+    jobs=[all_assets_job, lgbf_refresh_job],
+    sensors=[lgbf_refresh_sensor_for(lgbf_refresh_job)],
     resources={
         "duckdb": DuckDBResource(database=str(settings.work_warehouse_path())),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),

@@ -49,25 +49,25 @@ class FinancialQuarter:
         nxt = self.next()
         return date.fromordinal(nxt.start_date.toordinal() - 1)
 
-    def next(self) -> "FinancialQuarter":
+    def next(self) -> FinancialQuarter:
         if self.quarter == 4:
             return FinancialQuarter(self.start_year + 1, 1)
         return FinancialQuarter(self.start_year, self.quarter + 1)
 
-    def previous(self) -> "FinancialQuarter":
+    def previous(self) -> FinancialQuarter:
         if self.quarter == 1:
             return FinancialQuarter(self.start_year - 1, 4)
         return FinancialQuarter(self.start_year, self.quarter - 1)
 
     @classmethod
-    def from_key(cls, key: str) -> "FinancialQuarter":
+    def from_key(cls, key: str) -> FinancialQuarter:
         m = _KEY.match(key)
         if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
             raise ValueError(f"not a financial-quarter partition key (e.g. 2019-20-Q3): {key!r}")
         return cls(int(m.group(1)), int(m.group(3)))
 
     @classmethod
-    def containing(cls, day: date) -> "FinancialQuarter":
+    def containing(cls, day: date) -> FinancialQuarter:
         start_year = day.year if day.month >= 4 else day.year - 1
         return cls(start_year, ((day.month - 4) % 12) // 3 + 1)
 

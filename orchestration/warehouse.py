@@ -6,7 +6,7 @@ keeps its lineage: source file, its sha256, sheet and row, and when it was loade
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -64,7 +64,7 @@ def _lineage(ret: ParsedReturn, rec: dict, loaded_at: datetime) -> dict:
 
 def frames(returns: list[ParsedReturn]) -> dict[str, pd.DataFrame]:
     """One DataFrame per raw table, columns in DDL order."""
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     rows: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
     for ret in returns:
         rows["return_files"].append(

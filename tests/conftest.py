@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# The local HTTP server fixture (`server`) used by the LGBF download tests.
+pytest_plugins = ["tests.http_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 
 def _shared_dir() -> Path:
@@ -37,7 +40,7 @@ os.environ.pop("WAREHOUSE_PATH", None)
 os.environ.pop("RETURNS_DIR", None)
 (_SESSION_DIR / "dagster_home").mkdir(parents=True, exist_ok=True)
 
-from orchestration import settings  # noqa: E402
+from orchestration import settings  # noqa: E402  (after the environment is set)
 
 settings.export_dbt_env()
 settings.put_venv_on_path()

@@ -8,13 +8,10 @@ exactly as it was: nothing partial may ever be left behind.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import re
-import threading
 import time
 import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,9 +23,9 @@ from orchestration.lgbf.fetch import (
     landing_dir_from_env,
     lgbf_url_from_env,
 )
+from tests.http_fixtures import LAST_MODIFIED, Handler, serve_body
 
 WORKBOOK_NAME = "new bnch data_Jan20.xlsx"
-LAST_MODIFIED = "Tue, 21 Jan 2020 09:30:00 GMT"
 NAME_PATTERN = re.compile(r"^lgbf__\d{4}-\d{2}-\d{2}__[0-9a-f]{12}\.(xlsx|csv)$")
 
 
@@ -45,82 +42,6 @@ def _workbook_path() -> Path:
 @pytest.fixture(scope="module")
 def workbook_bytes() -> bytes:
     return _workbook_path().read_bytes()
-
-
-# --- a local server whose behaviour each test sets -----------------------------------------
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.requests.append(dict(self.headers))
-        self.server.behaviour(self)
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    behaviour: Callable[[_Handler], None]
-
-    def handle_error(self, request, client_address):
-        # The timeout test's handler writes to a socket the client already gave up on.
-        pass
-
-
-class LocalServer:
-    def __init__(self, server: _Server):
-        self._server = server
-        self.url = f"http://127.0.0.1:{server.server_address[1]}/lgbf.xlsx"
-
-    @property
-    def requests(self) -> list[dict]:
-        return self._server.requests
-
-    def serve(self, behaviour: Callable[[_Handler], None]) -> None:
-        self._server.behaviour = behaviour
-
-
-@pytest.fixture
-def server():
-    srv = _Server(("127.0.0.1", 0), _Handler)
-    srv.requests = []
-    srv.behaviour = lambda h: h.send_error(500)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield LocalServer(srv)
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
-
-
-def serve_body(
-    body: bytes,
-    etag: str | None = '"v1"',
-    content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    last_modified: str | None = LAST_MODIFIED,
-    honour_etag: bool = True,
-) -> Callable[[_Handler], None]:
-    def behaviour(h: _Handler) -> None:
-        if honour_etag and etag and h.headers.get("If-None-Match") == etag:
-            h.send_response(304)
-            h.send_header("ETag", etag)
-            h.end_headers()
-            return
-        h.send_response(200)
-        h.send_header("Content-Type", content_type)
-        h.send_header("Content-Length", str(len(body)))
-        if etag:
-            h.send_header("ETag", etag)
-        if last_modified:
-            h.send_header("Last-Modified", last_modified)
-        h.end_headers()
-        h.wfile.write(body)
-
-    return behaviour
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -306,7 +227,7 @@ def test_html_page_with_wrong_content_type_is_skipped(server, landing):
 
 
 def test_truncated_download_is_skipped(server, landing, workbook_bytes):
-    def behaviour(h: _Handler) -> None:
+    def behaviour(h: Handler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "application/octet-stream")
         h.send_header("Content-Length", str(len(workbook_bytes)))
@@ -325,7 +246,7 @@ def test_truncated_download_is_skipped(server, landing, workbook_bytes):
 
 
 def test_timeout_is_skipped(server, landing, workbook_bytes):
-    def behaviour(h: _Handler) -> None:
+    def behaviour(h: Handler) -> None:
         time.sleep(3)
         serve_body(workbook_bytes)(h)
 

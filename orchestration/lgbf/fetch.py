@@ -91,11 +91,13 @@ class _Download:
 
 
 def landing_dir_from_env() -> Path:
-    """``$LGBF_LANDING_DIR``, else ``<repo>/raw/lgbf``."""
+    """``$LGBF_LANDING_DIR``, else ``lgbf/`` in the raw folder (``$RAW_DIR``, default ``raw/``)."""
+    from orchestration.settings import raw_dir
+
     value = os.environ.get("LGBF_LANDING_DIR")
     if value:
         return Path(value).expanduser()
-    return Path(__file__).resolve().parents[2] / "raw" / "lgbf"
+    return raw_dir() / "lgbf"
 
 
 def lgbf_url_from_env() -> str | None:

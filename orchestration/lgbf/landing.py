@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 
@@ -25,7 +25,7 @@ class LandedFile:
     def published_on(self) -> date:
         if self.meta.get("published_on"):
             return date.fromisoformat(self.meta["published_on"])
-        return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc).date()
+        return datetime.fromtimestamp(self.path.stat().st_mtime, UTC).date()
 
     @property
     def kind(self) -> str:

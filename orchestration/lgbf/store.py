@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -50,7 +50,7 @@ def _insert(con, table: str, df: pd.DataFrame) -> None:
 def write(con, publications: list[dict], metadata: pd.DataFrame | None, family_groups: pd.DataFrame | None) -> dict:
     """One transaction: append new publications; replace metadata / family groups if given."""
     ensure_lgbf_schema(con)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("begin transaction")
     try:
         for pub in publications:

@@ -126,7 +126,7 @@ def _read_metadata(wb, errors: _Collector) -> dict[str, str]:
     ws = wb[fmt.METADATA_SHEET]
     wanted = {fmt.normalise_header(f): f for f in fmt.METADATA_FIELDS}
     found: dict[str, object] = {}
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_col=2, values_only=True), start=1):
+    for row in ws.iter_rows(min_row=1, max_col=2, values_only=True):
         if not row or row[0] is None:
             continue
         name = wanted.get(fmt.normalise_header(row[0]))
