@@ -8,9 +8,16 @@ from dagster_duckdb import DuckDBResource
 from orchestration import settings
 from orchestration.assets.lgbf_ingest import lgbf_publications
 from orchestration.assets.published import published_warehouse
+from orchestration.assets.published_outputs import (
+    lgbf_benchmarking_packs,
+    parquet_exports,
+    service_performance_reports,
+)
 from orchestration.assets.returns_ingest import quarterly_returns
 from orchestration.dbt import warehouse_dbt_models
 from orchestration.project import dbt_project
+from orchestration.returns_sensor import returns_sensor_for
+from orchestration.schedules import quarterly_schedule_for
 from orchestration.sensors import lgbf_refresh_sensor_for
 
 settings.export_dbt_env()
@@ -28,9 +35,18 @@ lgbf_refresh_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[quarterly_returns, lgbf_publications, warehouse_dbt_models, published_warehouse],
+    assets=[
+        quarterly_returns,
+        lgbf_publications,
+        warehouse_dbt_models,
+        service_performance_reports,
+        lgbf_benchmarking_packs,
+        parquet_exports,
+        published_warehouse,
+    ],
     jobs=[all_assets_job, lgbf_refresh_job],
-    sensors=[lgbf_refresh_sensor_for(lgbf_refresh_job)],
+    schedules=[quarterly_schedule_for(all_assets_job)],
+    sensors=[lgbf_refresh_sensor_for(lgbf_refresh_job), returns_sensor_for(all_assets_job)],
     resources={
         "duckdb": DuckDBResource(database=str(settings.work_warehouse_path())),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),

@@ -39,6 +39,9 @@ def write_return(
         ws.append(list(indicator_headers or ["PI Code", "Period", "Value", "Numerator", "Denominator", "Status", "Note"]))
         for row in indicators:
             ws.append(list(row))
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text as typed, even "=..." (not a formula)
             if value_format:
                 ws.cell(ws.max_row, 3).number_format = value_format
     for spec in (fmt.ACTIONS, fmt.RISKS):

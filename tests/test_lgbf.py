@@ -284,3 +284,32 @@ def test_run_with_lgbf_url_ingests_and_never_ranks_a_partial_set(lgbf_env, insta
         """select value, rank, n_ranked, quartile from marts.lgbf_benchmark
            where indicator_code = 'CHN9' and financial_year = '2018/19' and council = 'Midlothian'"""
     ) == [(90.0, None, None, None)]
+
+
+def test_reports_quote_the_published_ranks_in_the_reports_wording(lgbf_env, tmp_path):
+    """After the real workbook is in: the service report's LGBF table prints the External
+    Comparison as the seed report does, the pack charts every indicator, and the analysts'
+    ranking queries have answers."""
+    import openpyxl
+
+    from orchestration.publishing.lgbf_pack import build_lgbf_pack
+    from orchestration.publishing.service_report import build_service_report
+    from tests.analyst_docs import example_queries
+
+    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+        path, _ = build_service_report(con, "Midlothian", "Children's Services", "2019-20", tmp_path)
+        pack, counts = build_lgbf_pack(con, "Midlothian", tmp_path)
+        queries = example_queries()
+        bottom = con.execute(queries[3]).fetchall()
+        league = con.execute(queries[7]).fetchall()
+    ws = openpyxl.load_workbook(path)["LGBF"]
+    headers = {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "CHN8a")
+    text = ws.cell(row, headers["External Comparison"]).value
+    # The seed prints "17/18 Rank 22 (Third Quartile) 16/17 Rank 8 (Top Quartile) ..." (000:268)
+    for phrase in ("17/18 Rank 22 (Third Quartile)", "16/17 Rank 8 (Top Quartile)", "15/16 Rank 10 (Second Quartile)"):
+        assert phrase in seed_line(A, 268) and phrase in text
+    book = openpyxl.load_workbook(pack)
+    assert counts["charts"] == len(book["Charts"]._charts) == book["Summary"].max_row - 4 > 50
+    assert bottom and all(r[3] is not None for r in bottom)
+    assert [r[0] for r in league][:1] and "Midlothian" in [r[0] for r in league]

@@ -102,9 +102,12 @@ select
     case when ranked.rank is not null then cast(ceil(4.0 * ranked.rank / ranked.n_with_value) as integer) end
         as quartile,
     ranked.direction,
+    lag(ranked.value) over trend_window as previous_value,
+    {{ trend('ranked.value', 'lag(ranked.value) over trend_window', 'ranked.direction') }} as trend,
     ranked.publication_id as publication,
     ranked.kind as publication_kind,
     ranked.published_on
 from ranked
 left join scotland using (indicator_code, financial_year)
 inner join {{ ref('councils') }} as councils using (council)
+window trend_window as (partition by ranked.indicator_code, ranked.council order by ranked.financial_year)

@@ -1,0 +1,109 @@
+"""Excel returns, LGBF benchmarking packs and Parquet exports: downstream assets of the marts.
+
+They read the working warehouse after dbt has built it (read-only) and write under
+``$OUTPUT_DIR`` (default ``output/``): ``excel/`` and ``parquet/``. Each file is written
+beside its target and renamed into place, so a reader never opens a half-written file and a
+failed run leaves the previous outputs as they were.
+"""
+
+import os
+
+import dagster as dg
+import duckdb
+
+from orchestration import settings
+from orchestration.publishing.exports import MART_TABLES, export_marts
+from orchestration.publishing.lgbf_pack import build_lgbf_pack
+from orchestration.publishing.service_report import build_service_report, report_periods
+
+
+def _marts(*names: str) -> list[dg.AssetKey]:
+    return [dg.AssetKey(["marts", n]) for n in names]
+
+
+def _connect():
+    return duckdb.connect(str(settings.work_warehouse_path()), read_only=True)
+
+
+def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
+    if not rows:
+        return dg.MetadataValue.md("(none)")
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows[:limit]]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+@dg.asset(
+    deps=_marts("fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"),
+    group_name="published",
+    kinds={"excel"},
+    description="The service performance report (each quarter and year end) per council and service, as Excel.",
+)
+def service_performance_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    out_dir = settings.output_dir() / "excel"
+    written = []
+    with _connect() as con:
+        for council, service, period_key in report_periods(con):
+            path, counts = build_service_report(con, council, service, period_key, out_dir)
+            written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out_dir)),
+            "workbooks": dg.MetadataValue.int(len(written)),
+            "preview": _preview(written),
+        }
+    )
+
+
+def pack_councils(con) -> list[str]:
+    """Councils that submit returns, plus any named in LGBF_PACK_COUNCILS ('all' for every council)."""
+    wanted = {r[0] for r in con.execute("select distinct council from marts.fct_indicator_value").fetchall()}
+    extra = os.environ.get("LGBF_PACK_COUNCILS", "").strip()
+    if extra.lower() == "all":
+        wanted |= {r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()}
+    elif extra:
+        wanted |= {c.strip() for c in extra.split(",") if c.strip()}
+    have = {r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()}
+    return sorted(wanted & have)
+
+
+@dg.asset(
+    deps=_marts("lgbf_benchmark", "dim_indicator"),
+    group_name="published",
+    kinds={"excel"},
+    description="The LGBF benchmarking pack per council: latest values, ranks, quartiles and a chart per indicator.",
+)
+def lgbf_benchmarking_packs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    out_dir = settings.output_dir() / "excel"
+    written = []
+    with _connect() as con:
+        for council in pack_councils(con):
+            path, counts = build_lgbf_pack(con, council, out_dir)
+            written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out_dir)),
+            "workbooks": dg.MetadataValue.int(len(written)),
+            "preview": _preview(written),
+        }
+    )
+
+
+@dg.asset(
+    deps=_marts(*MART_TABLES),
+    group_name="published",
+    kinds={"parquet"},
+    description="Parquet exports of every mart (output/parquet/<table>.parquet) for Power BI and R.",
+)
+def parquet_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    out_dir = settings.output_dir() / "parquet"
+    with _connect() as con:
+        counts = export_marts(con, out_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out_dir)),
+            "row_counts": dg.MetadataValue.json(counts),
+        }
+    )

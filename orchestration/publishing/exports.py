@@ -1,0 +1,31 @@
+"""Parquet exports of the marts, for Power BI and R users who do not use DuckDB."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MART_TABLES = (
+    "dim_period",
+    "dim_indicator",
+    "dim_council",
+    "fct_indicator_value",
+    "fct_service_pi_summary",
+    "fct_action_progress",
+    "fct_risk",
+    "fct_lgbf_value",
+    "lgbf_benchmark",
+)
+
+
+def export_marts(con, out_dir: Path) -> dict[str, int]:
+    """One ``<table>.parquet`` per mart, each written beside its target and renamed into place."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for table in MART_TABLES:
+        target = out_dir / f"{table}.parquet"
+        tmp = out_dir / f".{table}.parquet.tmp"
+        con.execute(f"copy marts.{table} to '{tmp}' (format parquet)")
+        os.replace(tmp, target)
+        counts[table] = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+    return counts
