@@ -14,15 +14,21 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.faults import pause_point
+
 
 def publish_warehouse(work: Path, published: Path) -> Path:
     # Fold the write-ahead log into the file so the copy is complete on its own.
     with duckdb.connect(str(work)) as con:
         con.execute("checkpoint")
     published.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed mid-publish leaves its temporary copy behind; it was never the published file.
+    for stale in published.parent.glob(f".{published.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
     shutil.copyfile(work, tmp)
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
+    pause_point("publish")  # fault-injection point for the crash-safety tests
     os.replace(tmp, published)
     return published

@@ -27,6 +27,11 @@ def returns_dir() -> Path:
     return _path("RETURNS_DIR", raw_dir() / "returns")
 
 
+def quarantine_dir() -> Path:
+    """Where rejected return files are moved, each with a report of what was wrong."""
+    return _path("QUARANTINE_DIR", raw_dir() / "quarantine")
+
+
 def output_dir() -> Path:
     """Published outputs: the analysts' warehouse, Excel returns, exports."""
     return _path("OUTPUT_DIR", REPO_ROOT / "output")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from orchestration.faults import pause_point
 from orchestration.returns import format as fmt
 from orchestration.returns.reader import ParsedReturn
 
@@ -132,31 +133,70 @@ def frames(returns: list[ParsedReturn]) -> dict[str, pd.DataFrame]:
     return {t: pd.DataFrame(r) for t, r in rows.items()}
 
 
-def replace_partitions(con, partition_keys: list[str], returns: list[ParsedReturn]) -> dict[str, int]:
-    """Replace everything loaded for ``partition_keys`` with ``returns``, in one transaction.
+AUDITED_TABLES = ("return_indicator_values", "return_actions", "return_risks")
 
-    A partition holds exactly what its return files hold, so re-running a quarter (e.g. after
-    a resubmission) is idempotent. Returns the row count written per table.
+
+def ensure_audit_schema(con) -> None:
+    """``raw.<table>_replaced``: every row a resubmission replaced, with when and by what."""
+    for table in AUDITED_TABLES:
+        con.execute(
+            f"""create table if not exists raw.{table}_replaced as
+                select *, null::timestamp as replaced_at, null::varchar as replaced_by_sha256
+                from raw.{table} limit 0"""
+        )
+    con.execute(
+        """create table if not exists raw.return_files_replaced as
+           select *, null::timestamp as replaced_at, null::varchar as replaced_by_sha256
+           from raw.return_files limit 0"""
+    )
+
+
+def loaded_files(con, partition_keys: list[str]) -> dict[str, str]:
+    """source_file -> sha256 of what is loaded now for these partitions."""
+    ensure_raw_schema(con)
+    return dict(
+        con.execute(
+            "select source_file, source_sha256 from raw.return_files where partition_key in (select unnest(?))",
+            [list(partition_keys)],
+        ).fetchall()
+    )
+
+
+def upsert_returns(con, returns: list[ParsedReturn]) -> dict[str, int]:
+    """Load new and resubmitted returns, in one transaction.
+
+    A return replaces what was loaded from the same council, service and quarter; the rows
+    it replaces move to the ``*_replaced`` audit tables (with replaced_at and the new file's
+    sha256), so a correction never destroys the figures it corrected. Returns for other
+    councils, services or quarters are untouched. Returns the rows written per table.
     """
     ensure_raw_schema(con)
+    ensure_audit_schema(con)
     data = frames(returns)
-    counts = {}
+    now = datetime.now(UTC).replace(tzinfo=None)
+    counts = {t: len(df) for t, df in data.items()}
     con.execute("begin transaction")
     try:
+        for ret in returns:
+            key = [ret.partition_key, ret.council, ret.service]
+            match = "partition_key = ? and council = ? and service = ?"
+            for table in (*AUDITED_TABLES, "return_files"):
+                con.execute(
+                    f"""insert into raw.{table}_replaced
+                        select *, ?::timestamp, ? from raw.{table} where {match}""",
+                    [now, ret.sha256, *key],
+                )
+                con.execute(f"delete from raw.{table} where {match}", key)
         for table in RAW_TABLES:
-            con.execute(
-                f"delete from raw.{table} where partition_key in (select unnest(?))",
-                [list(partition_keys)],
-            )
             df = data[table]
             if len(df):
                 con.register("incoming", df)
                 cols = ", ".join(df.columns)
                 con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
                 con.unregister("incoming")
-            counts[table] = len(df)
+        pause_point("ingest")  # fault-injection point for the crash-safety tests
         con.execute("commit")
-    except Exception:
+    except BaseException:
         con.execute("rollback")
         raise
     return counts

@@ -123,7 +123,7 @@ def _open_data_csv(path, revise):
             s_figure = None if s is None else (s.value_real if s.value_real == s.value_real else s.value)
             code = re.sub(r"^([A-Za-z&]+) ?(\d)(?!\d)", r"\g<1>0\2", r.code_published).replace(" ", "")
 
-            def fmt(x):
+            def fmt(x, scale=scale):
                 return "" if x is None or x != x else repr(x * scale)
 
             writer.writerow(

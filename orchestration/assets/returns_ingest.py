@@ -1,8 +1,15 @@
 """Ingest the quarterly return workbooks of one or more financial quarters into ``raw.*``.
 
-One multi-asset parses each workbook once and writes three raw tables (indicator values,
-actions, risks). Every file of the requested quarters is read and validated before anything
-is written, and the write is one transaction: a rejected file leaves the warehouse as it was.
+One multi-asset parses each workbook once and writes the raw tables (files, indicator
+values, actions, risks).
+
+* A file whose sha256 is already loaded is not read again: reloading is idempotent and a
+  quarter's load costs only what changed.
+* A new or resubmitted file replaces what was loaded for its council, service and quarter;
+  the replaced rows move to the ``raw.*_replaced`` audit tables.
+* Every changed file is read and validated before anything is written, and the write is one
+  transaction. A rejected file is moved to the quarantine folder with a report beside it,
+  the run fails, and the warehouse stays exactly as it was; the next run loads the rest.
 """
 
 
@@ -12,9 +19,10 @@ from dagster_duckdb import DuckDBResource
 from orchestration import settings
 from orchestration.catalogue import known_indicator_codes
 from orchestration.partitions import FinancialQuarter, financial_quarters
+from orchestration.quarantine import quarantine
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import ReturnRejected, read_return
-from orchestration.warehouse import replace_partitions
+from orchestration.returns.reader import ReturnRejected, read_return, sha256_of
+from orchestration.warehouse import loaded_files, upsert_returns
 
 RAW_RETURN_TABLES = {
     "return_files": "One row per loaded return workbook (who, when, sha256)",
@@ -55,30 +63,42 @@ def files_for(quarters: list[FinancialQuarter]) -> list:
 def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     quarters = [FinancialQuarter.from_key(k) for k in context.partition_keys]
     paths = files_for(quarters)
+    with duckdb.get_connection() as con:
+        loaded = loaded_files(con, [q.key for q in quarters])
+    changed = [p for p in paths if loaded.get(p.name) != sha256_of(p)]
     codes = known_indicator_codes()
     parsed, rejected = [], []
-    for path in paths:
+    for path in changed:
         try:
             parsed.append(read_return(path, known_codes=codes))
         except ReturnRejected as exc:
             rejected.append(exc)
     if rejected:
-        # Fail before any write: the warehouse keeps its last good state.
+        # Fail before any write: the warehouse keeps its last good state. The rejected files
+        # leave the landing folder so that the next run can load the others.
+        moved = [quarantine(exc.path, str(exc)) for exc in rejected]
         raise dg.Failure(
             description="\n\n".join(str(e) for e in rejected),
-            metadata={"rejected_files": [e.path.name for e in rejected]},
+            metadata={
+                "rejected_files": [e.path.name for e in rejected],
+                "quarantined_to": [str(m) for m in moved],
+            },
             allow_retries=False,
         )
     with duckdb.get_connection() as con:
-        counts = replace_partitions(con, [q.key for q in quarters], parsed)
-    context.log.info(f"Loaded {len(parsed)} return(s) for {len(quarters)} quarter(s): {counts}")
+        counts = upsert_returns(con, parsed) if parsed else {t: 0 for t in RAW_RETURN_TABLES}
+    context.log.info(
+        f"{len(paths)} return file(s) for {len(quarters)} quarter(s): {len(parsed)} new or changed, "
+        f"{len(paths) - len(parsed)} unchanged (not re-read); rows written {counts}"
+    )
     files = [p.path.name for p in parsed]
     for table in RAW_RETURN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
             metadata={
-                "rows": dg.MetadataValue.int(counts[table]),
-                "files": dg.MetadataValue.json(files),
+                "rows_written": dg.MetadataValue.int(counts[table]),
+                "files_loaded": dg.MetadataValue.json(files),
+                "files_unchanged": dg.MetadataValue.int(len(paths) - len(parsed)),
                 "warehouse": dg.MetadataValue.path(str(settings.work_warehouse_path())),
             },
         )

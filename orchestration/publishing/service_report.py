@@ -50,7 +50,7 @@ class Period:
         return self.financial_year if self.quarter is None else f"Q{self.quarter} {self.financial_year}"
 
     @classmethod
-    def from_key(cls, key: str) -> "Period":
+    def from_key(cls, key: str) -> Period:
         fy, _, q = key.partition("-Q")
         return cls(int(fy[:4]), int(q) if q else None)
 

@@ -1,0 +1,22 @@
+"""Fault-injection points for the crash-safety tests.
+
+``PIPELINE_PAUSE_AT=<point>:<seconds>`` makes the pipeline sleep at a named point, holding
+its state there (``ingest``: inside the load transaction, after the rows are inserted and
+before the commit; ``publish``: after the new warehouse copy is written and before it is
+renamed into place). The tests SIGKILL the run during the pause and check that nothing was
+half-written. Unset (always, outside those tests) it does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def pause_point(name: str) -> None:
+    setting = os.environ.get("PIPELINE_PAUSE_AT", "")
+    point, _, seconds = setting.partition(":")
+    if point == name:
+        # Tell the test where we are, then hold still long enough to be killed.
+        print(f"PAUSED AT {name}", flush=True)
+        time.sleep(float(seconds or 30))
