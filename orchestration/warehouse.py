@@ -40,6 +40,7 @@ def ensure_raw_schema(con) -> None:
     con.execute("create schema if not exists raw")
     for table, columns in DDL.items():
         con.execute(f"create table if not exists raw.{table} ({columns})")
+    ensure_audit_schema(con)
 
 
 def _base(ret: ParsedReturn, rec: dict, loaded_at: datetime) -> dict:
@@ -171,7 +172,6 @@ def upsert_returns(con, returns: list[ParsedReturn]) -> dict[str, int]:
     councils, services or quarters are untouched. Returns the rows written per table.
     """
     ensure_raw_schema(con)
-    ensure_audit_schema(con)
     data = frames(returns)
     now = datetime.now(UTC).replace(tzinfo=None)
     counts = {t: len(df) for t, df in data.items()}
