@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
 from openpyxl.utils import get_column_letter
 
 from orchestration.partitions import FinancialQuarter, parse_fy_label
 from orchestration.returns import format as fmt
+from orchestration.returns import xlsx
 from orchestration.returns.values import NotANumber, clean_text, parse_number
 
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # a real return is a few hundred KB
@@ -116,8 +116,8 @@ def _open(path: Path, errors: _Collector):
                     "byte limit for a return (possible zip bomb)"
                 )
                 return None
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for corrupt packages
+        return xlsx.load_workbook(path)
+    except Exception as exc:  # a corrupt package can fail in many ways (zip, XML, missing parts)
         errors.add(f"cannot be opened as an .xlsx workbook ({type(exc).__name__}: {exc})")
         return None
 

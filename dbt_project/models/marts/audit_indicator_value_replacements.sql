@@ -34,6 +34,7 @@ from replaced
 left join replacing_files using (replaced_by_sha256)
 left join {{ ref('stg_returns__indicator_values') }} as current_value
     on current_value.council = replaced.council
+    and current_value.service = replaced.service
     and current_value.indicator_code = replaced.indicator_code
     and current_value.financial_year = replaced.financial_year
     and current_value.period_type = replaced.period

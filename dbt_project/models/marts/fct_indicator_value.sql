@@ -1,4 +1,4 @@
--- Indicator values with computed status and trends: grain council x indicator x period.
+-- Indicator values with computed status and trends: grain council x service x indicator x period.
 --
 -- This model is the ONE place where the performance system's rules live (documented with
 -- seed examples in docs/status_logic.md):
@@ -69,7 +69,7 @@ comparisons as (
 
 -- Renamed codes (BS.CS.04 -> BS.CSPC.04) share a history through current_code.
 history as (
-    select council, current_code, period_type, period_ordinal, avg(value) as value
+    select council, service, current_code, period_type, period_ordinal, avg(value) as value
     from base
     where value is not null
     group by all
@@ -85,6 +85,7 @@ trend_inputs as (
     inner join comparisons using (indicator_value_id)
     left join history
         on history.council = base.council
+        and history.service is not distinct from base.service
         and history.current_code = base.current_code
         and history.period_type = base.period_type
         and history.period_ordinal = comparisons.compare_ordinal

@@ -26,7 +26,7 @@ derived as (
 ),
 
 reported as (
-    select council, period_key, value as reported_pct_on_target, numerator as reported_on_target,
+    select council, service, period_key, value as reported_pct_on_target, numerator as reported_on_target,
         denominator as reported_pis
     from {{ ref('fct_indicator_value') }}
     where indicator_code = 'CS.CORP.PIS_ON_TARGET'
@@ -38,4 +38,4 @@ select
     reported.reported_on_target,
     reported.reported_pis
 from derived
-left join reported using (council, period_key)
+left join reported using (council, service, period_key)

@@ -4,7 +4,7 @@ with source as (
 )
 
 select
-    council || '|' || action_code || '|' || financial_year || '|'
+    council || '|' || service || '|' || action_code || '|' || financial_year || '|'
         || case when period = 'year' then 'Year' else 'Q' || file_quarter end as action_progress_id,
     council,
     service,

@@ -45,7 +45,7 @@ typed as (
 )
 
 select
-    council || '|' || indicator_code || '|' || financial_year || '|'
+    council || '|' || service || '|' || indicator_code || '|' || financial_year || '|'
         || coalesce('Q' || quarter, 'Year') as indicator_value_id,
     *
 from typed

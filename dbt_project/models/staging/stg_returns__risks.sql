@@ -4,7 +4,7 @@ with source as (
 )
 
 select
-    council || '|' || risk_code || '|' || financial_year || '|'
+    council || '|' || service || '|' || risk_code || '|' || financial_year || '|'
         || case when period = 'year' then 'Year' else 'Q' || file_quarter end as risk_entry_id,
     council,
     service,

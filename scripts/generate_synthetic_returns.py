@@ -1,0 +1,160 @@
+"""Generate SYNTHETIC quarterly returns for scale tests and benchmarks. Never commit them.
+
+Every workbook is in the project's return format (docs/return_format.md) and says on its
+Metadata sheet that it is synthetic. Content follows the real seed returns: the indicator
+catalogue's codes with values in each unit's plausible range, about 5% blank cells, notes in
+the reports' style ("Q2 19/20: On Target"), feeder data for ratio PIs, actions and risks.
+Councils are Scotland's 32; services are ten council services (each service reports the same
+catalogue of PIs, as corporate-health PIs are reported by every service).
+
+    python scripts/generate_synthetic_returns.py OUT_DIR [--councils 32] [--services 10]
+        [--years 10] [--last-year 2019] [--quarters 2020-21-Q1 ...] [--workers 2]
+
+Default: 32 councils x 10 services x 10 years x 4 quarters = 12,800 workbooks, financial years
+2010/11 to 2019/20. ``--quarters`` generates only the given quarters (e.g. the next one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import time
+import zlib
+from multiprocessing import Pool
+from pathlib import Path
+
+import xlsxwriter
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from orchestration.partitions import FinancialQuarter  # noqa: E402
+from orchestration.returns import format as fmt  # noqa: E402
+
+SERVICES = [
+    "Children's Services", "Adult Social Care", "Education", "Housing Services", "Roads and Transport",
+    "Waste Services", "Planning", "Libraries and Leisure", "Revenues and Benefits", "Environmental Health",
+]
+RANGES = {"%": (40, 100), "days": (1, 30), "£m": (5, 60), "count": (0, 500), "score": (100, 400),
+          "rate per 1,000": (1, 15), "months": (3, 18), "£ per week": (200, 4000)}
+
+
+def councils() -> list[str]:
+    with open(REPO / "dbt_project" / "seeds" / "councils.csv", encoding="utf-8") as f:
+        return [r["council"] for r in csv.DictReader(f)]
+
+
+def catalogue() -> list[dict]:
+    with open(REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["section"] != "LGBF"]
+
+
+def write_workbook(job: tuple) -> int:
+    out_dir, council, service, key, seed = job
+    rng = random.Random(seed)
+    quarter = FinancialQuarter.from_key(key)
+    path = Path(out_dir) / fmt.file_name(council, service, key)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    bold = wb.add_format({"bold": True})
+    pct = wb.add_format({"num_format": "0.00%"})
+    dec = wb.add_format({"num_format": "#,##0.00"})
+    date_fmt = wb.add_format({"num_format": "dd-mmm-yyyy"})
+
+    meta = wb.add_worksheet(fmt.METADATA_SHEET)
+    for r, (k, v) in enumerate([("Field", "Value"), ("Council", council), ("Service", service),
+                                ("Financial year", quarter.financial_year), ("Quarter", f"Q{quarter.quarter}"),
+                                ("Submitted by", "SYNTHETIC DATA - scripts/generate_synthetic_returns.py"),
+                                ("Submitted on", quarter.end_date.isoformat())]):
+        meta.write_row(r, 0, [k, v])
+
+    ind = wb.add_worksheet(fmt.INDICATORS_SHEET)
+    ind.write_row(0, 0, fmt.INDICATORS.headers, bold)
+    periods = [fmt.PERIOD_QUARTER] + ([fmt.PERIOD_YEAR_END] if quarter.quarter == 4 else [])
+    label = f"Q{quarter.quarter} {quarter.financial_year[2:]}"
+    r = 1
+    rows = 0
+    for pi in CATALOGUE:
+        for period in periods:
+            if rng.random() < 0.05:
+                continue  # a PI not reported this period
+            lo, hi = RANGES.get(pi["unit"], (0, 100))
+            value = round(rng.uniform(lo, hi), 2)
+            ind.write_string(r, 0, pi["indicator_code"])
+            ind.write_string(r, 1, period)
+            if rng.random() < 0.05:
+                pass  # blank value cell, as in the seeds ("N/A")
+            elif pi["unit"] == "%":
+                ind.write_number(r, 2, value / 100, pct)
+            else:
+                ind.write_number(r, 2, value, dec)
+            if pi["numerator_name"] and value:
+                denominator = rng.randint(50, 500)
+                scale = 100 if pi["unit"] == "%" else 1
+                ind.write_number(r, 3, round(value * denominator / scale, 2), dec)
+                ind.write_number(r, 4, denominator)
+            status = rng.choice(["On Target", "On Target", "Off Target", "Data Only"])
+            ind.write_string(r, 5, status)
+            ind.write_string(r, 6, f"{label}: {status} synthetic note {rng.randint(1, 999)}")
+            ind.write_string(r, 7, "SYNTHETIC")
+            r += 1
+            rows += 1
+
+    act = wb.add_worksheet(fmt.ACTIONS_SHEET)
+    act.write_row(0, 0, fmt.ACTIONS.headers, bold)
+    for i in range(1, 9):
+        act.write_row(i, 0, [f"SYN.A.{i:02d}", fmt.PERIOD_QUARTER, f"0{1 + i % 3}. Priority", f"Synthetic action {i}"])
+        act.write_datetime(i, 4, __import__("datetime").datetime(quarter.start_year + 1, 3, 31), date_fmt)
+        act.write_number(i, 5, min(1.0, quarter.quarter * 0.25), pct)
+        act.write_row(i, 6, ["On Target", f"{label}: On Target synthetic comment", "SYNTHETIC"])
+    risks = wb.add_worksheet(fmt.RISKS_SHEET)
+    risks.write_row(0, 0, fmt.RISKS.headers, bold)
+    for i in range(1, 4):
+        risks.write_row(i, 0, [f"SYN.RR.{i:02d}", fmt.PERIOD_QUARTER, f"Synthetic risk {i}", "Identification",
+                               "Control measures"])
+        risks.write_number(i, 5, rng.choice([4, 6, 9, 12, 16]))
+        risks.write_row(i, 6, ["Latest note", "SYNTHETIC"])
+    wb.close()
+    return rows
+
+
+CATALOGUE = catalogue()
+
+
+def jobs(out_dir: Path, n_councils: int, n_services: int, keys: list[str]) -> list[tuple]:
+    chosen = councils()[:n_councils]
+    return [
+        (str(out_dir), c, s, k, zlib.crc32(f"{c}|{s}|{k}".encode()))
+        for c in chosen for s in SERVICES[:n_services] for k in keys
+    ]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--councils", type=int, default=32)
+    parser.add_argument("--services", type=int, default=10)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--last-year", type=int, default=2019, help="start year of the last financial year")
+    parser.add_argument("--quarters", nargs="*", help="only these partition keys")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    keys = args.quarters or [
+        FinancialQuarter(y, q).key for y in range(args.last_year - args.years + 1, args.last_year + 1) for q in (1, 2, 3, 4)
+    ]
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    (args.out_dir / "SYNTHETIC_DATA_README.txt").write_text(
+        "Synthetic returns generated by scripts/generate_synthetic_returns.py for benchmarks. Not real data.\n"
+    )
+    todo = jobs(args.out_dir, args.councils, args.services, keys)
+    t0 = time.monotonic()
+    with Pool(args.workers) as pool:
+        rows = sum(pool.imap_unordered(write_workbook, todo, chunksize=32))
+    took = time.monotonic() - t0
+    print(f"wrote {len(todo):,} synthetic workbooks ({rows:,} indicator rows) to {args.out_dir} in {took:.1f}s")
+    return {"workbooks": len(todo), "indicator_rows": rows, "seconds": took}
+
+
+if __name__ == "__main__":
+    main()
