@@ -7,11 +7,14 @@ failed run leaves the previous outputs as they were.
 """
 
 import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from orchestration import settings
+from orchestration.partitions import FinancialQuarter
 from orchestration.publishing.exports import MART_TABLES, export_marts
 from orchestration.publishing.lgbf_pack import build_lgbf_pack
 from orchestration.publishing.service_report import build_service_report, report_periods
@@ -34,6 +37,43 @@ def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
+def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) -> list[tuple]:
+    """Which reports this run writes.
+
+    A run over a range of quarters writes the reports of those quarters (and the year end of
+    each financial year whose Q4 is in the range); a run without quarters (an LGBF refresh,
+    a manual materialisation) writes every period. ``REPORT_PERIODS=latest-year`` keeps only
+    the latest financial year's reports, for very large backfills.
+    """
+    tags = context.run.tags
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    if start and end:
+        first, last = FinancialQuarter.from_key(start), FinancialQuarter.from_key(end)
+
+        def wanted(key: str) -> bool:
+            if "-Q" in key:
+                return first <= FinancialQuarter.from_key(key) <= last
+            return first <= FinancialQuarter(int(key[:4]), 4) <= last
+
+        periods = [p for p in periods if wanted(p[2])]
+    if os.environ.get("REPORT_PERIODS", "run") == "latest-year" and periods:
+        latest = max(p[2][:7] for p in periods)
+        periods = [p for p in periods if p[2][:7] == latest]
+    return periods
+
+
+def _write_reports(job: tuple) -> list[dict]:
+    """Write a batch of reports with its own read-only connection (runs in a worker process)."""
+    warehouse, out_dir, periods = job
+    written = []
+    with duckdb.connect(warehouse, read_only=True) as con:
+        for council, service, period_key in periods:
+            path, counts = build_service_report(con, council, service, period_key, Path(out_dir))
+            written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    return written
+
+
 @dg.asset(
     deps=_marts("fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"),
     group_name="published",
@@ -42,11 +82,17 @@ def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
 )
 def service_performance_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "excel"
-    written = []
     with _connect() as con:
-        for council, service, period_key in report_periods(con):
-            path, counts = build_service_report(con, council, service, period_key, out_dir)
-            written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+        periods = periods_in_scope(context, report_periods(con))
+    workers = os.cpu_count() or 1
+    # Reports are independent: a national run writes them on every core.
+    batches = [periods[i::workers] for i in range(workers)] if len(periods) > 20 else [periods]
+    jobs = [(str(settings.work_warehouse_path()), str(out_dir), b) for b in batches if b]
+    if len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
+            written = [w for batch in pool.map(_write_reports, jobs) for w in batch]
+    else:
+        written = [w for job in jobs for w in _write_reports(job)]
     context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
     return dg.MaterializeResult(
         metadata={

@@ -13,6 +13,9 @@ values, actions, risks).
 """
 
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -30,6 +33,29 @@ RAW_RETURN_TABLES = {
     "return_actions": "Action progress from the returns' Actions sheets",
     "return_risks": "Risk register entries from the returns' Risks sheets",
 }
+
+
+PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
+
+
+def _read(path, codes):
+    """Read one file in a worker; rejections come back as data (exceptions pickle poorly)."""
+    try:
+        return read_return(path, known_codes=codes), None
+    except ReturnRejected as exc:
+        return None, (exc.path, exc.problems)
+
+
+def read_all(paths: list, codes: set[str]) -> tuple[list, list[ReturnRejected]]:
+    """Read and validate files, on every core when there are many (a national backfill)."""
+    if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+            results = list(pool.map(_read, paths, [codes] * len(paths), chunksize=16))
+    else:
+        results = [_read(p, codes) for p in paths]
+    parsed = [ok for ok, _ in results if ok is not None]
+    rejected = [ReturnRejected(path, problems) for _, bad in results if bad for path, problems in [bad]]
+    return parsed, rejected
 
 
 def files_for(quarters: list[FinancialQuarter]) -> list:
@@ -66,13 +92,7 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     with duckdb.get_connection() as con:
         loaded = loaded_files(con, [q.key for q in quarters])
     changed = [p for p in paths if loaded.get(p.name) != sha256_of(p)]
-    codes = known_indicator_codes()
-    parsed, rejected = [], []
-    for path in changed:
-        try:
-            parsed.append(read_return(path, known_codes=codes))
-        except ReturnRejected as exc:
-            rejected.append(exc)
+    parsed, rejected = read_all(changed, known_indicator_codes())
     if rejected:
         # Fail before any write: the warehouse keeps its last good state. The rejected files
         # leave the landing folder so that the next run can load the others.

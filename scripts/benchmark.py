@@ -1,0 +1,240 @@
+"""Benchmark harness: prints every figure and writes them to a JSON file.
+
+    make bench                       # default synthetic set: 32 councils x 10 services x 10 years
+    python scripts/benchmark.py --councils 4 --services 2 --years 2   # a quick look
+
+Figures (all on SYNTHETIC returns from scripts/generate_synthetic_returns.py, except LGBF):
+
+* reader throughput (workbooks/s, rows/s) of the project's return reader against a plain
+  ``pandas.read_excel(engine="openpyxl")`` on the same files, and their ratio;
+* full build from an empty warehouse (ingest, dbt, reports, exports, publish) through Dagster;
+* adding one new quarter to that ten-year warehouse, and its ratio to the full build;
+* ingesting and ranking the real LGBF master workbook (``../shared/data/lgbf/``);
+* latency of typical analyst benchmarking queries on the published warehouse;
+* peak memory of the full build (largest process, and all of its processes together).
+
+Pipeline runs are separate processes (``python -m orchestration.cli run``), as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def _tree_rss_kib(root_pid: int) -> tuple[int, int]:
+    """(largest process, sum) resident memory of a process and its descendants, in KiB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(ppid, []).append(pid)
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[pid] = int(line.split()[1])
+    todo, seen = [root_pid], []
+    while todo:
+        pid = todo.pop()
+        seen.append(pid)
+        todo.extend(children.get(pid, []))
+    values = [rss.get(p, 0) for p in seen]
+    return max(values, default=0), sum(values)
+
+
+def run_pipeline(args: list[str], env: dict) -> dict:
+    """Run a pipeline command, sampling its process tree's memory; return time and peaks."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak_one = peak_sum = 0
+    output = []
+    import threading
+
+    reader = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        one, total = _tree_rss_kib(proc.pid)
+        peak_one, peak_sum = max(peak_one, one), max(peak_sum, total)
+        time.sleep(0.2)
+    reader.join(timeout=10)
+    seconds = time.monotonic() - t0
+    if proc.returncode != 0:
+        sys.stdout.write("".join(output[-60:]))
+        raise SystemExit(f"pipeline command failed: {args}")
+    return {"seconds": round(seconds, 2), "peak_rss_largest_process_mib": round(peak_one / 1024, 1),
+            "peak_rss_all_processes_mib": round(peak_sum / 1024, 1)}
+
+
+def reader_throughput(files: list[Path]) -> dict:
+    import pandas as pd
+
+    from orchestration.catalogue import known_indicator_codes
+    from orchestration.returns.reader import read_return
+
+    codes = known_indicator_codes()
+    rows = 0
+    t0 = time.monotonic()
+    for path in files:
+        ret = read_return(path, known_codes=codes)
+        rows += len(ret.indicators) + len(ret.actions) + len(ret.risks)
+    ours = time.monotonic() - t0
+    t0 = time.monotonic()
+    for path in files:
+        pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    baseline = time.monotonic() - t0
+    n = len(files)
+    return {
+        "files": n,
+        "rows": rows,
+        "project_reader_workbooks_per_s": round(n / ours, 1),
+        "project_reader_rows_per_s": round(rows / ours),
+        "openpyxl_baseline_workbooks_per_s": round(n / baseline, 1),
+        "openpyxl_baseline_rows_per_s": round(rows / baseline),
+        "ratio": round(baseline / ours, 2),
+        "note": "project reader validates and types every cell; the baseline only loads the sheets",
+    }
+
+
+def query_latency(warehouse: Path, repeats: int = 30) -> dict:
+    import duckdb
+
+    sys.path.insert(0, str(REPO))
+    queries = {
+        "council_vs_scotland_and_family_group": """
+            select financial_year, value, family_group_average, scotland_value, rank, quartile
+            from marts.lgbf_benchmark where council = 'Midlothian' and indicator_code = 'CHN8a'
+            order by financial_year""",
+        "off_target_indicators_latest_year": """
+            select council, service, indicator_code, value, period_target, status
+            from marts.fct_indicator_value
+            where period_key = (select max(period_key) from marts.fct_indicator_value where period_type = 'year')
+              and status = 'Off Target' and council = 'Midlothian'""",
+        "service_pis_on_target_by_council": """
+            select council, avg(pct_on_target) from marts.fct_service_pi_summary
+            where financial_year = '2019/20' group by council order by 2 desc""",
+    }
+    out = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for name, sql in queries.items():
+            con.execute(sql).fetchall()  # warm
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                con.execute(sql).fetchall()
+                times.append((time.perf_counter() - t0) * 1000)
+            out[name] = {"median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2)}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--councils", type=int, default=32)
+    parser.add_argument("--services", type=int, default=10)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--work-dir", type=Path, default=None, help="default: a temporary folder")
+    parser.add_argument("--reader-sample", type=int, default=400)
+    parser.add_argument("--out", type=Path, default=REPO / "output" / "benchmark.json")
+    args = parser.parse_args()
+
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="council-perf-bench-"))
+    synthetic = work / "synthetic_returns"
+    results: dict = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "synthetic_set": {"councils": args.councils, "services": args.services, "years": args.years},
+    }
+
+    from scripts.generate_synthetic_returns import main as generate
+
+    expected = args.councils * args.services * args.years * 4
+    if len(list(synthetic.glob("*.xlsx"))) == expected:
+        print(f"Reusing the {expected:,} synthetic returns in {synthetic}", flush=True)
+        results["synthetic_set"]["workbooks"] = expected
+    else:
+        print(f"Generating synthetic returns in {synthetic} ...", flush=True)
+        shutil.rmtree(synthetic, ignore_errors=True)
+        results["synthetic_set"].update(generate([str(synthetic), "--councils", str(args.councils),
+                                                  "--services", str(args.services), "--years", str(args.years)]))
+
+    files = sorted(synthetic.glob("*.xlsx"))
+    sample = files[:: max(1, len(files) // args.reader_sample)][: args.reader_sample]
+    print(f"Reader throughput on {len(sample)} workbooks ...", flush=True)
+    results["reader"] = reader_throughput(sample)
+
+    env = {**os.environ, "RETURNS_DIR": str(synthetic), "OUTPUT_DIR": str(work / "output"),
+           "DAGSTER_HOME": str(work / "dagster_home"), "QUARANTINE_DIR": str(work / "quarantine"),
+           "REPORT_PERIODS": "latest-year", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("DUCKDB_PATH", None)
+    env.pop("WAREHOUSE_PATH", None)
+    (work / "dagster_home").mkdir(parents=True, exist_ok=True)
+    print("Full build from an empty warehouse ...", flush=True)
+    results["full_build"] = run_pipeline(["run"], env)
+    results["full_build"]["workbooks"] = len(files)
+    results["full_build"]["note"] = "REPORT_PERIODS=latest-year: Excel reports for the latest financial year only"
+
+    from orchestration.partitions import FinancialQuarter
+
+    last = max(FinancialQuarter.from_key(f"{p.name.split('__')[2]}-{p.name.split('__')[3][:2]}") for p in files)
+    new = last.next()
+    generate([str(synthetic), "--councils", str(args.councils), "--services", str(args.services), "--quarters", new.key])
+    print(f"Adding one quarter ({new.key}) ...", flush=True)
+    results["add_one_quarter"] = run_pipeline(["run", "--from", new.key, "--to", new.key], env)
+    results["add_one_quarter"]["quarter"] = new.key
+    results["add_one_quarter"]["ratio_to_full_build"] = round(
+        results["add_one_quarter"]["seconds"] / results["full_build"]["seconds"], 3)
+
+    lgbf = REPO.parent / "shared" / "data" / "lgbf"
+    if not lgbf.exists():
+        lgbf = Path("/work/shared/data/lgbf")
+    if lgbf.exists():
+        landing = work / "lgbf_landing"
+        landing.mkdir(exist_ok=True)
+        for name in ("new bnch data_Jan20.xlsx", "Metadata - Shiny.xlsx", "SIMDvalues.xlsx"):
+            shutil.copy(lgbf / name, landing)
+        from orchestration.lgbf.parse import read_master_workbook
+
+        t0 = time.monotonic()
+        n = len(read_master_workbook(landing / "new bnch data_Jan20.xlsx"))
+        parse_s = time.monotonic() - t0
+        print("LGBF master workbook ingest and ranking ...", flush=True)
+        lgbf_env = {**env, "LGBF_LANDING_DIR": str(landing)}
+        script = ("from orchestration.cli import _prepare_environment; _prepare_environment(); "
+                  "import dagster as dg; from orchestration.definitions import defs; "
+                  "import sys; sys.exit(0 if defs.resolve_job_def('lgbf_refresh').execute_in_process("
+                  "instance=dg.DagsterInstance.get()).success else 1)")
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, "-c", script], cwd=REPO, env=lgbf_env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        results["lgbf"] = {"workbook_value_rows": n, "parse_seconds": round(parse_s, 2),
+                           "ingest_rank_publish_run_seconds": round(time.monotonic() - t0, 2),
+                           "note": "the run includes Python/Dagster start-up and the dbt build of every model downstream of the LGBF tables"}
+
+    results["analyst_queries"] = query_latency(work / "output" / "warehouse.duckdb")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    print(f"\nWritten to {args.out} (work folder {work})")
+
+
+if __name__ == "__main__":
+    main()
