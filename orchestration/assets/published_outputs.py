@@ -63,14 +63,56 @@ def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) ->
     return periods
 
 
+class _CouncilScope:
+    """The report queries, pointed at an in-memory copy of one council and service's rows.
+
+    A national warehouse holds millions of indicator values; copying one council-service's
+    few thousand rows once and querying those for each of its periods' reports is far cheaper
+    than filtering the whole mart for every report.
+    """
+
+    report_schema = "scope"
+
+    def __init__(self, warehouse: str):
+        self.con = duckdb.connect()
+        self.con.execute(f"attach '{warehouse}' as wh (read_only)")
+        self.con.execute("create schema scope")
+        self.con.execute("create table scope.dim_indicator as select * from wh.marts.dim_indicator")
+
+    def load(self, council: str, service: str) -> None:
+        for table, where in (
+            ("fct_indicator_value", "council = $1 and service = $2"),
+            ("fct_action_progress", "council = $1 and service = $2"),
+            ("fct_risk", "council = $1 and service = $2"),
+            ("lgbf_benchmark", "council = $1"),
+        ):
+            self.con.execute(
+                f"create or replace table scope.{table} as select * from wh.marts.{table} where {where}",
+                [council, service] if "$2" in where else [council],
+            )
+
+    def execute(self, sql, params=None):
+        return self.con.execute(sql, params or [])
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def _write_reports(job: tuple) -> list[dict]:
-    """Write a batch of reports with its own read-only connection (runs in a worker process)."""
+    """Write a batch of reports (runs in a worker process), one council-service at a time."""
     warehouse, out_dir, periods = job
     written = []
-    with duckdb.connect(warehouse, read_only=True) as con:
-        for council, service, period_key in periods:
-            path, counts = build_service_report(con, council, service, period_key, Path(out_dir))
+    scope = _CouncilScope(warehouse)
+    try:
+        current = None
+        for council, service, period_key in sorted(periods):
+            if (council, service) != current:
+                scope.load(council, service)
+                current = (council, service)
+            path, counts = build_service_report(scope, council, service, period_key, Path(out_dir))
             written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    finally:
+        scope.close()
     return written
 
 
@@ -78,6 +120,8 @@ def _write_reports(job: tuple) -> list[dict]:
     deps=_marts("fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"),
     group_name="published",
     kinds={"excel"},
+    # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
+    pool="warehouse",
     description="The service performance report (each quarter and year end) per council and service, as Excel.",
 )
 def service_performance_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -86,7 +130,10 @@ def service_performance_reports(context: dg.AssetExecutionContext) -> dg.Materia
         periods = periods_in_scope(context, report_periods(con))
     workers = os.cpu_count() or 1
     # Reports are independent: a national run writes them on every core.
-    batches = [periods[i::workers] for i in range(workers)] if len(periods) > 20 else [periods]
+    # Batches split by council-service, so each worker copies each council-service once.
+    groups = sorted({(c, s) for c, s, _ in periods})
+    batches = [[p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)]
+    batches = batches if len(periods) > 20 else [periods]
     jobs = [(str(settings.work_warehouse_path()), str(out_dir), b) for b in batches if b]
     if len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
@@ -119,6 +166,8 @@ def pack_councils(con) -> list[str]:
     deps=_marts("lgbf_benchmark", "dim_indicator"),
     group_name="published",
     kinds={"excel"},
+    # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
+    pool="warehouse",
     description="The LGBF benchmarking pack per council: latest values, ranks, quartiles and a chart per indicator.",
 )
 def lgbf_benchmarking_packs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -141,6 +190,8 @@ def lgbf_benchmarking_packs(context: dg.AssetExecutionContext) -> dg.Materialize
     deps=_marts(*MART_TABLES),
     group_name="published",
     kinds={"parquet"},
+    # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
+    pool="warehouse",
     description="Parquet exports of every mart (output/parquet/<table>.parquet) for Power BI and R.",
 )
 def parquet_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:

@@ -73,7 +73,8 @@ def report_title(service: str, period: Period) -> str:
 
 
 def _rows(con, sql: str, params: list) -> list[dict]:
-    cur = con.execute(sql, params)
+    # Reports read the marts; a batch writer may point them at a per-council copy instead.
+    cur = con.execute(sql.replace("marts.", f"{getattr(con, 'report_schema', 'marts')}."), params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
