@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test dev seeds lint clean
+.PHONY: install dagster-home run test dev backfill seeds lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,21 +18,39 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## DAGSTER_HOME with the local default instance config (deploy/local/dagster.yaml: the
+## warehouse pool limited to one step at a time), unless it already has a dagster.yaml.
+dagster-home:
+	@mkdir -p "$(DAGSTER_HOME)"
+	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp deploy/local/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+
 ## Materialise every asset through Dagster on raw/ and print where the outputs are.
-run: install
-	@mkdir -p $(DAGSTER_HOME)
+run: install dagster-home
 	$(PY) -m orchestration.cli run
 
 ## The whole test suite (what CI runs).
-test: install
-	@mkdir -p $(DAGSTER_HOME)
+test: install dagster-home
 	$(PY) -m pytest -q
 
 ## The Dagster UI on http://127.0.0.1:3000
-dev: install
-	@mkdir -p $(DAGSTER_HOME)
+dev: install dagster-home
 	$(PY) -m orchestration.cli prepare
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## Backfill every quarter that has a return (or FROM=2015-16-Q2 TO=2019-20-Q4) in ONE run of
+## load_all: the partitioned ingest loads the whole range at once (BackfillPolicy.single_run),
+## then dbt builds and the warehouse is published. See README "Operations".
+backfill: install dagster-home
+	$(PY) -m orchestration.cli prepare
+	@set -e; from="$(FROM)"; to="$(TO)"; \
+	if [ -z "$$from" ] || [ -z "$$to" ]; then \
+	  set -- $$($(PY) -c 'from orchestration.cli import quarters_with_returns as q; k = q(); print(k[0], k[-1]) if k else None'); \
+	  from="$${from:-$$1}"; to="$${to:-$$2}"; \
+	fi; \
+	test -n "$$from" -a -n "$$to" || { echo "No return workbooks to backfill" >&2; exit 1; }; \
+	echo "Backfilling $$from...$$to in one run"; \
+	$(VENV)/bin/dagster job execute -m orchestration.definitions -j load_all \
+	  --tags "{\"dagster/asset_partition_range_start\": \"$$from\", \"dagster/asset_partition_range_end\": \"$$to\"}"
 
 ## Rebuild raw/returns/*.xlsx from the seed transcription in raw/transcription/.
 seeds: install

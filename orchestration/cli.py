@@ -14,13 +14,17 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from orchestration import settings
 
 
 def _prepare_environment() -> None:
+    from orchestration.local_instance import ensure_dagster_home
+
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.REPO_ROOT / ".dagster_home"))
-    os.makedirs(home, exist_ok=True)
+    # With the local default dagster.yaml (the warehouse pool limit) unless it has one already.
+    ensure_dagster_home(Path(home))
     settings.export_dbt_env()
     settings.put_venv_on_path()
 

@@ -39,6 +39,9 @@ os.environ.pop("DUCKDB_PATH", None)
 os.environ.pop("WAREHOUSE_PATH", None)
 os.environ.pop("RETURNS_DIR", None)
 (_SESSION_DIR / "dagster_home").mkdir(parents=True, exist_ok=True)
+# The local default instance config, as `make` gives DAGSTER_HOME: the warehouse pool is
+# limited to one step at a time, so the suite's runs go through the same slot claims.
+shutil.copyfile(REPO / "deploy" / "local" / "dagster.yaml", _SESSION_DIR / "dagster_home" / "dagster.yaml")
 
 from orchestration import settings  # noqa: E402  (after the environment is set)
 

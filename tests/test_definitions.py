@@ -1,4 +1,4 @@
-"""The code location loads, and the Dagster webserver serves every asset from workspace.yaml."""
+"""The code location loads, and the Dagster webserver serves every asset, the schedule and the sensors."""
 
 from __future__ import annotations
 
@@ -84,6 +84,28 @@ def test_webserver_serves_every_asset(manifest, tmp_path):
         served = {"/".join(n["assetKey"]["path"]) for n in data["assetNodes"]}
         expected = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
         assert expected <= served
+
+        # The automation operators switch on and off in the UI: the quarterly schedule and
+        # both sensors, targeting the right jobs and running by default.
+        repos = _graphql(
+            port,
+            """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+                   schedules { name cronSchedule executionTimezone pipelineName scheduleState { status } }
+                   sensors { name minIntervalSeconds targets { pipelineName } sensorState { status } } } } } }""",
+        )["repositoriesOrError"]["nodes"]
+        schedules = {s["name"]: s for r in repos for s in r["schedules"]}
+        sensors = {s["name"]: s for r in repos for s in r["sensors"]}
+        assert schedules["quarterly_returns_schedule"] == {
+            "name": "quarterly_returns_schedule",
+            "cronSchedule": "0 6 15 1,4,7,10 *",
+            "executionTimezone": "Europe/London",
+            "pipelineName": "load_all",
+            "scheduleState": {"status": "RUNNING"},
+        }
+        assert set(sensors) >= {"returns_landing_sensor", "lgbf_refresh_sensor"}
+        assert sensors["returns_landing_sensor"]["targets"] == [{"pipelineName": "load_all"}]
+        assert sensors["lgbf_refresh_sensor"]["targets"] == [{"pipelineName": "lgbf_refresh"}]
+        assert {sensors[n]["sensorState"]["status"] for n in ("returns_landing_sensor", "lgbf_refresh_sensor")} == {"RUNNING"}
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -1,0 +1,403 @@
+"""Operations: the quarterly schedule, the returns landing sensor, the warehouse pool, backfill.
+
+* the schedule's tick requests the quarter that has just ended, on the configured day;
+* the landing sensor requests one run per quarter with new or resubmitted returns (real seed
+  workbooks copied to a temporary folder, a resubmission made by editing a value with
+  openpyxl), nothing for unchanged files, and the resubmitted value reaches the warehouse;
+* with the local default instance config a run waits while another run holds the warehouse
+  slot, and goes on when it is released;
+* the backfill command documented in the README loads every seed quarter in one run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+import openpyxl
+import pytest
+
+from tests.conftest import REPO
+
+SEED_RETURNS = REPO / "raw" / "returns"
+LONDON = ZoneInfo("Europe/London")
+SEED_QUARTERS = [
+    "2015-16-Q2", "2015-16-Q4", "2016-17-Q1", "2016-17-Q2", "2017-18-Q4",
+    "2018-19-Q4", "2019-20-Q1", "2019-20-Q2", "2019-20-Q3", "2019-20-Q4",
+]  # fmt: skip
+
+
+def _seed(quarter: str) -> str:
+    fy, q = quarter.rsplit("-", 1)
+    return f"midlothian__childrens-services__{fy}__{q}.xlsx"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def defs(manifest):
+    from orchestration.definitions import defs
+
+    return defs
+
+
+# --- the schedule -------------------------------------------------------------------------
+
+
+def _schedule_tick(defs, when: datetime):
+    schedule = defs.resolve_schedule_def("quarterly_returns_schedule")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=when, repository_def=defs.get_repository_def()
+    )
+    return schedule.evaluate_tick(context)
+
+
+@pytest.mark.parametrize(
+    "when, quarter",
+    [
+        (datetime(2019, 10, 15, 6, tzinfo=LONDON), "2019-20-Q2"),  # July-September 2019
+        (datetime(2020, 1, 15, 6, tzinfo=LONDON), "2019-20-Q3"),  # October-December 2019
+        (datetime(2020, 4, 15, 6, tzinfo=LONDON), "2019-20-Q4"),  # January-March 2020
+        (datetime(2016, 7, 15, 6, tzinfo=LONDON), "2016-17-Q1"),  # April-June 2016
+    ],
+)
+def test_schedule_tick_requests_the_quarter_just_ended(defs, when, quarter, monkeypatch):
+    monkeypatch.delenv("RETURNS_DIR", raising=False)
+    result = _schedule_tick(defs, when)
+    assert [r.partition_key for r in result.run_requests] == [quarter]
+    assert result.run_requests[0].tags["returns/trigger"] == "schedule"
+
+
+def test_schedule_skips_a_quarter_whose_returns_have_not_arrived(defs, monkeypatch):
+    monkeypatch.delenv("RETURNS_DIR", raising=False)
+    result = _schedule_tick(defs, datetime(2020, 7, 15, 6, tzinfo=LONDON))
+    assert not result.run_requests
+    assert "2020-21-Q1" in result.skip_message
+
+
+def test_schedule_runs_the_load_job_on_the_configured_day(defs, monkeypatch):
+    from orchestration.schedules import quarterly_schedule_for
+
+    served = defs.resolve_schedule_def("quarterly_returns_schedule")
+    assert served.job_name == "load_all"
+    assert served.execution_timezone == "Europe/London"
+    assert served.cron_schedule == "0 6 15 1,4,7,10 *"  # the default: the 15th, 06:00
+
+    job = defs.resolve_job_def("load_all")
+    monkeypatch.setenv("QUARTERLY_LOAD_DAY", "3")
+    monkeypatch.setenv("QUARTERLY_LOAD_HOUR", "21")
+    assert quarterly_schedule_for(job).cron_schedule == "0 21 3 1,4,7,10 *"
+    # The 31st does not exist in April: refused rather than silently skipping a quarter.
+    monkeypatch.setenv("QUARTERLY_LOAD_DAY", "31")
+    with pytest.raises(ValueError, match="QUARTERLY_LOAD_DAY"):
+        quarterly_schedule_for(job)
+
+
+# --- the landing-folder sensor ------------------------------------------------------------
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    monkeypatch.setenv("RETURNS_DIR", str(folder))
+    return folder
+
+
+def _sensor_tick(defs, instance, cursor=None):
+    sensor = defs.resolve_sensor_def("returns_landing_sensor")
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    return sensor.evaluate_tick(context)
+
+
+def _land(landing: Path, *quarters: str) -> None:
+    for quarter in quarters:
+        shutil.copy(SEED_RETURNS / _seed(quarter), landing / _seed(quarter))
+
+
+def _resubmit(path: Path, code: str, value: float) -> None:
+    """What a performance officer does: open the return, correct a value, save it again."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Indicators"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("PI Code")].value == code:
+            row[header.index("Value")].value = value
+            break
+    else:
+        raise AssertionError(f"{code} not in {path.name}")
+    wb.save(path)
+
+
+def test_sensor_requests_runs_for_new_returns_only(defs, instance, landing):
+    _land(landing, "2015-16-Q2", "2019-20-Q3", "2019-20-Q4")
+    # Things that are not returns: an Excel owner file, a LibreOffice lock, a partial
+    # download, a hidden file, a stray document and a return-like name with a bad year.
+    for junk in [
+        "~$midlothian__childrens-services__2019-20__Q4.xlsx",
+        ".~lock.midlothian__childrens-services__2019-20__Q4.xlsx#",
+        "midlothian__childrens-services__2019-20__Q1.xlsx.part",
+        ".DS_Store",
+        "covering letter.docx",
+        "midlothian__childrens-services__2019-21__Q1.xlsx",
+    ]:
+        (landing / junk).write_bytes(b"not a return")
+    (landing / "archive").mkdir()
+
+    first = _sensor_tick(defs, instance)
+    assert [r.partition_key for r in first.run_requests] == ["2015-16-Q2", "2019-20-Q3", "2019-20-Q4"]
+    for request in first.run_requests:
+        path = landing / _seed(request.partition_key)
+        # The run key is the file's content hash: the same file never loads twice.
+        assert request.run_key == f"{request.partition_key}:{_sha(path)}"
+        assert request.tags["returns/files"] == path.name
+        assert request.job_name in (None, "load_all")
+    cursor = json.loads(first.cursor)
+    assert set(cursor["files"]) == {_seed(q) for q in ("2015-16-Q2", "2019-20-Q3", "2019-20-Q4")}
+    # Names that look like returns but are not valid are remembered (logged once), the
+    # hidden and temporary files are not even that.
+    assert set(cursor["ignored"]) == {"covering letter.docx", "midlothian__childrens-services__2019-21__Q1.xlsx"}
+
+    # Nothing changed: nothing to run.
+    second = _sensor_tick(defs, instance, first.cursor)
+    assert not second.run_requests
+    assert "No new or resubmitted returns" in second.skip_message
+
+    # A return for another quarter arrives: exactly that quarter runs.
+    _land(landing, "2016-17-Q2")
+    third = _sensor_tick(defs, instance, second.cursor)
+    assert [r.partition_key for r in third.run_requests] == ["2016-17-Q2"]
+
+    # Lost cursor (sensor reset): every file is "new" again, but with the same run keys, which
+    # Dagster will not launch twice.
+    again = _sensor_tick(defs, instance, None)
+    assert {r.run_key for r in again.run_requests} == {
+        r.run_key for r in first.run_requests + third.run_requests
+    }
+
+
+def test_sensor_waits_for_a_workbook_still_being_copied(defs, instance, landing):
+    whole = (SEED_RETURNS / _seed("2019-20-Q1")).read_bytes()
+    target = landing / _seed("2019-20-Q1")
+    target.write_bytes(whole[: len(whole) // 2])
+    partial = _sensor_tick(defs, instance)
+    assert not partial.run_requests
+    assert "not a complete workbook" in partial.skip_message
+
+    target.write_bytes(whole)
+    done = _sensor_tick(defs, instance, partial.cursor)
+    assert [r.partition_key for r in done.run_requests] == ["2019-20-Q1"]
+
+
+def test_resubmitted_return_reruns_its_quarter_with_the_new_value(defs, instance, landing, tmp_path):
+    from dagster_duckdb import DuckDBResource
+
+    from orchestration.assets.returns_ingest import quarterly_returns
+
+    _land(landing, "2016-17-Q1", "2016-17-Q2", "2019-20-Q4")
+    loaded = _sensor_tick(defs, instance)
+    assert len(loaded.run_requests) == 3
+    warehouse = tmp_path / "warehouse.duckdb"
+    resources = {"duckdb": DuckDBResource(database=str(warehouse))}
+
+    def load(request) -> None:
+        # What the run the sensor requested does first: replace the quarter from its files.
+        result = dg.materialize(
+            [quarterly_returns], partition_key=request.partition_key, resources=resources,
+            instance=instance, tags=request.tags,
+        )  # fmt: skip
+        assert result.success
+
+    def received(quarter: str) -> list[tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(
+                "select value, source_sha256 from raw.return_indicator_values"
+                " where partition_key = ? and indicator_code = 'CS.COMP.RECEIVED_CUM'",
+                [quarter],
+            ).fetchall()
+
+    def rows_per_quarter() -> dict[str, int]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return dict(
+                con.execute(
+                    "select partition_key, count(*) from raw.return_indicator_values group by 1"
+                ).fetchall()
+            )
+
+    for request in loaded.run_requests:
+        load(request)
+    counts = rows_per_quarter()
+    assert set(counts) == {"2016-17-Q1", "2016-17-Q2", "2019-20-Q4"}
+    before = received("2016-17-Q2")
+    assert [v for v, _ in before] == [9]  # as printed in the Q2 2016/17 report
+
+    # Touching a file without changing it is not a resubmission.
+    os.utime(landing / _seed("2016-17-Q1"))
+    # The officer corrects the number of complaints received in Q2 2016/17 and resubmits.
+    resubmitted = landing / _seed("2016-17-Q2")
+    _resubmit(resubmitted, "CS.COMP.RECEIVED_CUM", 12)
+    tick = _sensor_tick(defs, instance, loaded.cursor)
+    assert [r.partition_key for r in tick.run_requests] == ["2016-17-Q2"]
+    request = tick.run_requests[0]
+    assert request.run_key == f"2016-17-Q2:{_sha(resubmitted)}"
+    assert request.run_key not in {r.run_key for r in loaded.run_requests}
+
+    load(request)
+    after = received("2016-17-Q2")
+    assert after == [(12, _sha(resubmitted))]  # replaced, not added to
+    assert rows_per_quarter() == counts  # same rows everywhere, one value changed
+    assert not _sensor_tick(defs, instance, tick.cursor).run_requests
+
+
+# --- the warehouse pool -------------------------------------------------------------------
+
+# Assets that never open the DuckDB warehouse may stay out of the pool; none do today.
+OUTSIDE_WAREHOUSE_POOL: set[str] = set()
+
+
+def test_every_asset_that_opens_the_warehouse_is_in_the_warehouse_pool(defs):
+    # DuckDB lets one process open a file read-write, or several read-only, never both: a
+    # step reading the warehouse while another writes it fails on the file lock. So every
+    # step that opens it, reading or writing, must hold the `warehouse` slot.
+    outside = sorted(
+        node.node_def.name
+        for node in defs.resolve_asset_graph().assets_defs
+        if node.is_executable
+        and node.node_def.pool != "warehouse"
+        and node.node_def.name not in OUTSIDE_WAREHOUSE_POOL
+    )
+    assert not outside, f"assets not in pool='warehouse': {outside}"
+
+
+def test_a_run_waits_while_another_run_holds_the_warehouse(tmp_path, monkeypatch):
+    from dagster_duckdb import DuckDBResource
+
+    from orchestration.assets.returns_ingest import quarterly_returns
+    from orchestration.local_instance import ensure_dagster_home
+
+    monkeypatch.delenv("RETURNS_DIR", raising=False)
+    home = ensure_dagster_home(tmp_path / "dagster_home")
+    assert (home / "dagster.yaml").read_text() == (REPO / "deploy/local/dagster.yaml").read_text()
+    warehouse = tmp_path / "warehouse.duckdb"
+    outcome = {}
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        storage = instance.event_log_storage
+        # Another run is writing the warehouse: it holds the pool's only slot.
+        storage.initialize_concurrency_limit_to_default("warehouse")
+        assert storage.claim_concurrency_slot("warehouse", "other-run", "writer").is_claimed
+
+        def second_run():
+            with dg.DagsterInstance.from_config(str(home)) as own:
+                outcome["result"] = dg.materialize(
+                    [quarterly_returns], partition_key="2019-20-Q4", instance=own,
+                    resources={"duckdb": DuckDBResource(database=str(warehouse))},
+                )  # fmt: skip
+
+        thread = threading.Thread(target=second_run, daemon=True)
+        thread.start()
+        try:
+            # Wait (without timing anything) until the second run reports it is blocked.
+            deadline = time.monotonic() + 120
+            while thread.is_alive() and time.monotonic() < deadline and not _blocked(instance):
+                time.sleep(0.5)
+            assert _blocked(instance), "the second run did not wait for the warehouse slot"
+            # While it waits it has not touched the warehouse.
+            assert not warehouse.exists()
+        finally:
+            # The first run finishes: its slot is released and the second run goes ahead.
+            storage.free_concurrency_slots_for_run("other-run")
+            thread.join(timeout=300)
+        assert outcome["result"].success
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            assert con.execute("select count(*) from raw.return_indicator_values").fetchone()[0] > 0
+
+
+def _blocked(instance) -> bool:
+    """Whether the instance's latest run has logged that a step waits for the warehouse pool."""
+    runs = instance.get_run_records(limit=1)
+    if not runs:
+        return False
+    events = instance.get_records_for_run(
+        runs[0].dagster_run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT
+    ).records
+    return any(
+        "blocked by limit for pool warehouse" in (r.event_log_entry.user_message or "") for r in events
+    )
+
+
+# --- backfill -----------------------------------------------------------------------------
+
+
+def documented_backfill_command() -> list[str]:
+    """The backfill command exactly as the README's Operations section gives it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"^dagster job execute [^\n]*(?:\\\n[^\n]*)*", readme, flags=re.M)
+    assert m, "README: no `dagster job execute` backfill command"
+    return shlex.split(m.group(0).replace("\\\n", " "))
+
+
+@pytest.mark.slow
+def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path):
+    from orchestration.local_instance import ensure_dagster_home
+
+    command = documented_backfill_command()
+    assert "2015-16-Q2" in command[-1] and "2019-20-Q4" in command[-1]
+    home = ensure_dagster_home(tmp_path / "dagster_home")
+    env = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_PATH", "WAREHOUSE_PATH", "RETURNS_DIR")}
+    bindir = str(Path(sys.executable).parent)
+    env.update(DAGSTER_HOME=str(home), OUTPUT_DIR=str(tmp_path / "output"), PATH=f"{bindir}{os.pathsep}{env['PATH']}")
+    proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-6000:]
+
+    with duckdb.connect(str(tmp_path / "output" / "warehouse.duckdb"), read_only=True) as con:
+        rows, files = con.execute(
+            "select count(*), count(distinct source_file) from staging.stg_returns__indicator_values"
+        ).fetchone()
+    assert (rows, files) == (324, 10)  # every value of the ten seed returns
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_run_records()
+        assert len(runs) == 1  # one run for the whole range: BackfillPolicy.single_run()
+        run = runs[0].dagster_run
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        assert run.tags["dagster/asset_partition_range_start"] == "2015-16-Q2"
+        assert run.tags["dagster/asset_partition_range_end"] == "2019-20-Q4"
+        loaded = instance.get_materialized_partitions(dg.AssetKey(["raw", "return_indicator_values"]))
+        assert set(SEED_QUARTERS) <= loaded
+
+        # The multiprocess executor could run the two ingest steps side by side; the pool
+        # made every warehouse step wait for the previous one to finish.
+        in_pool = {
+            node.node_def.name
+            for node in defs.resolve_asset_graph().assets_defs
+            if node.is_executable and node.node_def.pool == "warehouse"
+        }
+        spans: dict[str, list[int]] = {}
+        for record in instance.get_records_for_run(run.run_id, limit=10_000).records:
+            event = record.event_log_entry.dagster_event
+            if (
+                event
+                and event.step_key in in_pool
+                and event.event_type in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS)
+            ):
+                spans.setdefault(event.step_key, []).append(record.storage_id)
+        ordered = sorted((min(ids), max(ids)) for ids in spans.values())
+        assert len(ordered) >= 4
+        assert all(end < next_start for (_, end), (next_start, _) in zip(ordered, ordered[1:])), ordered
