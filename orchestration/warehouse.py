@@ -175,18 +175,26 @@ def upsert_returns(con, returns: list[ParsedReturn]) -> dict[str, int]:
     data = frames(returns)
     now = datetime.now(UTC).replace(tzinfo=None)
     counts = {t: len(df) for t, df in data.items()}
+    # Set-based, so a national backfill of thousands of files is a handful of statements.
+    keys = pd.DataFrame(
+        [(r.partition_key, r.council, r.service, r.sha256) for r in returns],
+        columns=["partition_key", "council", "service", "replaced_by_sha256"],
+    )
     con.execute("begin transaction")
     try:
-        for ret in returns:
-            key = [ret.partition_key, ret.council, ret.service]
-            match = "partition_key = ? and council = ? and service = ?"
-            for table in (*AUDITED_TABLES, "return_files"):
-                con.execute(
-                    f"""insert into raw.{table}_replaced
-                        select *, ?::timestamp, ? from raw.{table} where {match}""",
-                    [now, ret.sha256, *key],
-                )
-                con.execute(f"delete from raw.{table} where {match}", key)
+        con.register("incoming_keys", keys)
+        for table in (*AUDITED_TABLES, "return_files"):
+            con.execute(
+                f"""insert into raw.{table}_replaced
+                    select t.*, ?::timestamp, k.replaced_by_sha256
+                    from raw.{table} t join incoming_keys k using (partition_key, council, service)""",
+                [now],
+            )
+            con.execute(
+                f"""delete from raw.{table} t using incoming_keys k
+                    where t.partition_key = k.partition_key and t.council = k.council and t.service = k.service"""
+            )
+        con.unregister("incoming_keys")
         for table in RAW_TABLES:
             df = data[table]
             if len(df):
