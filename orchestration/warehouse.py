@@ -163,45 +163,48 @@ def loaded_files(con, partition_keys: list[str]) -> dict[str, str]:
     )
 
 
-def upsert_returns(con, returns: list[ParsedReturn]) -> dict[str, int]:
-    """Load new and resubmitted returns, in one transaction.
+def write_returns(con, returns: list[ParsedReturn], now: datetime) -> dict[str, int]:
+    """Replace what was loaded for these returns' council, service and quarter with their rows.
 
-    A return replaces what was loaded from the same council, service and quarter; the rows
-    it replaces move to the ``*_replaced`` audit tables (with replaced_at and the new file's
-    sha256), so a correction never destroys the figures it corrected. Returns for other
-    councils, services or quarters are untouched. Returns the rows written per table.
+    The replaced rows move to the ``*_replaced`` audit tables (with replaced_at and the new
+    file's sha256), so a correction never destroys the figures it corrected. Other councils,
+    services and quarters are untouched. The caller owns the transaction. Set-based, so a
+    batch of thousands of files is a handful of statements.
     """
-    ensure_raw_schema(con)
     data = frames(returns)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    counts = {t: len(df) for t, df in data.items()}
-    # Set-based, so a national backfill of thousands of files is a handful of statements.
     keys = pd.DataFrame(
         [(r.partition_key, r.council, r.service, r.sha256) for r in returns],
         columns=["partition_key", "council", "service", "replaced_by_sha256"],
     )
+    con.register("incoming_keys", keys)
+    for table in (*AUDITED_TABLES, "return_files"):
+        con.execute(
+            f"""insert into raw.{table}_replaced
+                select t.*, ?::timestamp, k.replaced_by_sha256
+                from raw.{table} t join incoming_keys k using (partition_key, council, service)""",
+            [now],
+        )
+        con.execute(
+            f"""delete from raw.{table} t using incoming_keys k
+                where t.partition_key = k.partition_key and t.council = k.council and t.service = k.service"""
+        )
+    con.unregister("incoming_keys")
+    for table in RAW_TABLES:
+        df = data[table]
+        if len(df):
+            con.register("incoming", df)
+            cols = ", ".join(df.columns)
+            con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
+            con.unregister("incoming")
+    return {t: len(df) for t, df in data.items()}
+
+
+def upsert_returns(con, returns: list[ParsedReturn]) -> dict[str, int]:
+    """Load new and resubmitted returns in one transaction (see :func:`write_returns`)."""
+    ensure_raw_schema(con)
     con.execute("begin transaction")
     try:
-        con.register("incoming_keys", keys)
-        for table in (*AUDITED_TABLES, "return_files"):
-            con.execute(
-                f"""insert into raw.{table}_replaced
-                    select t.*, ?::timestamp, k.replaced_by_sha256
-                    from raw.{table} t join incoming_keys k using (partition_key, council, service)""",
-                [now],
-            )
-            con.execute(
-                f"""delete from raw.{table} t using incoming_keys k
-                    where t.partition_key = k.partition_key and t.council = k.council and t.service = k.service"""
-            )
-        con.unregister("incoming_keys")
-        for table in RAW_TABLES:
-            df = data[table]
-            if len(df):
-                con.register("incoming", df)
-                cols = ", ".join(df.columns)
-                con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
-                con.unregister("incoming")
+        counts = write_returns(con, returns, datetime.now(UTC).replace(tzinfo=None))
         pause_point("ingest")  # fault-injection point for the crash-safety tests
         con.execute("commit")
     except BaseException:

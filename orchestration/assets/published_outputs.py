@@ -6,18 +6,19 @@ beside its target and renamed into place, so a reader never opens a half-written
 failed run leaves the previous outputs as they were.
 """
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from orchestration import settings
 from orchestration.partitions import FinancialQuarter
+from orchestration.publishing.batch import write_reports
 from orchestration.publishing.exports import MART_TABLES, export_marts
 from orchestration.publishing.lgbf_pack import build_lgbf_pack
-from orchestration.publishing.service_report import build_service_report, report_periods
+from orchestration.publishing.service_report import report_periods
 
 
 def _marts(*names: str) -> list[dg.AssetKey]:
@@ -63,59 +64,6 @@ def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) ->
     return periods
 
 
-class _CouncilScope:
-    """The report queries, pointed at an in-memory copy of one council and service's rows.
-
-    A national warehouse holds millions of indicator values; copying one council-service's
-    few thousand rows once and querying those for each of its periods' reports is far cheaper
-    than filtering the whole mart for every report.
-    """
-
-    report_schema = "scope"
-
-    def __init__(self, warehouse: str):
-        self.con = duckdb.connect()
-        self.con.execute(f"attach '{warehouse}' as wh (read_only)")
-        self.con.execute("create schema scope")
-        self.con.execute("create table scope.dim_indicator as select * from wh.marts.dim_indicator")
-
-    def load(self, council: str, service: str) -> None:
-        for table, where in (
-            ("fct_indicator_value", "council = $1 and service = $2"),
-            ("fct_action_progress", "council = $1 and service = $2"),
-            ("fct_risk", "council = $1 and service = $2"),
-            ("lgbf_benchmark", "council = $1"),
-        ):
-            self.con.execute(
-                f"create or replace table scope.{table} as select * from wh.marts.{table} where {where}",
-                [council, service] if "$2" in where else [council],
-            )
-
-    def execute(self, sql, params=None):
-        return self.con.execute(sql, params or [])
-
-    def close(self) -> None:
-        self.con.close()
-
-
-def _write_reports(job: tuple) -> list[dict]:
-    """Write a batch of reports (runs in a worker process), one council-service at a time."""
-    warehouse, out_dir, periods = job
-    written = []
-    scope = _CouncilScope(warehouse)
-    try:
-        current = None
-        for council, service, period_key in sorted(periods):
-            if (council, service) != current:
-                scope.load(council, service)
-                current = (council, service)
-            path, counts = build_service_report(scope, council, service, period_key, Path(out_dir))
-            written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
-    finally:
-        scope.close()
-    return written
-
-
 @dg.asset(
     deps=_marts("fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"),
     group_name="published",
@@ -136,10 +84,11 @@ def service_performance_reports(context: dg.AssetExecutionContext) -> dg.Materia
     batches = batches if len(periods) > 20 else [periods]
     jobs = [(str(settings.work_warehouse_path()), str(out_dir), b) for b in batches if b]
     if len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
-            written = [w for batch in pool.map(_write_reports, jobs) for w in batch]
+        # spawn, not fork: this process runs Dagster's threads
+        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+            written = [w for batch in pool.map(write_reports, jobs) for w in batch]
     else:
-        written = [w for job in jobs for w in _write_reports(job)]
+        written = [w for job in jobs for w in write_reports(job)]
     context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
     return dg.MaterializeResult(
         metadata={

@@ -13,19 +13,20 @@ values, actions, risks).
 """
 
 
-import os
-from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
 from orchestration.catalogue import known_indicator_codes
+from orchestration.faults import pause_point
 from orchestration.partitions import FinancialQuarter, financial_quarters
 from orchestration.quarantine import quarantine
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import ReturnRejected, read_return, sha256_of
-from orchestration.warehouse import loaded_files, upsert_returns
+from orchestration.returns.batch import ReaderPool
+from orchestration.returns.reader import sha256_of
+from orchestration.warehouse import ensure_raw_schema, loaded_files, write_returns
 
 RAW_RETURN_TABLES = {
     "return_files": "One row per loaded return workbook (who, when, sha256)",
@@ -35,27 +36,7 @@ RAW_RETURN_TABLES = {
 }
 
 
-PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
-
-
-def _read(path, codes):
-    """Read one file in a worker; rejections come back as data (exceptions pickle poorly)."""
-    try:
-        return read_return(path, known_codes=codes), None
-    except ReturnRejected as exc:
-        return None, (exc.path, exc.problems)
-
-
-def read_all(paths: list, codes: set[str]) -> tuple[list, list[ReturnRejected]]:
-    """Read and validate files, on every core when there are many (a national backfill)."""
-    if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            results = list(pool.map(_read, paths, [codes] * len(paths), chunksize=16))
-    else:
-        results = [_read(p, codes) for p in paths]
-    parsed = [ok for ok, _ in results if ok is not None]
-    rejected = [ReturnRejected(path, problems) for _, bad in results if bad for path, problems in [bad]]
-    return parsed, rejected
+BATCH_FILES = 1000  # files parsed and held in memory at once
 
 
 def files_for(quarters: list[FinancialQuarter]) -> list:
@@ -89,13 +70,38 @@ def files_for(quarters: list[FinancialQuarter]) -> list:
 def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     quarters = [FinancialQuarter.from_key(k) for k in context.partition_keys]
     paths = files_for(quarters)
+    codes = known_indicator_codes()
+    counts = {t: 0 for t in RAW_RETURN_TABLES}
+    loaded_names, rejected = [], []
+    now = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.get_connection() as con:
+        ensure_raw_schema(con)
         loaded = loaded_files(con, [q.key for q in quarters])
-    changed = [p for p in paths if loaded.get(p.name) != sha256_of(p)]
-    parsed, rejected = read_all(changed, known_indicator_codes())
+        changed = [p for p in paths if loaded.get(p.name) != sha256_of(p)]
+        # One transaction for the whole load, filled batch by batch so that memory stays
+        # bounded on a national backfill. Any rejection rolls all of it back.
+        con.execute("begin transaction")
+        try:
+            with ReaderPool(len(changed)) as pool:
+                for start in range(0, len(changed), BATCH_FILES):
+                    parsed, bad = pool.read(changed[start : start + BATCH_FILES], codes)
+                    rejected += bad
+                    if rejected:
+                        continue  # keep validating, to report every bad file at once
+                    written = write_returns(con, parsed, now)
+                    counts = {t: counts[t] + written[t] for t in counts}
+                    loaded_names += [p.path.name for p in parsed]
+            if rejected:
+                con.execute("rollback")
+            else:
+                pause_point("ingest")  # fault-injection point for the crash-safety tests
+                con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     if rejected:
-        # Fail before any write: the warehouse keeps its last good state. The rejected files
-        # leave the landing folder so that the next run can load the others.
+        # The warehouse keeps its last good state. The rejected files leave the landing
+        # folder so that the next run can load the others.
         moved = [quarantine(exc.path, str(exc)) for exc in rejected]
         raise dg.Failure(
             description="\n\n".join(str(e) for e in rejected),
@@ -105,20 +111,17 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
             },
             allow_retries=False,
         )
-    with duckdb.get_connection() as con:
-        counts = upsert_returns(con, parsed) if parsed else {t: 0 for t in RAW_RETURN_TABLES}
     context.log.info(
-        f"{len(paths)} return file(s) for {len(quarters)} quarter(s): {len(parsed)} new or changed, "
-        f"{len(paths) - len(parsed)} unchanged (not re-read); rows written {counts}"
+        f"{len(paths)} return file(s) for {len(quarters)} quarter(s): {len(loaded_names)} new or changed, "
+        f"{len(paths) - len(loaded_names)} unchanged (not re-read); rows written {counts}"
     )
-    files = [p.path.name for p in parsed]
     for table in RAW_RETURN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
             metadata={
                 "rows_written": dg.MetadataValue.int(counts[table]),
-                "files_loaded": dg.MetadataValue.json(files),
-                "files_unchanged": dg.MetadataValue.int(len(paths) - len(parsed)),
+                "files_loaded": dg.MetadataValue.int(len(loaded_names)),
+                "files_unchanged": dg.MetadataValue.int(len(paths) - len(loaded_names)),
                 "warehouse": dg.MetadataValue.path(str(settings.work_warehouse_path())),
             },
         )

@@ -1,0 +1,57 @@
+"""Read many return files at once, on every core when there are many (a national backfill).
+
+Workers are started with ``spawn``: the parent may hold an open DuckDB connection in a
+transaction, and forking a process with live database threads is unsafe. Rejections come
+back as data, because exceptions with custom constructors do not pickle.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from orchestration.returns.reader import ParsedReturn, ReturnRejected, read_return
+
+PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
+
+
+def _read(path: Path, codes: set[str] | None):
+    try:
+        return read_return(path, known_codes=codes), None
+    except ReturnRejected as exc:
+        return None, (exc.path, exc.problems)
+
+
+class ReaderPool:
+    """``with ReaderPool(n_files) as pool: parsed, rejected = pool.read(paths, codes)``"""
+
+    def __init__(self, n_files: int, workers: int | None = None):
+        workers = workers or os.cpu_count() or 1
+        self._executor = (
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            if n_files >= PARALLEL_FROM and workers > 1
+            else None
+        )
+
+    def read(self, paths: list[Path], codes: set[str] | None) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
+        if self._executor is not None:
+            results = list(self._executor.map(_read, paths, [codes] * len(paths), chunksize=16))
+        else:
+            results = [_read(p, codes) for p in paths]
+        parsed = [ok for ok, _ in results if ok is not None]
+        rejected = [ReturnRejected(*bad) for _, bad in results if bad is not None]
+        return parsed, rejected
+
+    def __enter__(self) -> ReaderPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+
+
+def read_all(paths: list[Path], codes: set[str] | None) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
+    with ReaderPool(len(paths)) as pool:
+        return pool.read(paths, codes)
