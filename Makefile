@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install dagster-home run test dev backfill seeds lint clean
+.PHONY: install dagster-home run test dev backfill bench seeds lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ backfill: install dagster-home
 	echo "Backfilling $$from...$$to in one run"; \
 	$(VENV)/bin/dagster job execute -m orchestration.definitions -j load_all \
 	  --tags "{\"dagster/asset_partition_range_start\": \"$$from\", \"dagster/asset_partition_range_end\": \"$$to\"}"
+
+## Benchmark on SYNTHETIC returns (default 32 councils x 10 services x 10 years = 12,800
+## workbooks, generated into a temporary folder): prints every figure and writes
+## output/benchmark.json. Smaller: make bench BENCH_ARGS="--councils 4 --services 2 --years 2"
+bench: install
+	$(PY) scripts/benchmark.py $(BENCH_ARGS)
 
 ## Rebuild raw/returns/*.xlsx from the seed transcription in raw/transcription/.
 seeds: install
