@@ -12,7 +12,6 @@ date-formatted numbers as ``datetime``.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from datetime import datetime
 from xml.etree.ElementTree import fromstring
@@ -23,7 +22,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_COLUMN = re.compile(r"[A-Z]+")
+# Tag names built once: they are compared for every cell.
+T_F, T_V, T_IS, T_T, T_SHEETDATA = f"{NS}f", f"{NS}v", f"{NS}is", f"{NS}t", f"{NS}sheetData"
 
 
 class Cell:
@@ -39,16 +39,17 @@ EMPTY = Cell()
 
 
 def _column_index(ref: str) -> int:
-    letters = _COLUMN.match(ref).group(0)
     n = 0
-    for ch in letters:
+    for ch in ref:
+        if ch < "A":  # the row digits start
+            break
         n = n * 26 + ord(ch) - 64
     return n - 1
 
 
 def _text(si) -> str:
     """Concatenate the <t> runs of a shared or inline string (rich text has several)."""
-    return "".join(t.text or "" for t in si.iter(f"{NS}t"))
+    return "".join(t.text or "" for t in si.iter(T_T))
 
 
 class Worksheet:
@@ -75,7 +76,7 @@ class Worksheet:
         # Python; the zip's uncompressed size is checked before a workbook is opened.
         book = self._book
         root = fromstring(book.zip.read(self._member))
-        data = root.find(f"{NS}sheetData")
+        data = root.find(T_SHEETDATA)
         if data is None:
             return
         row_number = 0
@@ -132,13 +133,13 @@ class Workbook:
         kind = elem.get("t", "n")
         style = int(elem.get("s", 0))
         fmt = self.formats[style] if style < len(self.formats) else "General"
-        is_formula = elem.find(f"{NS}f") is not None
-        v = elem.find(f"{NS}v")
+        is_formula = elem.find(T_F) is not None
+        v = elem.find(T_V)
         raw = v.text if v is not None else None
         if kind == "s":
             value = self.strings[int(raw)] if raw is not None else None
         elif kind == "inlineStr":
-            inline = elem.find(f"{NS}is")
+            inline = elem.find(T_IS)
             value = _text(inline) if inline is not None else None
         elif kind in ("str", "e"):
             value = raw
