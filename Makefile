@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## DAGSTER_HOME with the local default instance config (deploy/local/dagster.yaml: the
-## warehouse pool limited to one step at a time), unless it already has a dagster.yaml.
-dagster-home:
-	@mkdir -p "$(DAGSTER_HOME)"
-	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp deploy/local/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+## warehouse pool limited to one step at a time) unless it already has a dagster.yaml, and the
+## warehouse slot of any run killed outright (kill -9, OOM) released.
+dagster-home: install
+	@$(PY) -m orchestration.local_instance
 
 ## Materialise every asset through Dagster on raw/ and print where the outputs are.
 run: install dagster-home

@@ -57,6 +57,7 @@ def run(partition_range: tuple[str, str] | None = None, instance=None):
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.local_instance import release_stale_warehouse_slots
 
     if partition_range is None:
         keys = quarters_with_returns()
@@ -71,8 +72,11 @@ def run(partition_range: tuple[str, str] | None = None, instance=None):
         "dagster/asset_partition_range_end": end,
     }
     if instance is not None:
+        release_stale_warehouse_slots(instance)
         return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
     with dg.DagsterInstance.get() as local_instance:
+        # A run killed outright keeps its warehouse slot; without this, this run would wait forever.
+        release_stale_warehouse_slots(local_instance)
         return job.execute_in_process(instance=local_instance, tags=tags, raise_on_error=False)
 
 

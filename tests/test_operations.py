@@ -329,6 +329,62 @@ def test_a_run_waits_while_another_run_holds_the_warehouse(tmp_path, monkeypatch
             assert con.execute("select count(*) from raw.return_indicator_values").fetchone()[0] > 0
 
 
+@pytest.mark.slow
+def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tmp_path):
+    """kill -9 in the middle of the load: the slot is released by the next `make` step."""
+    import signal
+
+    from orchestration.local_instance import ensure_dagster_home
+
+    home = ensure_dagster_home(tmp_path / "dagster_home")
+    bindir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_PATH", "WAREHOUSE_PATH", "RETURNS_DIR")}
+    env.update(DAGSTER_HOME=str(home), OUTPUT_DIR=str(tmp_path / "output"), PATH=f"{bindir}{os.pathsep}{env['PATH']}")
+    load = [
+        str(bindir / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
+        "--select", "group:returns_ingest", "--partition", "2019-20-Q4",
+    ]  # fmt: skip
+    # The first run stops inside the load transaction (orchestration/faults.py) and is killed there.
+    killed = subprocess.Popen(
+        load, cwd=REPO, env={**env, "PIPELINE_PAUSE_AT": "ingest:600"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        try:
+            deadline = time.monotonic() + 300
+            while killed.poll() is None and time.monotonic() < deadline and not _holds_slot(instance):
+                time.sleep(0.5)
+            assert _holds_slot(instance), "the first run never got to the load"
+        finally:
+            os.killpg(killed.pid, signal.SIGKILL)
+            killed.wait(timeout=60)
+        (run_id,) = instance.event_log_storage.get_concurrency_run_ids()
+        # Dagster alone would keep this run "started", holding the only warehouse slot.
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.STARTED
+
+        # What every make target runs first.
+        release = subprocess.run(
+            [sys.executable, "-m", "orchestration.local_instance"], cwd=REPO, env=env,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert release.returncode == 0, release.stderr
+        assert run_id in release.stdout
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.event_log_storage.get_concurrency_run_ids()
+
+        # So the next run gets the slot and loads. (The timeout only stops a hang failing slowly.)
+        again = subprocess.run(load, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stderr[-5000:]
+        latest = instance.get_run_records(limit=1)[0].dagster_run
+        assert latest.run_id != run_id and latest.status == dg.DagsterRunStatus.SUCCESS
+    with duckdb.connect(str(tmp_path / "output" / ".work" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.return_indicator_values").fetchone()[0] > 0
+
+
+def _holds_slot(instance) -> bool:
+    return bool(instance.event_log_storage.get_concurrency_run_ids())
+
+
 def _blocked(instance) -> bool:
     """Whether the instance's latest run has logged that a step waits for the warehouse pool."""
     runs = instance.get_run_records(limit=1)
