@@ -9,12 +9,17 @@ been read cleanly, so a bad file never leaves the warehouse half-loaded.
 from __future__ import annotations
 
 import hashlib
+import posixpath
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree.ElementTree import fromstring
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
 from orchestration.partitions import FinancialQuarter, parse_fy_label
 from orchestration.returns import format as fmt
@@ -99,14 +104,36 @@ def _col(index: int, header: str) -> str:
     return f"{get_column_letter(index + 1)} ('{header}')"
 
 
+CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: .xls, encrypted .xlsx
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"')
+_PARSED_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml"}
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
 def _open(path: Path, errors: _Collector):
-    """Open the workbook defensively: not a zip, a zip bomb, or not a workbook are errors."""
+    """Open the workbook defensively: an empty file, not a zip, an encrypted workbook, a zip
+    bomb, a corrupt package, XML entities or not a workbook are errors.
+
+    Returns ``(workbook, merged)`` where ``merged`` maps sheet names to their merged ranges.
+    """
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head:
+        errors.add("the file is empty (0 bytes): it was not saved or not copied completely")
+        return None, {}
+    if head == CFB_SIGNATURE:
+        errors.add(
+            "a password-protected (encrypted) workbook or an old .xls (an OLE compound file, not "
+            "an .xlsx zip archive): remove the password (File > Info > Protect Workbook) and save "
+            "it as an Excel Workbook (.xlsx)"
+        )
+        return None, {}
     if not zipfile.is_zipfile(path):
         errors.add(
             "not an .xlsx workbook (an .xlsx file is a zip archive; this may be an old .xls, "
             "a password-protected workbook, a CSV or another file renamed to .xlsx)"
         )
-        return None
+        return None, {}
     try:
         with zipfile.ZipFile(path) as z:
             total = sum(i.file_size for i in z.infolist())
@@ -115,65 +142,136 @@ def _open(path: Path, errors: _Collector):
                     f"workbook expands to {total:,} bytes, over the {MAX_UNCOMPRESSED_BYTES:,} "
                     "byte limit for a return (possible zip bomb)"
                 )
-                return None
-        return xlsx.load_workbook(path)
+                return None, {}
+            merged = _inspect_parts(z, errors)
+        if errors.problems:
+            return None, {}
+        return xlsx.load_workbook(path), merged
     except Exception as exc:  # a corrupt package can fail in many ways (zip, XML, missing parts)
         errors.add(f"cannot be opened as an .xlsx workbook ({type(exc).__name__}: {exc})")
-        return None
+        return None, {}
 
 
-def _read_metadata(wb, errors: _Collector) -> dict[str, str]:
-    ws = wb[fmt.METADATA_SHEET]
+def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> dict[str, list[str]]:
+    """Read each XML part the reader parses once, within the size limit checked above.
+
+    A part larger than its zip header says fails its CRC (a zip bomb lying about its size); a
+    DTD is refused (XML entity bombs: no spreadsheet program writes one); merged ranges are
+    collected per sheet name (a merged range silently blanks all but its first cell).
+    """
+    parts: dict[str, bytes] = {}
+    for info in z.infolist():
+        if info.filename.startswith("xl/worksheets/") or info.filename in _PARSED_PARTS:
+            try:
+                parts[info.filename] = data = z.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                errors.add(f"the workbook is corrupt ({exc}): save it again from Excel and resubmit")
+                return {}
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                errors.add(
+                    f"part {info.filename} declares XML entities (a DTD), which spreadsheet "
+                    "programs never write: refused as a possible XML bomb"
+                )
+                return {}
+    merges = {name: _MERGE.findall(data) for name, data in parts.items() if name.startswith("xl/worksheets/")}
+    if not any(merges.values()):
+        return {}
+    # Map worksheet parts to sheet names (workbook.xml -> relationships), only when needed.
+    rels = {}
+    for rel in fromstring(parts.get("xl/_rels/workbook.xml.rels", b"<r/>")).iter():
+        if rel.get("Id") and rel.get("Target"):
+            target = rel.get("Target")
+            rels[rel.get("Id")] = (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            )
+    merged = {}
+    for sheet in fromstring(parts.get("xl/workbook.xml", b"<w/>")).iter():
+        if sheet.tag.endswith("}sheet") and rels.get(sheet.get(_REL_ID)) in merges:
+            merged[sheet.get("name")] = [r.decode() for r in merges[rels[sheet.get(_REL_ID)]]]
+    return merged
+
+
+NO_SAVED_VALUE = (
+    "the cell holds a formula with no saved value (the workbook was last saved by a program "
+    "that does not calculate formulas): open and save it in Excel, or type the value"
+)
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _no_saved_value(cell) -> bool:
+    """A formula cell without a cached value: its value is unknown, never blank."""
+    return cell is not None and getattr(cell, "is_formula", False) and cell.value is None
+
+
+def _read_metadata(wb, title: str, errors: _Collector) -> tuple[dict[str, str], dict[str, int]]:
+    """The metadata fields (cleaned) and the row each was found on."""
+    ws = wb[title]
     wanted = {fmt.normalise_header(f): f for f in fmt.METADATA_FIELDS}
-    found: dict[str, object] = {}
-    for row in ws.iter_rows(min_row=1, max_col=2, values_only=True):
-        if not row or row[0] is None:
+    found: dict[str, tuple[int, object]] = {}
+    for r, cells in enumerate(ws.iter_rows(min_row=1, max_col=2), start=1):
+        if not cells or cells[0].value is None:
             continue
-        name = wanted.get(fmt.normalise_header(row[0]))
+        name = wanted.get(fmt.normalise_header(cells[0].value))
         if name:
-            found[name] = row[1] if len(row) > 1 else None
-    meta = {}
+            cell = cells[1] if len(cells) > 1 else None
+            if _no_saved_value(cell):
+                errors.add(NO_SAVED_VALUE, sheet=fmt.METADATA_SHEET, row=r, column=f"B ('{name}')")
+            found[name] = (r, cell.value if cell is not None else None)
+    meta, rows = {}, {}
     for name in fmt.METADATA_FIELDS:
-        value = found.get(name)
+        rows[name], value = found.get(name, (None, None))
         if isinstance(value, datetime):
             value = value.date().isoformat()
         meta[name] = clean_text(value)
+        if name in ("Council", "Service"):
+            meta[name] = meta[name].translate(QUOTES)  # Children’s -> Children's: one service
         if name in fmt.METADATA_REQUIRED and not meta[name]:
             errors.add(
                 f"metadata field '{name}' is missing or blank (column A names the field, "
                 "column B holds its value)",
                 sheet=fmt.METADATA_SHEET,
-                column="B",
+                row=rows[name],
+                column=f"B ('{name}')",
             )
-    return meta
+    return meta, rows
 
 
-def _quarter_from_metadata(meta, path: Path, errors: _Collector) -> FinancialQuarter | None:
+def _quarter_from_metadata(meta, rows, path: Path, errors: _Collector) -> FinancialQuarter | None:
+    def where(field: str) -> dict:
+        return {"sheet": fmt.METADATA_SHEET, "row": rows.get(field), "column": f"B ('{field}')"}
+
+    m = fmt.FILE_NAME.match(path.name)
+    if not m:
+        errors.add(
+            "file name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx "
+            "(e.g. midlothian__childrens-services__2019-20__Q3.xlsx)"
+        )
     if not meta["Financial year"] or not meta["Quarter"]:
         return None
     try:
         start_year = parse_fy_label(meta["Financial year"])
     except ValueError as exc:
-        errors.add(str(exc), sheet=fmt.METADATA_SHEET, column="B ('Financial year')")
+        errors.add(str(exc), **where("Financial year"))
         return None
     q = meta["Quarter"].upper().removeprefix("Q").strip()
     if q not in {"1", "2", "3", "4"}:
-        errors.add(
-            f"expected a quarter Q1-Q4, got {meta['Quarter']!r}",
-            sheet=fmt.METADATA_SHEET,
-            column="B ('Quarter')",
-        )
+        errors.add(f"expected a quarter Q1-Q4, got {meta['Quarter']!r}", **where("Quarter"))
         return None
     quarter = FinancialQuarter(start_year, int(q))
-    m = fmt.FILE_NAME.match(path.name)
-    if m:
+    if m and meta["Council"] and meta["Service"]:
         expected = fmt.file_name(meta["Council"], meta["Service"], quarter.key)
         if path.name != expected:
+            agrees = {
+                "Council": m.group("council") == fmt.slug(meta["Council"]),
+                "Service": m.group("service") == fmt.slug(meta["Service"]),
+                "Financial year": f"{m.group('fy')}-Q1" == FinancialQuarter(start_year, 1).key,
+            }
+            field = next((f for f, ok in agrees.items() if not ok), "Quarter")
             errors.add(
                 f"file name says {m.group('fy')} Q{m.group('q')} for '{m.group('council')}' / "
                 f"'{m.group('service')}' but the metadata sheet says {quarter.label} for "
                 f"'{meta['Council']}' / '{meta['Service']}' (expected file name {expected})",
-                sheet=fmt.METADATA_SHEET,
+                **where(field),
             )
     return quarter
 
@@ -228,13 +326,14 @@ def _parse_cell(kind: str, cell, sheet: str, r: int, col: str, errors: _Collecto
     raise AssertionError(kind)
 
 
-def _read_sheet(wb, spec: fmt.SheetSpec, errors: _Collector) -> list[dict]:
-    ws = wb[spec.name]
+def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: _Collector):
+    """The sheet's rows as records, and each spec column's label (``C ('Value')``)."""
+    ws = wb[title]
     rows = ws.iter_rows()
     header_cells = next(rows, None)
-    if header_cells is None:
+    if not header_cells:
         errors.add("sheet is empty: row 1 must hold the column headers", sheet=spec.name, row=1)
-        return []
+        return [], {}
     headers = [fmt.normalise_header(c.value) for c in header_cells]
     positions: dict[str, int] = {}
     for i, h in enumerate(headers):
@@ -249,46 +348,81 @@ def _read_sheet(wb, spec: fmt.SheetSpec, errors: _Collector) -> list[dict]:
                 f"{get_column_letter(i + 1)})",
                 sheet=spec.name,
                 row=1,
+                column=_col(i, match),
             )
         positions[match] = i
+    labels = {header: _col(i, header) for header, i in positions.items()}
+    by_index = {i: header for header, i in positions.items()}
+    for ref in merged:
+        min_col, min_row, _, _ = range_boundaries(ref)
+        header = by_index.get(min_col - 1)
+        errors.add(
+            f"cells {ref} are merged: a merged range keeps only its first cell's value, so the "
+            "other rows would silently lose theirs; unmerge the cells and fill each one",
+            sheet=spec.name,
+            row=min_row,
+            column=labels[header] if header else get_column_letter(min_col),
+        )
     missing = [c.header for c in spec.columns if c.required and c.header not in positions]
     for header in missing:
+        found = ", ".join(clean_text(c.value) for c in header_cells if clean_text(c.value)) or "nothing"
         errors.add(
-            f"missing column '{header}' in the header row (expected columns: "
+            f"missing column '{header}' in the header row (found: {found}; expected columns: "
             f"{', '.join(spec.headers)})",
             sheet=spec.name,
             row=1,
             column=header,
         )
     if missing:
-        return []
+        return [], labels
 
     out = []
+    data_rows = 0
     for r, cells in enumerate(rows, start=2):
-        if r > MAX_ROWS_PER_SHEET + 1:
-            errors.add(f"more than {MAX_ROWS_PER_SHEET:,} rows", sheet=spec.name, row=r)
+        if all(c.value is None or clean_text(c.value) == "" for c in cells) and not any(
+            _no_saved_value(c) for c in cells
+        ):
+            continue  # blank (even if formatted) rows are skipped
+        data_rows += 1
+        if data_rows > MAX_ROWS_PER_SHEET:
+            errors.add(
+                f"more than {MAX_ROWS_PER_SHEET:,} rows: a return has at most {MAX_ROWS_PER_SHEET:,} "
+                "rows per sheet (a few hundred is usual); nothing after this row was read",
+                sheet=spec.name,
+                row=r,
+            )
             break
-        if all(c.value is None or clean_text(c.value) == "" for c in cells):
-            continue
         record: dict = {"sheet": spec.name, "row": r}
         for column in spec.columns:
             i = positions.get(column.header)
             cell = cells[i] if i is not None and i < len(cells) else None
-            col = _col(i, column.header) if i is not None else column.header
+            col = labels.get(column.header, column.header)
+            if cell is not None and cell.value is None and _no_saved_value(cell):
+                errors.add(NO_SAVED_VALUE, sheet=spec.name, row=r, column=col)
             record[column.header] = _parse_cell(column.kind, cell, spec.name, r, col, errors)
         if not record[spec.key]:
             errors.add(
                 f"'{spec.key}' is blank but the row has data",
                 sheet=spec.name,
                 row=r,
-                column=_col(positions[spec.key], spec.key),
+                column=labels[spec.key],
             )
             continue
         out.append(record)
-    return out
+    return out, labels
 
 
-def _check_rows(parsed: ParsedReturn, known_codes, errors: _Collector) -> None:
+def _check_rows(parsed: ParsedReturn, known_codes, labels, errors: _Collector) -> None:
+    """Checks across rows. ``labels[sheet][header]`` is the column's label, e.g. ``A ('PI Code')``."""
+    ind = labels[fmt.INDICATORS_SHEET]
+    if not parsed.indicators:
+        errors.add(
+            "no indicator rows: a return gives at least one PI Code from row 2 on (loading an "
+            "empty return would replace the quarter's values with nothing)",
+            sheet=fmt.INDICATORS_SHEET,
+            row=2,
+            column=ind["PI Code"],
+        )
     seen: dict[tuple, int] = {}
     for rec in parsed.indicators:
         code = rec["PI Code"]
@@ -297,7 +431,7 @@ def _check_rows(parsed: ParsedReturn, known_codes, errors: _Collector) -> None:
                 f"a 'Year end' value may only be given in a Q4 return, this is {parsed.quarter.label}",
                 sheet=fmt.INDICATORS_SHEET,
                 row=rec["row"],
-                column="Period",
+                column=ind.get("Period", "Period"),
             )
         if known_codes is not None and code not in known_codes:
             errors.add(
@@ -305,7 +439,7 @@ def _check_rows(parsed: ParsedReturn, known_codes, errors: _Collector) -> None:
                 "(dbt_project/seeds/indicator_catalogue.csv) first",
                 sheet=fmt.INDICATORS_SHEET,
                 row=rec["row"],
-                column="PI Code",
+                column=ind["PI Code"],
             )
         key = (code, rec.get("Period"))
         if key in seen:
@@ -313,7 +447,7 @@ def _check_rows(parsed: ParsedReturn, known_codes, errors: _Collector) -> None:
                 f"PI code {code!r} ({rec.get('Period')}) appears twice: rows {seen[key]} and {rec['row']}",
                 sheet=fmt.INDICATORS_SHEET,
                 row=rec["row"],
-                column="PI Code",
+                column=ind["PI Code"],
             )
         seen[key] = rec["row"]
     for spec, records in ((fmt.ACTIONS, parsed.actions), (fmt.RISKS, parsed.risks)):
@@ -325,7 +459,7 @@ def _check_rows(parsed: ParsedReturn, known_codes, errors: _Collector) -> None:
                     f"code {rec[spec.key]!r} appears twice: rows {seen[key]} and {rec['row']}",
                     sheet=spec.name,
                     row=rec["row"],
-                    column=spec.key,
+                    column=labels[spec.name][spec.key],
                 )
             seen[key] = rec["row"]
     for rec in parsed.actions:
@@ -335,28 +469,46 @@ def _check_rows(parsed: ParsedReturn, known_codes, errors: _Collector) -> None:
                 f"progress must be between 0% and 100%, got {progress:g}",
                 sheet=fmt.ACTIONS_SHEET,
                 row=rec["row"],
-                column="Progress %",
+                column=labels[fmt.ACTIONS_SHEET]["Progress %"],
             )
+
+
+def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
+    """The workbook's title for each required sheet, matched ignoring case and extra spaces."""
+    titles = {}
+    for name in (fmt.METADATA_SHEET, *(d.name for d in fmt.DATA_SHEETS)):
+        like = [t for t in sheetnames if fmt.normalise_header(t) == fmt.normalise_header(name)]
+        if len(like) == 1:
+            titles[name] = like[0]
+        elif not like:
+            errors.add(f"missing sheet '{name}' (found: {', '.join(sheetnames) or 'none'})", sheet=name)
+        else:
+            errors.add(
+                f"{len(like)} sheets are named like '{name}' ({', '.join(like)}): keep only one",
+                sheet=name,
+            )
+    return titles
 
 
 def read_return(path: Path | str, known_codes: set[str] | None = None) -> ParsedReturn:
     """Read one return workbook or raise :class:`ReturnRejected`."""
     path = Path(path)
     errors = _Collector(path)
-    wb = _open(path, errors)
+    wb, merged = _open(path, errors)
     errors.raise_if_any()
     try:
-        missing = [
-            s for s in (fmt.METADATA_SHEET, *(d.name for d in fmt.DATA_SHEETS)) if s not in wb.sheetnames
-        ]
-        for sheet in missing:
-            errors.add(
-                f"missing sheet '{sheet}' (found: {', '.join(wb.sheetnames) or 'none'})", sheet=sheet
-            )
+        titles = _sheet_titles(wb.sheetnames, errors)
         errors.raise_if_any()
-        meta = _read_metadata(wb, errors)
-        quarter = _quarter_from_metadata(meta, path, errors)
-        sheets = {spec.name: _read_sheet(wb, spec, errors) for spec in fmt.DATA_SHEETS}
+        meta, meta_rows = _read_metadata(wb, titles[fmt.METADATA_SHEET], errors)
+        quarter = _quarter_from_metadata(meta, meta_rows, path, errors)
+        sheets, labels = {}, {}
+        for spec in fmt.DATA_SHEETS:
+            title = titles[spec.name]
+            sheets[spec.name], labels[spec.name] = _read_sheet(wb, spec, title, merged.get(title, []), errors)
+    except ReturnRejected:
+        raise
+    except Exception as exc:  # a hostile or damaged package must be rejected, never crash the load
+        errors.add(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
     finally:
         wb.close()
     errors.raise_if_any()
@@ -372,6 +524,6 @@ def read_return(path: Path | str, known_codes: set[str] | None = None) -> Parsed
         actions=sheets[fmt.ACTIONS_SHEET],
         risks=sheets[fmt.RISKS_SHEET],
     )
-    _check_rows(parsed, known_codes, errors)
+    _check_rows(parsed, known_codes, labels, errors)
     errors.raise_if_any()
     return parsed

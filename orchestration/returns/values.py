@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
+EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 BLANKS = {"", "n/a", "na", "-", "–", "—", "dna", "..", "new for 16/17"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -43,6 +45,11 @@ def parse_number(raw: object, percent_format: bool = False) -> ParsedNumber:
         if isinstance(raw, bool):
             raise NotANumber(f"expected a number, got {raw!r}")
         return ParsedNumber(None)
+    if isinstance(raw, (date, datetime)):
+        raise NotANumber(
+            f"expected a number, got a date ({raw:%Y-%m-%d}): Excel turns some numbers typed "
+            "into a cell (e.g. 4.30) into dates; format the cell as Number and type it again"
+        )
     if isinstance(raw, (int, float)):
         if raw != raw:  # NaN
             return ParsedNumber(None)
@@ -58,5 +65,10 @@ def parse_number(raw: object, percent_format: bool = False) -> ParsedNumber:
     if body.lower().endswith("m"):
         body = body[:-1]
     if not _NUMBER.match(body):
+        if text.upper() in EXCEL_ERRORS:
+            raise NotANumber(
+                f"expected a number, got the Excel error {text.upper()} (a formula that failed): "
+                "fix the formula or type the value"
+            )
         raise NotANumber(f"expected a number, got {text!r}")
     return ParsedNumber(float(body), is_percent)
