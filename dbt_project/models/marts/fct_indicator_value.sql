@@ -69,7 +69,7 @@ comparisons as (
 
 -- Renamed codes (BS.CS.04 -> BS.CSPC.04) share a history through current_code.
 history as (
-    select council, service, current_code, period_type, period_ordinal, avg(value) as value
+    select council, service, current_code, period_type, period_ordinal, {{ exact_avg("value") }} as value
     from base
     where value is not null
     group by all
@@ -79,7 +79,7 @@ trend_inputs as (
     select
         base.indicator_value_id,
         max(history.value) filter (where comparisons.step = 1) as previous_value,
-        avg(history.value) as long_term_average,
+        {{ exact_avg("history.value") }} as long_term_average,
         count(history.value) as long_term_periods
     from base
     inner join comparisons using (indicator_value_id)

@@ -67,7 +67,8 @@ counted as (
     select
         *,
         count(rank_value) over (partition by indicator_code, financial_year) as n_with_value,
-        avg(rank_value) over (partition by indicator_code, financial_year, family_group)
+        -- a decimal sum, so the average is the same on every build (see the exact_avg macro)
+        cast(avg(cast(rank_value as decimal(38, 12))) over (partition by indicator_code, financial_year, family_group) as double)
             as computed_fg_average
     from councils
 ),
