@@ -48,7 +48,11 @@ defs = dg.Definitions(
     schedules=[quarterly_schedule_for(all_assets_job)],
     sensors=[lgbf_refresh_sensor_for(lgbf_refresh_job), returns_sensor_for(all_assets_job)],
     resources={
-        "duckdb": DuckDBResource(database=str(settings.work_warehouse_path())),
+        "duckdb": DuckDBResource(
+            database=str(settings.work_warehouse_path()),
+            # DuckDB would otherwise cache up to 80% of RAM; past this it spills to disk.
+            connection_config={"memory_limit": settings.duckdb_memory_limit()},
+        ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
 )

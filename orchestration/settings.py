@@ -51,6 +51,11 @@ def work_warehouse_path() -> Path:
     return _path("DUCKDB_PATH", output_dir() / ".work" / "warehouse.duckdb")
 
 
+def duckdb_memory_limit() -> str:
+    """Memory DuckDB may use in each pipeline process (dbt reads the same variable)."""
+    return os.environ.get("DUCKDB_MEMORY_LIMIT", "1GB")
+
+
 def export_dbt_env() -> None:
     """Make dbt's profile point at the same working warehouse as the Python assets."""
     path = work_warehouse_path()

@@ -23,7 +23,7 @@ class _CouncilScope:
     report_schema = "scope"
 
     def __init__(self, warehouse: str):
-        self.con = duckdb.connect()
+        self.con = duckdb.connect(config={"memory_limit": "512MB"})
         self.con.execute(f"attach '{warehouse}' as wh (read_only)")
         self.con.execute("create schema scope")
         self.con.execute("create table scope.dim_indicator as select * from wh.marts.dim_indicator")
