@@ -37,3 +37,4 @@ from actions
 left join periods
     on periods.financial_year = actions.financial_year
     and periods.quarter is not distinct from actions.quarter
+order by council, service, action_code  -- clustered for per-council reads

@@ -163,3 +163,6 @@ select
     source_ref,
     loaded_at
 from judged
+-- stored by council and service: a report reads one council-service's rows, and DuckDB
+-- skips the row groups of the others
+order by council, service, indicator_code, financial_year, quarter

@@ -38,3 +38,4 @@ from risks
 left join periods
     on periods.financial_year = risks.financial_year
     and periods.quarter is not distinct from risks.quarter
+order by council, service, risk_code  -- clustered for per-council reads

@@ -112,3 +112,4 @@ from ranked
 left join scotland using (indicator_code, financial_year)
 inner join {{ ref('councils') }} as councils using (council)
 window trend_window as (partition by ranked.indicator_code, ranked.council order by ranked.financial_year)
+order by council, indicator_code, financial_year  -- clustered for per-council reads
