@@ -24,7 +24,6 @@ Size and modification time let a tick skip re-hashing files that have not been t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zipfile
@@ -35,6 +34,7 @@ import dagster as dg
 from orchestration import settings
 from orchestration.partitions import FinancialQuarter, financial_quarters
 from orchestration.returns import format as fmt
+from orchestration.returns.reader import sha256_of
 
 SENSOR_NAME = "returns_landing_sensor"
 DEFAULT_INTERVAL_SECONDS = 60
@@ -65,14 +65,6 @@ def partition_for(name: str) -> tuple[str | None, str | None]:
     if key not in financial_quarters.get_partition_keys():
         return None, f"quarter {key} is outside the partitions this warehouse defines"
     return key, None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _load_cursor(raw: str | None) -> dict:
@@ -115,7 +107,7 @@ def evaluate(folder: Path, raw_cursor: str | None, log) -> tuple[list[dg.RunRequ
             if previous:
                 seen_files[name] = previous
             continue
-        sha = _sha256(path)
+        sha = sha256_of(path)
         seen_files[name] = {"sha256": sha, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         if previous and previous["sha256"] == sha:
             continue  # touched or copied again, same content
