@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from orchestration.faults import pause_point
 from orchestration.returns import format as fmt
 from orchestration.returns.reader import ParsedReturn
 
@@ -197,17 +196,3 @@ def write_returns(con, returns: list[ParsedReturn], now: datetime) -> dict[str, 
             con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
             con.unregister("incoming")
     return {t: len(df) for t, df in data.items()}
-
-
-def upsert_returns(con, returns: list[ParsedReturn]) -> dict[str, int]:
-    """Load new and resubmitted returns in one transaction (see :func:`write_returns`)."""
-    ensure_raw_schema(con)
-    con.execute("begin transaction")
-    try:
-        counts = write_returns(con, returns, datetime.now(UTC).replace(tzinfo=None))
-        pause_point("ingest")  # fault-injection point for the crash-safety tests
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return counts

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import http.server
+import json
+import socket
 import threading
+import urllib.request
 from collections.abc import Callable
 
 import pytest
@@ -84,3 +87,20 @@ def serve_body(
     return behaviour
 
 
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def graphql(port: int, query: str) -> dict:
+    """POST a query to a Dagster webserver on 127.0.0.1 and return its ``data``."""
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())["data"]

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import dagster as dg
 
 from tests.conftest import REPO
+from tests.http_fixtures import free_port, graphql
 
 
 def test_definitions_load(manifest):
@@ -31,26 +29,12 @@ def test_definitions_load(manifest):
     assert len(list(graph.asset_check_keys)) >= 10
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read())["data"]
 
 
 def test_webserver_serves_every_asset(manifest, tmp_path):
     from orchestration.definitions import defs
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     webserver = Path(sys.executable).parent / "dagster-webserver"
     proc = subprocess.Popen(
@@ -65,7 +49,7 @@ def test_webserver_serves_every_asset(manifest, tmp_path):
         data = None
         while time.monotonic() < deadline:
             try:
-                data = _graphql(
+                data = graphql(
                     port,
                     """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
                          locationOrLoadError { __typename ... on PythonError { message } } } } }
@@ -87,7 +71,7 @@ def test_webserver_serves_every_asset(manifest, tmp_path):
 
         # The automation operators switch on and off in the UI: the quarterly schedule and
         # both sensors, targeting the right jobs and running by default.
-        repos = _graphql(
+        repos = graphql(
             port,
             """{ repositoriesOrError { ... on RepositoryConnection { nodes {
                    schedules { name cronSchedule executionTimezone pipelineName scheduleState { status } }

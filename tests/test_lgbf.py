@@ -7,7 +7,6 @@ own values; nothing is committed) becomes a new publication and the latest view 
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import shutil
 
@@ -17,6 +16,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.lgbf.parse import OPEN_DATA_COLUMNS, read_master_workbook
+from orchestration.returns.reader import sha256_of
 from tests.conftest import LGBF_DIR, seed_line
 from tests.http_fixtures import serve_body
 
@@ -59,9 +59,6 @@ SEED_RANKS = [
 ]
 QUARTILE_WORDS = {1: "top", 2: "second", 3: "third", 4: "bottom"}
 
-
-def _sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +163,7 @@ def test_lgbf_refresh_end_to_end(lgbf_env, instance, server, tmp_path):
 
         # 1. First publication: the sensor lands it and asks for a run keyed by its hash.
         request, cursor = _tick(instance, None)
-        assert isinstance(request, dg.RunRequest) and request.run_key == _sha(WORKBOOK)
+        assert isinstance(request, dg.RunRequest) and request.run_key == sha256_of(WORKBOOK)
         _refresh(instance, request)
         ranks = {
             (code, year): (rank, quartile, n)
@@ -207,7 +204,7 @@ def test_lgbf_refresh_end_to_end(lgbf_env, instance, server, tmp_path):
         server.serve(serve_body(revised.read_bytes(), etag='"2021"', content_type="text/csv",
                                 last_modified="Wed, 20 Jan 2021 09:00:00 GMT"))
         request2, _ = _tick(instance, cursor3)
-        assert isinstance(request2, dg.RunRequest) and request2.run_key == _sha(revised)
+        assert isinstance(request2, dg.RunRequest) and request2.run_key == sha256_of(revised)
         _refresh(instance, request2)
 
     publications = _query("select publication_id, layout, published_on::varchar from raw.lgbf_publications where kind = 'official' order by published_on")

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from orchestration.returns.reader import sha256_of
 from tests.conftest import REPO
 
 SEED_RETURNS = REPO / "raw" / "returns"
@@ -44,9 +44,6 @@ def _seed(quarter: str) -> str:
     fy, q = quarter.rsplit("-", 1)
     return f"midlothian__childrens-services__{fy}__{q}.xlsx"
 
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +161,7 @@ def test_sensor_requests_runs_for_new_returns_only(defs, instance, landing):
     for request in first.run_requests:
         path = landing / _seed(request.partition_key)
         # The run key is the file's content hash: the same file never loads twice.
-        assert request.run_key == f"{request.partition_key}:{_sha(path)}"
+        assert request.run_key == f"{request.partition_key}:{sha256_of(path)}"
         assert request.tags["returns/files"] == path.name
         assert request.job_name in (None, "load_all")
     cursor = json.loads(first.cursor)
@@ -254,12 +251,12 @@ def test_resubmitted_return_reruns_its_quarter_with_the_new_value(defs, instance
     tick = _sensor_tick(defs, instance, loaded.cursor)
     assert [r.partition_key for r in tick.run_requests] == ["2016-17-Q2"]
     request = tick.run_requests[0]
-    assert request.run_key == f"2016-17-Q2:{_sha(resubmitted)}"
+    assert request.run_key == f"2016-17-Q2:{sha256_of(resubmitted)}"
     assert request.run_key not in {r.run_key for r in loaded.run_requests}
 
     load(request)
     after = received("2016-17-Q2")
-    assert after == [(12, _sha(resubmitted))]  # replaced, not added to
+    assert after == [(12, sha256_of(resubmitted))]  # replaced, not added to
     assert rows_per_quarter() == counts  # same rows everywhere, one value changed
     assert not _sensor_tick(defs, instance, tick.cursor).run_requests
 

@@ -24,12 +24,10 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -38,6 +36,7 @@ import psycopg2.errors
 import pytest
 
 from tests.conftest import REPO
+from tests.http_fixtures import free_port, graphql
 
 pytestmark = pytest.mark.slow
 
@@ -67,18 +66,13 @@ def _ensure_postgres() -> Path:
     return bindir
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Cluster:
     """A throwaway PostgreSQL cluster listening on 127.0.0.1 only."""
 
     def __init__(self, bindir: Path):
         self.bindir = bindir
-        self.port = _free_port()
+        self.port = free_port()
         self.user = "dagster"
         self.password = secrets.token_hex(12)
         # Directly under the system temp dir: the postgres user must be able to reach it,
@@ -282,15 +276,6 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=30)
 
 
-def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read())["data"]
-
 
 def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manifest, tmp_path):
     """The production loop on PostgreSQL: landing sensor -> run queue -> launched run -> UI."""
@@ -298,7 +283,7 @@ def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manif
     landing.mkdir()
     shutil.copy(REPO / "raw" / "returns" / SEED_Q4, landing / SEED_Q4)
     env = _production_env(pg_db, tmp_path, RETURNS_DIR=str(landing))
-    port = _free_port()
+    port = free_port()
     commands = {
         "daemon": [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
         "webserver": [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
@@ -338,7 +323,7 @@ def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manif
         ui, healthy = None, set()
         while time.monotonic() < deadline:
             try:
-                ui = _graphql(
+                ui = graphql(
                     port,
                     f"""{{ runOrError(runId: "{run_id}") {{ __typename ... on Run {{ status }} }}
                           instance {{ runQueuingSupported

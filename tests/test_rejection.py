@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 
 import duckdb
 
 from orchestration import settings
 from orchestration.cli import run
+from orchestration.returns.reader import sha256_of
 from tests.conftest import REPO
 from tests.returns_factory import write_return
-
-
-def _sha(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _raw_counts(path):
@@ -37,7 +33,7 @@ def test_malformed_return_is_rejected_and_warehouse_unchanged(built_warehouse, i
         ],
     )
     monkeypatch.setenv("RETURNS_DIR", str(returns))
-    published_before = _sha(built_warehouse)
+    published_before = sha256_of(built_warehouse)
     raw_before = _raw_counts(settings.work_warehouse_path())
 
     result = run(("2019-20-Q3", "2019-20-Q3"), instance=instance)
@@ -47,5 +43,5 @@ def test_malformed_return_is_rejected_and_warehouse_unchanged(built_warehouse, i
     message = failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
     assert bad.name in message
     assert "sheet 'Indicators', row 3, column C ('Value'): expected a number, got 'ninety eight'" in message
-    assert _sha(built_warehouse) == published_before
+    assert sha256_of(built_warehouse) == published_before
     assert _raw_counts(settings.work_warehouse_path()) == raw_before

@@ -20,7 +20,6 @@ a DuckDB connection while it writes. The checksum helpers here are shared with
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import queue
@@ -39,6 +38,7 @@ import pytest
 from orchestration import settings
 from orchestration.cli import run
 from orchestration.returns import format as fmt
+from orchestration.returns.reader import sha256_of
 from tests.conftest import REPO
 
 SEED_RETURNS = REPO / "raw" / "returns"
@@ -49,9 +49,6 @@ SICKNESS = "CS.CORP.SICKNESS"
 
 # --- checksums ----------------------------------------------------------------------------
 
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def table_checksums(db: Path, schema: str) -> dict[str, tuple]:
@@ -72,11 +69,11 @@ def table_checksums(db: Path, schema: str) -> dict[str, tuple]:
 def published_checksums() -> dict[str, str]:
     """sha256 of the published warehouse and of every file under the outputs' excel/ and parquet/."""
     out = settings.output_dir()
-    sums = {"warehouse.duckdb": sha256(settings.published_warehouse_path())}
+    sums = {"warehouse.duckdb": sha256_of(settings.published_warehouse_path())}
     for sub in ("excel", "parquet"):
         for path in sorted((out / sub).rglob("*")) if (out / sub).exists() else []:
             if path.is_file():
-                sums[str(path.relative_to(out))] = sha256(path)
+                sums[str(path.relative_to(out))] = sha256_of(path)
     return sums
 
 
@@ -123,7 +120,7 @@ def restore_seed_returns(instance, monkeypatch=None) -> None:
     for path in sorted(SEED_RETURNS.glob("*.xlsx")):
         m = fmt.FILE_NAME.match(path.name)
         key = f"{m.group('fy')}-Q{m.group('q')}"
-        if loaded_sha(key).get(path.name) != sha256(path):
+        if loaded_sha(key).get(path.name) != sha256_of(path):
             stale.append(key)
     if stale:
         keys = sorted(stale, key=lambda k: (k[:7], k[-1]))
@@ -222,7 +219,7 @@ def _report_value(period_key: str, code: str, column: str):
 
 def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(built_warehouse, instance, tmp_path, monkeypatch):
     restore_seed_returns(instance, monkeypatch)
-    original_sha = sha256(SEED_RETURNS / Q2_FILE)
+    original_sha = sha256_of(SEED_RETURNS / Q2_FILE)
     assert loaded_sha(Q2) == {Q2_FILE: original_sha}
     assert published_value(SICKNESS, Q2) == pytest.approx(4.30)
     assert _report_value(Q2, SICKNESS, "Q2 2019/20") == pytest.approx(4.30)
@@ -256,17 +253,17 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(built_wareho
                from marts.audit_indicator_value_replacements
                where indicator_code = ? and financial_year = '2019/20' and quarter = 2
                  and replaced_by_sha256 = ?""",
-            [SICKNESS, sha256(corrected)],
+            [SICKNESS, sha256_of(corrected)],
         ).fetchall()
         replaced_rows = con.execute(
             "select count(*) from marts.audit_indicator_value_replacements where replaced_by_sha256 = ?",
-            [sha256(corrected)],
+            [sha256_of(corrected)],
         ).fetchone()[0]
     assert len(audit) == 1
     old, current, file, file_sha, loaded_at, replaced_at, replaced_by_file, replaced_by_sha = audit[0]
     assert (old, current) == (pytest.approx(4.30), pytest.approx(4.25))
     assert (file, file_sha) == (Q2_FILE, original_sha)
-    assert (replaced_by_file, replaced_by_sha) == (Q2_FILE, sha256(corrected))
+    assert (replaced_by_file, replaced_by_sha) == (Q2_FILE, sha256_of(corrected))
     assert loaded_at < replaced_at and replaced_at.timestamp() >= started - 5  # both UTC, naive
     assert replaced_rows == q2_rows  # the whole quarter was replaced, and only it
     # Left loaded: the crash tests below start from a changed quarter and restore raw/returns.
@@ -366,7 +363,7 @@ def test_sigkill_mid_load_and_mid_publish_then_the_next_run_completes(
     published = settings.published_warehouse_path()
     corrected = corrected_return(tmp_path / "returns", 4.20)  # the change the killed runs load
     before = snapshot()
-    published_sha, inode = sha256(published), published.stat().st_ino
+    published_sha, inode = sha256_of(published), published.stat().st_ino
     old_value = published_value(SICKNESS, Q2)
     assert old_value != pytest.approx(4.20)
 
@@ -388,8 +385,8 @@ def test_sigkill_mid_load_and_mid_publish_then_the_next_run_completes(
     cli.kill()
     assert instance.get_run_by_id(next(iter(killed))).is_finished  # released by that run
     killed = {_killed_run(instance)}
-    assert loaded_sha(Q2) == {Q2_FILE: sha256(corrected)}  # the load itself had committed
-    assert sha256(published) == published_sha  # byte-identical: never half-written
+    assert loaded_sha(Q2) == {Q2_FILE: sha256_of(corrected)}  # the load itself had committed
+    assert sha256_of(published) == published_sha  # byte-identical: never half-written
     with duckdb.connect(str(published), read_only=True) as con:  # and it opens, whole
         assert con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0] > 0
     assert published_value(SICKNESS, Q2) == pytest.approx(old_value)
@@ -404,6 +401,6 @@ def test_sigkill_mid_load_and_mid_publish_then_the_next_run_completes(
         assert con.execute(
             "select count(*) from marts.audit_indicator_value_replacements "
             "where indicator_code = ? and abs(replaced_value - 4.20) < 1e-9 and source_sha256 = ?",
-            [SICKNESS, sha256(corrected)],
+            [SICKNESS, sha256_of(corrected)],
         ).fetchone()[0] == 1
     assert not list(published.parent.glob(f".{published.name}.tmp-*"))

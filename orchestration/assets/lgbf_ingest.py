@@ -6,17 +6,12 @@ one is appended with its own publication id, so every publication's values stay 
 the URL (the same fetch the sensor uses) so a plain run picks up a new publication.
 """
 
-import hashlib
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.lgbf import fetch, parse, store
 from orchestration.lgbf.landing import landed_files
-
-
-def _sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from orchestration.returns.reader import sha256_of
 
 
 @dg.multi_asset(
@@ -41,7 +36,7 @@ def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     new_publications, metadata, family_groups = [], None, None
     problems = []
     for landed in files:
-        sha = _sha256(landed.path)
+        sha = sha256_of(landed.path)
         try:
             if landed.role == "metadata":
                 metadata = parse.read_metadata(landed.path).assign(source_file=landed.path.name, source_sha256=sha)

@@ -77,14 +77,16 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     with duckdb.get_connection() as con:
         ensure_raw_schema(con)
         loaded = loaded_files(con, [q.key for q in quarters])
-        changed = [p for p in paths if loaded.get(p.name) != sha256_of(p)]
+        shas = {p: sha256_of(p) for p in paths}  # read each file's bytes once for hashing
+        changed = [p for p in paths if loaded.get(p.name) != shas[p]]
         # One transaction for the whole load, filled batch by batch so that memory stays
         # bounded on a national backfill. Any rejection rolls all of it back.
         con.execute("begin transaction")
         try:
             with ReaderPool(len(changed)) as pool:
                 for start in range(0, len(changed), BATCH_FILES):
-                    parsed, bad = pool.read(changed[start : start + BATCH_FILES], codes)
+                    batch = changed[start : start + BATCH_FILES]
+                    parsed, bad = pool.read(batch, codes, [shas[p] for p in batch])
                     rejected += bad
                     if rejected:
                         continue  # keep validating, to report every bad file at once

@@ -17,9 +17,9 @@ from orchestration.returns.reader import ParsedReturn, ReturnRejected, read_retu
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 
 
-def _read(path: Path, codes: set[str] | None):
+def _read(path: Path, codes: set[str] | None, sha256: str | None = None):
     try:
-        return read_return(path, known_codes=codes), None
+        return read_return(path, known_codes=codes, sha256=sha256), None
     except ReturnRejected as exc:
         return None, (exc.path, exc.problems)
 
@@ -35,11 +35,14 @@ class ReaderPool:
             else None
         )
 
-    def read(self, paths: list[Path], codes: set[str] | None) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
+    def read(
+        self, paths: list[Path], codes: set[str] | None, shas: list[str] | None = None
+    ) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
+        shas = shas or [None] * len(paths)
         if self._executor is not None:
-            results = list(self._executor.map(_read, paths, [codes] * len(paths), chunksize=16))
+            results = list(self._executor.map(_read, paths, [codes] * len(paths), shas, chunksize=16))
         else:
-            results = [_read(p, codes) for p in paths]
+            results = [_read(p, codes, h) for p, h in zip(paths, shas)]
         parsed = [ok for ok, _ in results if ok is not None]
         rejected = [ReturnRejected(*bad) for _, bad in results if bad is not None]
         return parsed, rejected

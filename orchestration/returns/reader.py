@@ -490,8 +490,10 @@ def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
     return titles
 
 
-def read_return(path: Path | str, known_codes: set[str] | None = None) -> ParsedReturn:
-    """Read one return workbook or raise :class:`ReturnRejected`."""
+def read_return(
+    path: Path | str, known_codes: set[str] | None = None, sha256: str | None = None
+) -> ParsedReturn:
+    """Read one return workbook or raise :class:`ReturnRejected`. ``sha256``: the file's hash if the caller has it already."""
     path = Path(path)
     errors = _Collector(path)
     wb, merged = _open(path, errors)
@@ -514,7 +516,7 @@ def read_return(path: Path | str, known_codes: set[str] | None = None) -> Parsed
     errors.raise_if_any()
     parsed = ParsedReturn(
         path=path,
-        sha256=sha256_of(path),
+        sha256=sha256 or sha256_of(path),
         council=meta["Council"],
         service=meta["Service"],
         quarter=quarter,
