@@ -25,7 +25,7 @@ from orchestration import settings
 from orchestration.catalogue import CATALOGUE_CSV, known_indicator_codes
 from orchestration.cli import run
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import ReturnRejected, read_return
+from orchestration.returns.reader import ReturnRejected, read_return, sha256_of
 from tests.bad_returns import generate
 from tests.bad_returns.generate import CASES, Accepted, Rejected
 from tests.conftest import REPO
@@ -33,7 +33,6 @@ from tests.test_reliability import (
     SEED_RETURNS,
     assert_unchanged,
     restore_seed_returns,
-    sha256,
     snapshot,
 )
 
@@ -196,7 +195,7 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
             assert not (landing / c.target_name).exists()
             moved = [p for p in quarantine.glob(f"*__{c.target_name}")]
             assert len(moved) == 1, (c.name, moved)
-            assert sha256(moved[0]) == sha256(corpus[c.name])  # kept as received
+            assert sha256_of(moved[0]) == sha256_of(corpus[c.name])  # kept as received
             report = moved[0].with_name(moved[0].name + ".txt").read_text(encoding="utf-8")
             assert f"Rejected: {c.target_name}" in report and expect.message in report, c.name
             for where in (
@@ -226,7 +225,7 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
             with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
                 for c in batch:
                     for norm in c.expect.values:
-                        got = _staging_value(con, sha256(corpus[c.name]), norm)
+                        got = _staging_value(con, sha256_of(corpus[c.name]), norm)
                         if isinstance(norm.expected, float):
                             assert got == pytest.approx(norm.expected), (c.name, norm)
                         else:  # text, a date, or None (a blank marker)
