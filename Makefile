@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install dagster-home run test dev backfill bench seeds lint clean
+.PHONY: install dagster-home run rebuild test dev backfill bench seeds lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ dagster-home: install
 ## Materialise every asset through Dagster on raw/ and print where the outputs are.
 run: install dagster-home
 	$(PY) -m orchestration.cli run
+
+## The same, rebuilding every dbt model from scratch. `make run` recomputes only the financial
+## years whose returns changed since the last build (orchestration/incremental.py), and
+## rebuilds in full by itself whenever the dbt project (rules, targets, catalogue) changed.
+rebuild: install dagster-home
+	$(PY) -m orchestration.cli run --full-refresh
 
 ## The whole test suite (what CI runs).
 test: install dagster-home

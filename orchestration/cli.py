@@ -30,10 +30,31 @@ def _prepare_environment() -> None:
 
 
 def prepare_manifest() -> None:
-    """Run ``dbt parse`` so ``@dbt_assets`` can load ``target/manifest.json``."""
+    """Run ``dbt parse`` so ``@dbt_assets`` can load ``target/manifest.json``.
+
+    Skipped when the manifest was parsed from the same project files, profile and warehouse
+    path (a stamp beside it records them): ``dbt parse`` costs several seconds of every
+    quarterly run otherwise.
+    """
+    from orchestration.incremental import project_fingerprint
     from orchestration.project import dbt_project
 
+    stamp = dbt_project.manifest_path.with_name("manifest.fingerprint")
+    profile = (settings.DBT_PROJECT_DIR / "profiles.yml").read_text()
+    # The profile renders DUCKDB_PATH and DUCKDB_MEMORY_LIMIT: a manifest parsed with other
+    # values would make every dbt run re-parse the whole project.
+    fingerprint = " ".join([project_fingerprint(), hash_text(profile), str(settings.work_warehouse_path()),
+                            settings.duckdb_memory_limit()])
+    if dbt_project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return
     dbt_project.preparer.prepare(dbt_project)
+    stamp.write_text(fingerprint)
+
+
+def hash_text(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def quarters_with_returns() -> list[str]:
@@ -49,14 +70,18 @@ def quarters_with_returns() -> list[str]:
     return [q.key for q in sorted(keys)]
 
 
-def run(partition_range: tuple[str, str] | None = None, instance=None):
+def run(partition_range: tuple[str, str] | None = None, instance=None, full_refresh: bool = False):
     """Materialise every asset for the quarters in ``partition_range`` (default: all with returns).
+
+    ``full_refresh`` rebuilds every dbt model from scratch instead of only the financial
+    years whose returns changed (see ``orchestration/incremental.py``).
 
     Returns the ``ExecuteInProcessResult`` (or None when there is nothing to load).
     """
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.incremental import FULL_REFRESH_TAG
     from orchestration.local_instance import release_stale_warehouse_slots
 
     if partition_range is None:
@@ -71,6 +96,8 @@ def run(partition_range: tuple[str, str] | None = None, instance=None):
         "dagster/asset_partition_range_start": start,
         "dagster/asset_partition_range_end": end,
     }
+    if full_refresh:
+        tags[FULL_REFRESH_TAG] = "true"
     if instance is not None:
         release_stale_warehouse_slots(instance)
         return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
@@ -86,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run = sub.add_parser("run", help="prepare the manifest and materialise every asset")
     p_run.add_argument("--from", dest="start", help="first quarter, e.g. 2015-16-Q2")
     p_run.add_argument("--to", dest="end", help="last quarter, e.g. 2019-20-Q4")
+    p_run.add_argument("--full-refresh", action="store_true",
+                       help="rebuild every dbt model from scratch (default: only the years whose returns changed)")
     sub.add_parser("prepare", help="only prepare the dbt manifest")
     args = parser.parse_args(argv)
 
@@ -95,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prepare":
         return 0
     rng = (args.start, args.end) if args.start and args.end else None
-    result = run(rng)
+    result = run(rng, full_refresh=args.full_refresh)
     ok = bool(result and result.success)
     took = time.monotonic() - t0
     if not ok:

@@ -1,7 +1,11 @@
 """The dbt project as Dagster sees it: one asset per model/seed, dbt tests as asset checks."""
 
 
+import json
+import os
 from collections.abc import Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
@@ -11,8 +15,10 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from dagster_duckdb import DuckDBResource
+from packaging import version
 
-from orchestration import settings
+from orchestration import incremental, settings
 from orchestration.project import dbt_project
 
 
@@ -26,7 +32,45 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class WarehouseDbtCli(DbtCliResource):
+    """``DbtCliResource`` without the ``dbt --version`` subprocess it starts on every run.
+
+    dagster-dbt asks the executable for its version to tell dbt-core from the Fusion engine;
+    here the executable is always this environment's dbt-core (see
+    ``settings.dbt_executable``), whose version is known without starting another Python
+    (several seconds of every quarterly load).
+    """
+
+    @property
+    def _cli_version(self) -> version.Version:
+        from dbt.version import __version__
+
+        return version.parse(__version__)
+
+
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def incremental_models() -> set[str]:
+    """Names of the models dbt builds incrementally (config materialized='incremental')."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return {node["name"] for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"}
+
+
+@contextmanager
+def environment(values: dict[str, str]):
+    """Set environment variables for the dbt process dagster-dbt starts (it copies ours)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dbt_assets(
@@ -35,8 +79,21 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     pool="warehouse",
     retry_policy=dg.RetryPolicy(max_retries=1, delay=5),
 )
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    # `build` runs seeds, models and their tests in DAG order: a failing error-severity test
-    # stops downstream models, so wrong numbers never reach the marts.
+def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
     settings.export_dbt_env()
-    yield from dbt.cli(["build"], context=context).stream()
+    # Full or incremental (orchestration/incremental.py). The connection is closed before dbt
+    # starts: DuckDB allows one writing process per file.
+    full_refresh = context.run.tags.get(incremental.FULL_REFRESH_TAG, "").lower() == "true"
+    with duckdb.get_connection() as con:
+        plan = incremental.plan_build(con, full_refresh=full_refresh)
+    context.log.info(f"dbt build: {plan.describe()}")
+    started = datetime.now(UTC).replace(tzinfo=None)
+    # `build` runs seeds, models and their tests in DAG order: a failing error-severity test
+    # stops downstream models, so wrong numbers never reach the marts. It raises on failure,
+    # so only a successful build is logged.
+    with environment(plan.dbt_env()):
+        yield from dbt.cli(["build", *plan.dbt_args()], context=context).stream()
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    if incremental_models() <= selected:
+        with duckdb.get_connection() as con:
+            incremental.record_build(con, plan, started)

@@ -2,7 +2,6 @@
 
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
@@ -14,7 +13,7 @@ from orchestration.assets.published_outputs import (
     service_performance_reports,
 )
 from orchestration.assets.returns_ingest import quarterly_returns
-from orchestration.dbt import warehouse_dbt_models
+from orchestration.dbt import WarehouseDbtCli, warehouse_dbt_models
 from orchestration.project import dbt_project
 from orchestration.returns_sensor import returns_sensor_for
 from orchestration.schedules import quarterly_schedule_for
@@ -53,6 +52,6 @@ defs = dg.Definitions(
             # DuckDB would otherwise cache up to 80% of RAM; past this it spills to disk.
             connection_config={"memory_limit": settings.duckdb_memory_limit()},
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+        "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
 )

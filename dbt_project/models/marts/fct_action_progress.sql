@@ -1,7 +1,10 @@
 -- Action progress per reporting period. `status` is the action's lifecycle state computed
 -- from progress and due date; `reported_status` is what the return said.
+{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=0) }}
+
 with actions as (
     select * from {{ ref('stg_returns__actions') }}
+    where {{ in_returns_window() }}
 ),
 
 periods as (

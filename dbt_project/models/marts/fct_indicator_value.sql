@@ -12,8 +12,15 @@
 --   long_trend   vs the average of the previous four comparable periods (>= 2 present)
 --   computed_value = numerator / denominator (x 100 for % indicators); feeder_check says
 --                    whether the returned value agrees with it within rounding
+--
+-- Incremental by financial year (macros/returns_window.sql): a changed year's rows, and the
+-- four later years whose trends compare with it, are recomputed from the changed years and
+-- the four years before them.
+{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=4) }}
+
 with values_ as (
     select * from {{ ref('stg_returns__indicator_values') }}
+    where {{ in_returns_window(lookback=4, reach=4) }}
 ),
 
 indicators as (
@@ -163,6 +170,7 @@ select
     source_ref,
     loaded_at
 from judged
+where {{ in_returns_window(reach=4) }}
 -- stored by council and service: a report reads one council-service's rows, and DuckDB
 -- skips the row groups of the others
 order by council, service, indicator_code, financial_year, quarter

@@ -2,8 +2,11 @@
 -- Bands on the 5x5 likelihood x impact matrix: 1-4 Low, 5-12 Medium, 15-25 High. The 2019/20
 -- report says "There are no High Risks within the Childrens Service" while printing scores
 -- of 12 and 9, so 12 must sit below High.
+{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=0) }}
+
 with risks as (
     select * from {{ ref('stg_returns__risks') }}
+    where {{ in_returns_window() }}
 ),
 
 periods as (

@@ -3,11 +3,14 @@
 -- CS.CORP.PIS_ON_TARGET. Service PIs are every indicator of the service except the
 -- corporate-health summary (section 'PI summary') and LGBF indicators, as the 2019/20
 -- report's title says "(does not include Corporate PIs)". Data Only PIs are not counted.
+{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=0) }}
+
 with statuses as (
     select fct.council, fct.service, fct.financial_year, fct.quarter, fct.period_key, fct.status
     from {{ ref('fct_indicator_value') }} as fct
     inner join {{ ref('dim_indicator') }} as ind using (indicator_code)
     where ind.section not in ('PI summary', 'LGBF')
+        and {{ in_returns_window('fct.financial_year') }}
         and fct.status in ('On Target', 'Warning', 'Off Target')
 ),
 
@@ -30,6 +33,7 @@ reported as (
         denominator as reported_pis
     from {{ ref('fct_indicator_value') }}
     where indicator_code = 'CS.CORP.PIS_ON_TARGET'
+        and {{ in_returns_window() }}
 )
 
 select

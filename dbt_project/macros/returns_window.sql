@@ -1,0 +1,43 @@
+{#- Incremental builds of the return facts, by financial year.
+
+    The Dagster dbt asset (orchestration/incremental.py) works out which financial years of
+    returns changed since the last successful build and passes them in the environment as
+        RETURNS_WINDOW=2019:2019
+    (start years: 2019 = 2019/20; `0:-1` is an empty window). An environment variable, not a
+    --vars, because changing vars makes dbt re-parse the whole project on every run. An
+    incremental model then recomputes only its rows in that window and swaps them in with the
+    `replace_window` strategy below: delete the window's rows, insert the recomputed ones, in
+    one transaction. With no window (a plain `dbt build`, or the first build) every row is in
+    the window, so the result is always the same as a full rebuild.
+
+    `reach` is how many later years a model's rows depend on a year's data: trends compare
+    with up to four earlier years, so a changed 2015/16 return also changes the trends of
+    2016/17 to 2019/20. -#}
+
+{% macro returns_window_bounds(reach=0, lookback=0) -%}
+    {%- set window = env_var('RETURNS_WINDOW', 'all') -%}
+    {%- if window == 'all' or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set years = window.split(':') -%}
+    {{ return((years[0] | int - lookback, years[1] | int + reach)) }}
+{%- endmacro %}
+
+{#- A predicate on `financial_year` ('2019/20'): true inside the window (always true without one). -#}
+{% macro in_returns_window(column='financial_year', reach=0, lookback=0) -%}
+    {%- set bounds = returns_window_bounds(reach, lookback) -%}
+    {%- if bounds is none -%}
+        true
+    {%- else -%}
+        cast(left({{ column }}, 4) as integer) between {{ bounds[0] }} and {{ bounds[1] }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The model's rows to replace, as configured: config(window_reach=N). -#}
+{% macro get_incremental_replace_window_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    delete from {{ target }} where {{ in_returns_window(reach=config.get('window_reach', 0)) }};
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -1,0 +1,121 @@
+"""Which part of the warehouse a dbt build must recompute: everything, or a window of years.
+
+The return facts (``fct_indicator_value``, ``fct_action_progress``, ``fct_risk``,
+``fct_service_pi_summary``) are dbt incremental models by financial year (see
+``dbt_project/macros/returns_window.sql``). Before each build this module compares the raw
+tables with the log of successful builds in ``meta.dbt_builds``:
+
+* **full**: no successful build yet, the dbt project (models, macros, seeds: status rules,
+  targets, catalogue) changed since the last one, or a full refresh was asked for
+  (``python -m orchestration.cli run --full-refresh``; ``make rebuild``). dbt runs with
+  ``--full-refresh``.
+* **incremental**: only the financial years with returns loaded (new or resubmitted) since
+  the last successful build are passed to dbt, as ``RETURNS_WINDOW=<from>:<to>`` in its
+  environment; with none, the facts are left as they are.
+
+The window comes from what actually changed in ``raw.return_files``, not from the run's
+partitions, so a quarter loaded by a run whose dbt step then failed is still picked up by
+the next build. A build is logged only when it succeeded and covered every incremental
+model; anything less leaves the log alone, and the next build recomputes more, never less.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from orchestration import settings
+
+BUILD_LOG_DDL = """
+    create table if not exists meta.dbt_builds (
+        built_at timestamp, mode varchar, from_year integer, to_year integer,
+        returns_loaded_until timestamp, project_fingerprint varchar)"""
+
+FULL_REFRESH_TAG = "warehouse/full_refresh"
+
+# The parts of the dbt project whose change alters rows already built.
+_PROJECT_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml")
+
+
+def project_fingerprint() -> str:
+    """sha256 over the dbt project's models, macros, seeds and tests (names and contents)."""
+    digest = hashlib.sha256()
+    root = settings.DBT_PROJECT_DIR
+    for part in _PROJECT_PARTS:
+        path = root / part
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    mode: str  # "full" or "incremental"
+    reason: str
+    fingerprint: str
+    returns_loaded_until: datetime | None  # newest raw.return_files.loaded_at the build includes
+    from_year: int | None = None  # financial years (start year: 2019 = 2019/20) to recompute
+    to_year: int | None = None
+
+    def dbt_args(self) -> list[str]:
+        return ["--full-refresh"] if self.mode == "full" else []
+
+    def dbt_env(self) -> dict[str, str]:
+        """The environment dbt needs: ``RETURNS_WINDOW`` (unset: every year, as in a full build)."""
+        if self.mode == "full":
+            return {}
+        if self.from_year is None:
+            return {"RETURNS_WINDOW": "0:-1"}  # nothing changed: no year falls in this window
+        return {"RETURNS_WINDOW": f"{self.from_year}:{self.to_year}"}
+
+    def describe(self) -> str:
+        if self.mode == "full":
+            return f"full rebuild ({self.reason})"
+        if self.from_year is None:
+            return "incremental: no returns changed since the last build; the return facts are kept"
+        return (f"incremental: returns changed in financial years {self.from_year} to {self.to_year} "
+                f"(start years); recomputing those and the four years after")
+
+
+def plan_build(con, full_refresh: bool = False) -> BuildPlan:
+    """Decide full or incremental from the raw tables and ``meta.dbt_builds`` (read only)."""
+    fingerprint = project_fingerprint()
+    tables = {r[0] for r in con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+    loaded_until = None
+    if "raw.return_files" in tables:
+        loaded_until = con.execute("select max(loaded_at) from raw.return_files").fetchone()[0]
+    last = None
+    if "meta.dbt_builds" in tables:
+        last = con.execute("""
+            select returns_loaded_until, project_fingerprint from meta.dbt_builds
+            order by built_at desc limit 1""").fetchone()
+
+    def full(reason: str) -> BuildPlan:
+        return BuildPlan("full", reason, fingerprint, loaded_until)
+
+    if full_refresh:
+        return full("asked for")
+    if last is None:
+        return full("no earlier build")
+    if last[1] != fingerprint:
+        return full("the dbt project changed since the last build")
+    since, changed = last[0], (None, None)
+    if "raw.return_files" in tables:
+        # Every file loaded since the last build, resubmissions (which replace rows) included.
+        changed = con.execute("""
+            select min(cast(left(financial_year, 4) as integer)), max(cast(left(financial_year, 4) as integer))
+            from raw.return_files where ? is null or loaded_at > ?""", [since, since]).fetchone()
+    return BuildPlan("incremental", "returns loaded since the last build", fingerprint, loaded_until,
+                     changed[0], changed[1])
+
+
+def record_build(con, plan: BuildPlan, built_at: datetime) -> None:
+    """Log a successful build that covered every incremental model."""
+    con.execute("create schema if not exists meta")
+    con.execute(BUILD_LOG_DDL)
+    con.execute("insert into meta.dbt_builds values (?, ?, ?, ?, ?, ?)",
+                [built_at, plan.mode, plan.from_year, plan.to_year, plan.returns_loaded_until, plan.fingerprint])
