@@ -143,21 +143,24 @@ def _open(path: Path, errors: _Collector):
                     "byte limit for a return (possible zip bomb)"
                 )
                 return None, {}
-            merged = _inspect_parts(z, errors)
+            parts, merged = _inspect_parts(z, errors)
         if errors.problems:
             return None, {}
-        return xlsx.load_workbook(path), merged
+        return xlsx.Workbook(parts=parts), merged
     except Exception as exc:  # a corrupt package can fail in many ways (zip, XML, missing parts)
         errors.add(f"cannot be opened as an .xlsx workbook ({type(exc).__name__}: {exc})")
         return None, {}
 
 
-def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> dict[str, list[str]]:
+def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> tuple[dict[str, bytes], dict[str, list[str]]]:
     """Read each XML part the reader parses once, within the size limit checked above.
 
     A part larger than its zip header says fails its CRC (a zip bomb lying about its size); a
     DTD is refused (XML entity bombs: no spreadsheet program writes one); merged ranges are
     collected per sheet name (a merged range silently blanks all but its first cell).
+
+    Returns ``(parts, merged)``: the parts' bytes (the workbook is read from them) and the
+    merged ranges by sheet name.
     """
     parts: dict[str, bytes] = {}
     for info in z.infolist():
@@ -166,16 +169,16 @@ def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> dict[str, list[str
                 parts[info.filename] = data = z.read(info)
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                 errors.add(f"the workbook is corrupt ({exc}): save it again from Excel and resubmit")
-                return {}
+                return {}, {}
             if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
                 errors.add(
                     f"part {info.filename} declares XML entities (a DTD), which spreadsheet "
                     "programs never write: refused as a possible XML bomb"
                 )
-                return {}
+                return {}, {}
     merges = {name: _MERGE.findall(data) for name, data in parts.items() if name.startswith("xl/worksheets/")}
     if not any(merges.values()):
-        return {}
+        return parts, {}
     # Map worksheet parts to sheet names (workbook.xml -> relationships), only when needed.
     rels = {}
     for rel in fromstring(parts.get("xl/_rels/workbook.xml.rels", b"<r/>")).iter():
@@ -188,7 +191,7 @@ def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> dict[str, list[str
     for sheet in fromstring(parts.get("xl/workbook.xml", b"<w/>")).iter():
         if sheet.tag.endswith("}sheet") and rels.get(sheet.get(_REL_ID)) in merges:
             merged[sheet.get("name")] = [r.decode() for r in merges[rels[sheet.get(_REL_ID)]]]
-    return merged
+    return parts, merged
 
 
 NO_SAVED_VALUE = (
@@ -196,6 +199,11 @@ NO_SAVED_VALUE = (
     "that does not calculate formulas): open and save it in Excel, or type the value"
 )
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _blank(value) -> bool:
+    """An empty cell, or text of nothing but spaces (numbers are never blank)."""
+    return value is None or (isinstance(value, str) and clean_text(value) == "")
 
 
 def _no_saved_value(cell) -> bool:
@@ -278,6 +286,13 @@ def _quarter_from_metadata(meta, rows, path: Path, errors: _Collector) -> Financ
 
 def _parse_cell(kind: str, cell, sheet: str, r: int, col: str, errors: _Collector):
     value = cell.value if cell is not None else None
+    if value is None:  # an empty cell: most of a return's optional cells
+        if kind == "text":
+            return ""
+        if kind in ("number", "percent"):
+            return (None, False)
+        if kind == "date":
+            return None
     if kind == "text":
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -376,12 +391,12 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
     if missing:
         return [], labels
 
+    # Per column, worked out once: (header, kind, index in the row or None, label for errors).
+    columns = [(c.header, c.kind, positions.get(c.header), labels.get(c.header, c.header)) for c in spec.columns]
     out = []
     data_rows = 0
     for r, cells in enumerate(rows, start=2):
-        if all(c.value is None or clean_text(c.value) == "" for c in cells) and not any(
-            _no_saved_value(c) for c in cells
-        ):
+        if all(_blank(c.value) for c in cells) and not any(_no_saved_value(c) for c in cells):
             continue  # blank (even if formatted) rows are skipped
         data_rows += 1
         if data_rows > MAX_ROWS_PER_SHEET:
@@ -393,13 +408,12 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
             )
             break
         record: dict = {"sheet": spec.name, "row": r}
-        for column in spec.columns:
-            i = positions.get(column.header)
-            cell = cells[i] if i is not None and i < len(cells) else None
-            col = labels.get(column.header, column.header)
-            if cell is not None and cell.value is None and _no_saved_value(cell):
+        n = len(cells)
+        for header, kind, i, col in columns:
+            cell = cells[i] if i is not None and i < n else None
+            if _no_saved_value(cell):
                 errors.add(NO_SAVED_VALUE, sheet=spec.name, row=r, column=col)
-            record[column.header] = _parse_cell(column.kind, cell, spec.name, r, col, errors)
+            record[header] = _parse_cell(kind, cell, spec.name, r, col, errors)
         if not record[spec.key]:
             errors.add(
                 f"'{spec.key}' is blank but the row has data",

@@ -8,12 +8,17 @@ part of openpyxl's read-only interface the return reader uses (``sheetnames``, `
 ``iter_rows``, ``cell.value``, ``cell.number_format``, ``close``), with the same results:
 shared and inline strings, booleans, errors as their text (``#N/A``), numbers, and
 date-formatted numbers as ``datetime``.
+
+The return reader has already read (and size-checked) every part it needs while inspecting
+the package, so a workbook can be built from those bytes (``Workbook(parts=...)``) and no
+part is decompressed twice.
 """
 
 from __future__ import annotations
 
 import zipfile
 from datetime import datetime
+from functools import lru_cache
 from xml.etree.ElementTree import fromstring
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -38,17 +43,27 @@ class Cell:
 EMPTY = Cell()
 
 
-def _column_index(ref: str) -> int:
+_DIGITS = "0123456789"
+
+
+@lru_cache(maxsize=1024)
+def _letters_index(letters: str) -> int:
+    """0-based column index of column letters: A -> 0, AB -> 27."""
     n = 0
-    for ch in ref:
-        if ch < "A":  # the row digits start
-            break
+    for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n - 1
 
 
+def _column_index(ref: str) -> int:
+    """0-based column index of a cell reference: B7 -> 1."""
+    return _letters_index(ref.rstrip(_DIGITS))
+
+
 def _text(si) -> str:
     """Concatenate the <t> runs of a shared or inline string (rich text has several)."""
+    if len(si) == 1 and si[0].tag == T_T:  # plain text: one run
+        return si[0].text or ""
     return "".join(t.text or "" for t in si.iter(T_T))
 
 
@@ -75,7 +90,7 @@ class Worksheet:
         # One C-level parse of the whole sheet is much faster than streaming events in
         # Python; the zip's uncompressed size is checked before a workbook is opened.
         book = self._book
-        root = fromstring(book.zip.read(self._member))
+        root = fromstring(book.part(self._member))
         data = root.find(T_SHEETDATA)
         if data is None:
             return
@@ -83,26 +98,29 @@ class Worksheet:
         for row in data:
             row_number = int(row.get("r") or row_number + 1)
             cells: list[Cell] = []
+            cell = book.cell
             for c in row:
                 ref = c.get("r")
                 if ref:
                     index = _column_index(ref)
                     if index > len(cells):
                         cells.extend([EMPTY] * (index - len(cells)))
-                cells.append(book.cell(c))
+                cells.append(cell(c))
             yield row_number, cells
 
 
 class Workbook:
-    def __init__(self, path):
-        self.zip = zipfile.ZipFile(path)
-        names = set(self.zip.namelist())
-        wb = fromstring(self.zip.read("xl/workbook.xml"))
+    def __init__(self, path=None, parts: dict[str, bytes] | None = None):
+        """Open ``path``, or use ``parts`` (part name -> bytes) already read from it."""
+        self.zip = zipfile.ZipFile(path) if parts is None else None
+        self._parts = parts
+        names = set(self.zip.namelist()) if parts is None else set(parts)
+        wb = fromstring(self.part("xl/workbook.xml"))
         pr = wb.find(f"{NS}workbookPr")
         self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
         rels = {}
         if "xl/_rels/workbook.xml.rels" in names:
-            for rel in fromstring(self.zip.read("xl/_rels/workbook.xml.rels")).iter(f"{PKG_REL_NS}Relationship"):
+            for rel in fromstring(self.part("xl/_rels/workbook.xml.rels")).iter(f"{PKG_REL_NS}Relationship"):
                 target = rel.get("Target").lstrip("/")
                 rels[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
         self._sheets = {}
@@ -111,10 +129,10 @@ class Workbook:
         self.sheetnames = list(self._sheets)
         self.strings = []
         if "xl/sharedStrings.xml" in names:
-            self.strings = [_text(si) for si in fromstring(self.zip.read("xl/sharedStrings.xml")).iter(f"{NS}si")]
+            self.strings = [_text(si) for si in fromstring(self.part("xl/sharedStrings.xml")).iter(f"{NS}si")]
         self.formats = ["General"]
         if "xl/styles.xml" in names:
-            styles = fromstring(self.zip.read("xl/styles.xml"))
+            styles = fromstring(self.part("xl/styles.xml"))
             custom = {int(f.get("numFmtId")): f.get("formatCode") for f in styles.iter(f"{NS}numFmt")}
             xfs = styles.find(f"{NS}cellXfs")
             if xfs is not None:
@@ -123,6 +141,9 @@ class Workbook:
                     fid = int(xf.get("numFmtId", 0))
                     self.formats.append(custom.get(fid) or BUILTIN_FORMATS.get(fid, "General"))
         self._date_style = [is_date_format(f) for f in self.formats]
+
+    def part(self, name: str) -> bytes:
+        return self._parts[name] if self._parts is not None else self.zip.read(name)
 
     def __getitem__(self, name: str) -> Worksheet:
         if self._sheets.get(name) is None:
@@ -133,13 +154,19 @@ class Workbook:
         kind = elem.get("t", "n")
         style = int(elem.get("s", 0))
         fmt = self.formats[style] if style < len(self.formats) else "General"
-        is_formula = elem.find(T_F) is not None
-        v = elem.find(T_V)
-        raw = v.text if v is not None else None
+        # One pass over the cell's children (<f>, <v>, <is>) rather than a find() for each.
+        is_formula, raw, inline = False, None, None
+        for child in elem:
+            tag = child.tag
+            if tag == T_V:
+                raw = child.text
+            elif tag == T_F:
+                is_formula = True
+            elif tag == T_IS:
+                inline = child
         if kind == "s":
             value = self.strings[int(raw)] if raw is not None else None
         elif kind == "inlineStr":
-            inline = elem.find(T_IS)
             value = _text(inline) if inline is not None else None
         elif kind in ("str", "e"):
             value = raw
@@ -158,14 +185,11 @@ class Workbook:
         return Cell(value, fmt, is_formula)
 
     def close(self) -> None:
-        self.zip.close()
+        if self.zip is not None:
+            self.zip.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-
-def load_workbook(path) -> Workbook:
-    return Workbook(path)
