@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from copy import copy
 from pathlib import Path
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -45,6 +46,9 @@ SUBTITLE_FONT = Font(italic=True, color="FF595959")
 THIN = Side(style="thin", color="FFBFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+CENTRE_TOP = Alignment(horizontal="center", vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
+TOP = Alignment(vertical="top")
 
 # Excel number formats by indicator unit. Percentages are stored in percentage points in the
 # warehouse and written as fractions with a % format, as Excel itself holds them.
@@ -73,6 +77,32 @@ def excel_number(value: float | None, unit: str | None) -> float | None:
     return value / 100 if unit == "%" else value
 
 
+def restyle(cell, change: str, apply) -> None:
+    """Make a named style change to a cell, through a cache kept on its workbook.
+
+    openpyxl hashes every style object it is given to look it up in the workbook's style
+    tables, which cost more than everything else in writing a report. The same change to a
+    cell of the same style always ends in the same style array, so the change is made once
+    per workbook and its result copied after that.
+    """
+    cache = cell.parent.parent.__dict__.setdefault("_restyle_cache", {})
+    key = (change, tuple(cell._style or ()))  # a new cell has no style array yet
+    done = cache.get(key)
+    if done is None:
+        apply(cell)
+        cache[key] = copy(cell._style)
+    else:
+        cell._style = copy(done)
+
+
+def _set(**styles):
+    """``apply`` for :func:`restyle`: set these style attributes."""
+    def apply(cell):
+        for name, value in styles.items():
+            setattr(cell, name, value)
+    return apply
+
+
 def write_text(ws: Worksheet, row: int, column: int, text) -> None:
     """Write untrusted text so that no spreadsheet evaluates it."""
     cell = ws.cell(row, column)
@@ -84,31 +114,35 @@ def write_text(ws: Worksheet, row: int, column: int, text) -> None:
     cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True
-    cell.alignment = WRAP
+    restyle(cell, "wrap", _set(alignment=WRAP))
 
 
 def write_status(ws: Worksheet, row: int, column: int, status: str | None) -> None:
     cell = ws.cell(row, column, status)
     if status in STATUS_FILLS:
-        cell.fill = STATUS_FILLS[status]
-        cell.font = STATUS_FONTS[status]
-    cell.alignment = Alignment(horizontal="center", vertical="top")
+        restyle(cell, f"status {status}", _set(fill=STATUS_FILLS[status], font=STATUS_FONTS[status]))
+    restyle(cell, "centre", _set(alignment=CENTRE_TOP))
 
 
 def write_trend(ws: Worksheet, row: int, column: int, trend: str | None) -> None:
     if trend in TREND_ARROWS:
         cell = ws.cell(row, column, TREND_ARROWS[trend])
-        cell.font = TREND_FONTS[trend]
-        cell.alignment = Alignment(horizontal="center", vertical="top")
+        restyle(cell, f"trend {trend}", _set(font=TREND_FONTS[trend], alignment=CENTRE_TOP))
 
 
 def write_header(ws: Worksheet, row: int, headers: list[str]) -> None:
     for c, header in enumerate(headers, start=1):
         cell = ws.cell(row, c, header)
-        cell.fill = HEADER_FILL
-        cell.font = HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        restyle(cell, "header", _set(fill=HEADER_FILL, font=HEADER_FONT, alignment=HEADER_ALIGNMENT, border=BORDER))
+
+
+def _body(is_text: bool):
+    """Borders on every body cell; anything not text (already wrapped) aligned to the top."""
+    def apply(cell):
         cell.border = BORDER
+        if not is_text and cell.alignment.vertical is None:
+            cell.alignment = TOP
+    return apply
 
 
 def finish_sheet(ws: Worksheet, header_row: int, last_row: int, widths: list[float]) -> None:
@@ -122,10 +156,9 @@ def finish_sheet(ws: Worksheet, header_row: int, last_row: int, widths: list[flo
         lines = 1
         for c in range(1, last_col + 1):
             cell = ws.cell(r, c)
-            cell.border = BORDER
-            if not isinstance(cell.value, str) and cell.alignment.vertical is None:
-                cell.alignment = Alignment(vertical="top")
-            if isinstance(cell.value, str):
+            is_text = isinstance(cell.value, str)
+            restyle(cell, f"body text={is_text}", _body(is_text))
+            if is_text:
                 # Spreadsheet apps do not always re-measure wrapped rows on open: size them here.
                 chars_per_line = max(widths[c - 1] * 1.1, 1)
                 wrapped = sum(1 + int(len(part) / chars_per_line) for part in cell.value.split("\n"))
