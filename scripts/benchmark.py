@@ -209,6 +209,9 @@ def main() -> None:
            "REPORT_PERIODS": "latest-year", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("DUCKDB_PATH", None)
     env.pop("WAREHOUSE_PATH", None)
+    # From empty, even when the work folder (and its synthetic set) is reused.
+    for leftover in ("output", "dagster_home", "quarantine", "lgbf_landing"):
+        shutil.rmtree(work / leftover, ignore_errors=True)
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
     print("Full build from an empty warehouse ...", flush=True)
     results["full_build"] = run_pipeline(["run"], env)
