@@ -21,16 +21,22 @@ from orchestration.sensors import lgbf_refresh_sensor_for
 
 settings.export_dbt_env()
 
+# Every step opens the one DuckDB warehouse (the `warehouse` pool runs them one at a time),
+# so a process per step would buy no parallelism and cost a Python start-up for each of the
+# seven steps: the jobs run their steps in the run's own process. (The reports asset still
+# writes on every core with its own worker processes.)
 all_assets_job = dg.define_asset_job(
     "load_all",
     selection=dg.AssetSelection.all(),
     description="Ingest returns for the selected quarters, build the warehouse and publish it.",
+    executor_def=dg.in_process_executor,
 )
 
 lgbf_refresh_job = dg.define_asset_job(
     "lgbf_refresh",
     selection=dg.AssetSelection.assets(lgbf_publications).downstream(),
     description="Ingest new LGBF publications from the landing folder and rebuild what depends on them.",
+    executor_def=dg.in_process_executor,
 )
 
 defs = dg.Definitions(

@@ -435,8 +435,8 @@ def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path)
         loaded = instance.get_materialized_partitions(dg.AssetKey(["raw", "return_indicator_values"]))
         assert set(SEED_QUARTERS) <= loaded
 
-        # The multiprocess executor could run the two ingest steps side by side; the pool
-        # made every warehouse step wait for the previous one to finish.
+        # Every warehouse step waited for the previous one to finish (the pool, and the job's
+        # in-process executor: no two steps of a run ever hold DuckDB at once).
         in_pool = {
             node.node_def.name
             for node in defs.resolve_asset_graph().assets_defs
