@@ -119,6 +119,11 @@ class Cluster:
         try:
             if (self.data / "postmaster.pid").exists():
                 self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+            else:
+                # The server stopped on its own during the tests: keep why, for the failure report.
+                log = self.base / "server.log"
+                print("PostgreSQL stopped before the tests ended; its log ends:\n"
+                      + (log.read_text(errors="replace")[-5000:] if log.exists() else "(no log)"))
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
