@@ -38,23 +38,17 @@ def prepare_manifest() -> None:
     """
     from orchestration.incremental import project_fingerprint
     from orchestration.project import dbt_project
+    from orchestration.returns.reader import sha256_of
 
     stamp = dbt_project.manifest_path.with_name("manifest.fingerprint")
-    profile = (settings.DBT_PROJECT_DIR / "profiles.yml").read_text()
     # The profile renders DUCKDB_PATH and DUCKDB_MEMORY_LIMIT: a manifest parsed with other
     # values would make every dbt run re-parse the whole project.
-    fingerprint = " ".join([project_fingerprint(), hash_text(profile), str(settings.work_warehouse_path()),
-                            settings.duckdb_memory_limit()])
+    fingerprint = " ".join([project_fingerprint(), sha256_of(settings.DBT_PROJECT_DIR / "profiles.yml"),
+                            str(settings.work_warehouse_path()), settings.duckdb_memory_limit()])
     if dbt_project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return
     dbt_project.preparer.prepare(dbt_project)
     stamp.write_text(fingerprint)
-
-
-def hash_text(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def quarters_with_returns() -> list[str]:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import dagster as dg
@@ -51,6 +52,7 @@ class WarehouseDbtCli(DbtCliResource):
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+@cache
 def incremental_models() -> set[str]:
     """Names of the models dbt builds incrementally (config materialized='incremental')."""
     manifest = json.loads(dbt_project.manifest_path.read_text())

@@ -85,14 +85,21 @@ def plan_build(con, full_refresh: bool = False) -> BuildPlan:
     fingerprint = project_fingerprint()
     tables = {r[0] for r in con.execute(
         "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
-    loaded_until = None
-    if "raw.return_files" in tables:
-        loaded_until = con.execute("select max(loaded_at) from raw.return_files").fetchone()[0]
     last = None
     if "meta.dbt_builds" in tables:
         last = con.execute("""
             select returns_loaded_until, project_fingerprint from meta.dbt_builds
             order by built_at desc limit 1""").fetchone()
+    since = last[0] if last else None
+    loaded_until, changed = None, (None, None)
+    if "raw.return_files" in tables:
+        # The newest load, and the financial years of every file loaded since the last build
+        # (resubmissions, which replace rows, included).
+        loaded_until, *changed = con.execute("""
+            select max(loaded_at),
+                   min(cast(left(financial_year, 4) as integer)) filter (where ? is null or loaded_at > ?),
+                   max(cast(left(financial_year, 4) as integer)) filter (where ? is null or loaded_at > ?)
+            from raw.return_files""", [since] * 4).fetchone()
 
     def full(reason: str) -> BuildPlan:
         return BuildPlan("full", reason, fingerprint, loaded_until)
@@ -103,12 +110,6 @@ def plan_build(con, full_refresh: bool = False) -> BuildPlan:
         return full("no earlier build")
     if last[1] != fingerprint:
         return full("the dbt project changed since the last build")
-    since, changed = last[0], (None, None)
-    if "raw.return_files" in tables:
-        # Every file loaded since the last build, resubmissions (which replace rows) included.
-        changed = con.execute("""
-            select min(cast(left(financial_year, 4) as integer)), max(cast(left(financial_year, 4) as integer))
-            from raw.return_files where ? is null or loaded_at > ?""", [since, since]).fetchone()
     return BuildPlan("incremental", "returns loaded since the last build", fingerprint, loaded_until,
                      changed[0], changed[1])
 

@@ -146,7 +146,7 @@ def _open(path: Path, errors: _Collector):
             parts, merged = _inspect_parts(z, errors)
         if errors.problems:
             return None, {}
-        return xlsx.Workbook(parts=parts), merged
+        return xlsx.Workbook(parts), merged
     except Exception as exc:  # a corrupt package can fail in many ways (zip, XML, missing parts)
         errors.add(f"cannot be opened as an .xlsx workbook ({type(exc).__name__}: {exc})")
         return None, {}
@@ -525,8 +525,6 @@ def read_return(
         raise
     except Exception as exc:  # a hostile or damaged package must be rejected, never crash the load
         errors.add(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
-    finally:
-        wb.close()
     errors.raise_if_any()
     parsed = ParsedReturn(
         path=path,

@@ -3,20 +3,18 @@
 openpyxl builds a full object model for every workbook, which makes reading thousands of
 small returns slow (about 10 ms each here). A return only needs, per cell, its value (the
 cached value for formulas) and its number format (to tell 98% from 0.98), so this module
-streams the sheet XML straight out of the zip with the C XML parser. It offers the small
-part of openpyxl's read-only interface the return reader uses (``sheetnames``, ``wb[name]``,
-``iter_rows``, ``cell.value``, ``cell.number_format``, ``close``), with the same results:
-shared and inline strings, booleans, errors as their text (``#N/A``), numbers, and
-date-formatted numbers as ``datetime``.
+parses the sheet XML with the C XML parser. It offers the small part of openpyxl's read-only
+interface the return reader uses (``sheetnames``, ``wb[name]``, ``iter_rows``,
+``cell.value``, ``cell.number_format``), with the same results: shared and inline strings,
+booleans, errors as their text (``#N/A``), numbers, and date-formatted numbers as
+``datetime``.
 
-The return reader has already read (and size-checked) every part it needs while inspecting
-the package, so a workbook can be built from those bytes (``Workbook(parts=...)``) and no
-part is decompressed twice.
+A workbook is built from the package's parts, already read out of the zip (and size-checked)
+by the return reader while it inspects the package, so no part is decompressed twice.
 """
 
 from __future__ import annotations
 
-import zipfile
 from datetime import datetime
 from functools import lru_cache
 from xml.etree.ElementTree import fromstring
@@ -110,11 +108,10 @@ class Worksheet:
 
 
 class Workbook:
-    def __init__(self, path=None, parts: dict[str, bytes] | None = None):
-        """Open ``path``, or use ``parts`` (part name -> bytes) already read from it."""
-        self.zip = zipfile.ZipFile(path) if parts is None else None
+    def __init__(self, parts: dict[str, bytes]):
+        """``parts``: part name -> bytes, as read from the package (``xl/workbook.xml``, ...)."""
         self._parts = parts
-        names = set(self.zip.namelist()) if parts is None else set(parts)
+        names = set(parts)
         wb = fromstring(self.part("xl/workbook.xml"))
         pr = wb.find(f"{NS}workbookPr")
         self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
@@ -143,7 +140,7 @@ class Workbook:
         self._date_style = [is_date_format(f) for f in self.formats]
 
     def part(self, name: str) -> bytes:
-        return self._parts[name] if self._parts is not None else self.zip.read(name)
+        return self._parts[name]
 
     def __getitem__(self, name: str) -> Worksheet:
         if self._sheets.get(name) is None:
@@ -183,13 +180,3 @@ class Workbook:
             else:
                 value = int(number) if number.is_integer() and "." not in raw and "E" not in raw.upper() else number
         return Cell(value, fmt, is_formula)
-
-    def close(self) -> None:
-        if self.zip is not None:
-            self.zip.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
