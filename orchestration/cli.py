@@ -43,8 +43,14 @@ def prepare_manifest() -> None:
     stamp = dbt_project.manifest_path.with_name("manifest.fingerprint")
     # The profile renders DUCKDB_PATH and DUCKDB_MEMORY_LIMIT: a manifest parsed with other
     # values would make every dbt run re-parse the whole project.
-    fingerprint = " ".join([project_fingerprint(), sha256_of(settings.DBT_PROJECT_DIR / "profiles.yml"),
-                            str(settings.work_warehouse_path()), settings.duckdb_memory_limit()])
+    fingerprint = " ".join(
+        [
+            project_fingerprint(),
+            sha256_of(settings.DBT_PROJECT_DIR / "profiles.yml"),
+            str(settings.work_warehouse_path()),
+            settings.duckdb_memory_limit(),
+        ]
+    )
     if dbt_project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return
     dbt_project.preparer.prepare(dbt_project)
@@ -107,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     p_run = sub.add_parser("run", help="prepare the manifest and materialise every asset")
     p_run.add_argument("--from", dest="start", help="first quarter, e.g. 2015-16-Q2")
     p_run.add_argument("--to", dest="end", help="last quarter, e.g. 2019-20-Q4")
-    p_run.add_argument("--full-refresh", action="store_true",
-                       help="rebuild every dbt model from scratch (default: only the years whose returns changed)")
+    p_run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every dbt model from scratch (default: only the years whose returns changed)",
+    )
     sub.add_parser("prepare", help="only prepare the dbt manifest")
     args = parser.parse_args(argv)
 
@@ -122,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     ok = bool(result and result.success)
     took = time.monotonic() - t0
     if not ok:
-        print(f"\nRun FAILED after {took:.1f}s; the published warehouse was left as it was:", file=sys.stderr)
+        print(
+            f"\nRun FAILED after {took:.1f}s; the published warehouse was left as it was:",
+            file=sys.stderr,
+        )
         print(f"  {settings.published_warehouse_path()}", file=sys.stderr)
         return 1
     print(f"\nRun succeeded in {took:.1f}s.")

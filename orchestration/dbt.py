@@ -1,6 +1,5 @@
 """The dbt project as Dagster sees it: one asset per model/seed, dbt tests as asset checks."""
 
-
 import json
 import os
 from collections.abc import Mapping
@@ -56,8 +55,11 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def incremental_models() -> set[str]:
     """Names of the models dbt builds incrementally (config materialized='incremental')."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
-    return {node["name"] for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"}
+    return {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+    }
 
 
 @contextmanager
@@ -81,7 +83,9 @@ def environment(values: dict[str, str]):
     pool="warehouse",
     retry_policy=dg.RetryPolicy(max_retries=1, delay=5),
 )
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+def warehouse_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+):
     settings.export_dbt_env()
     # Full or incremental (orchestration/incremental.py). The connection is closed before dbt
     # starts: DuckDB allows one writing process per file.

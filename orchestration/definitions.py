@@ -1,6 +1,5 @@
 """The code location: every asset, resource, job and schedule of the project."""
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 

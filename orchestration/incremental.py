@@ -76,15 +76,21 @@ class BuildPlan:
             return f"full rebuild ({self.reason})"
         if self.from_year is None:
             return "incremental: no returns changed since the last build; the return facts are kept"
-        return (f"incremental: returns changed in financial years {self.from_year} to {self.to_year} "
-                f"(start years); recomputing those and the four years after")
+        return (
+            f"incremental: returns changed in financial years {self.from_year} to {self.to_year} "
+            f"(start years); recomputing those and the four years after"
+        )
 
 
 def plan_build(con, full_refresh: bool = False) -> BuildPlan:
     """Decide full or incremental from the raw tables and ``meta.dbt_builds`` (read only)."""
     fingerprint = project_fingerprint()
-    tables = {r[0] for r in con.execute(
-        "select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()"
+        ).fetchall()
+    }
     last = None
     if "meta.dbt_builds" in tables:
         last = con.execute("""
@@ -95,11 +101,14 @@ def plan_build(con, full_refresh: bool = False) -> BuildPlan:
     if "raw.return_files" in tables:
         # The newest load, and the financial years of every file loaded since the last build
         # (resubmissions, which replace rows, included).
-        loaded_until, *changed = con.execute("""
+        loaded_until, *changed = con.execute(
+            """
             select max(loaded_at),
                    min(cast(left(financial_year, 4) as integer)) filter (where ? is null or loaded_at > ?),
                    max(cast(left(financial_year, 4) as integer)) filter (where ? is null or loaded_at > ?)
-            from raw.return_files""", [since] * 4).fetchone()
+            from raw.return_files""",
+            [since] * 4,
+        ).fetchone()
 
     def full(reason: str) -> BuildPlan:
         return BuildPlan("full", reason, fingerprint, loaded_until)
@@ -110,13 +119,28 @@ def plan_build(con, full_refresh: bool = False) -> BuildPlan:
         return full("no earlier build")
     if last[1] != fingerprint:
         return full("the dbt project changed since the last build")
-    return BuildPlan("incremental", "returns loaded since the last build", fingerprint, loaded_until,
-                     changed[0], changed[1])
+    return BuildPlan(
+        "incremental",
+        "returns loaded since the last build",
+        fingerprint,
+        loaded_until,
+        changed[0],
+        changed[1],
+    )
 
 
 def record_build(con, plan: BuildPlan, built_at: datetime) -> None:
     """Log a successful build that covered every incremental model."""
     con.execute("create schema if not exists meta")
     con.execute(BUILD_LOG_DDL)
-    con.execute("insert into meta.dbt_builds values (?, ?, ?, ?, ?, ?)",
-                [built_at, plan.mode, plan.from_year, plan.to_year, plan.returns_loaded_until, plan.fingerprint])
+    con.execute(
+        "insert into meta.dbt_builds values (?, ?, ?, ?, ?, ?)",
+        [
+            built_at,
+            plan.mode,
+            plan.from_year,
+            plan.to_year,
+            plan.returns_loaded_until,
+            plan.fingerprint,
+        ],
+    )

@@ -60,7 +60,9 @@ def _worker_pid(instance, run_id: str) -> int | None:
     """The process that ran the run: the one that logged its start (and claimed its slots)."""
     import dagster as dg
 
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_START, limit=1).records
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.RUN_START, limit=1
+    ).records
     event = records[0].event_log_entry.dagster_event if records else None
     return event.pid if event is not None else None
 

@@ -71,10 +71,16 @@ def _load_cursor(raw: str | None) -> dict:
     cursor = json.loads(raw) if raw else {}
     if cursor.get("version") != CURSOR_VERSION:
         cursor = {}
-    return {"version": CURSOR_VERSION, "files": cursor.get("files", {}), "ignored": cursor.get("ignored", {})}
+    return {
+        "version": CURSOR_VERSION,
+        "files": cursor.get("files", {}),
+        "ignored": cursor.get("ignored", {}),
+    }
 
 
-def evaluate(folder: Path, raw_cursor: str | None, log) -> tuple[list[dg.RunRequest], str, list[str]]:
+def evaluate(
+    folder: Path, raw_cursor: str | None, log
+) -> tuple[list[dg.RunRequest], str, list[str]]:
     """One tick over ``folder``: the run requests, the new cursor, and what happened (for the skip reason).
 
     Pure apart from reading the folder, so it can be reasoned about (and tested) without Dagster.
@@ -97,7 +103,11 @@ def evaluate(folder: Path, raw_cursor: str | None, log) -> tuple[list[dg.RunRequ
             continue
         stat = path.stat()
         previous = cursor["files"].get(name)
-        if previous and previous["size"] == stat.st_size and previous["mtime_ns"] == stat.st_mtime_ns:
+        if (
+            previous
+            and previous["size"] == stat.st_size
+            and previous["mtime_ns"] == stat.st_mtime_ns
+        ):
             seen_files[name] = previous  # untouched since the last tick: no need to re-read it
             continue
         if not zipfile.is_zipfile(path):

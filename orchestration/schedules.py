@@ -36,7 +36,9 @@ def _int_from_env(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number between {low} and {high}, got {raw!r}") from None
+        raise ValueError(
+            f"{name} must be a whole number between {low} and {high}, got {raw!r}"
+        ) from None
     if not low <= value <= high:
         # Day 29-31 do not exist in every month (April has 30 days): refuse rather than have
         # cron silently skip a quarter.

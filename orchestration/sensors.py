@@ -27,7 +27,9 @@ def lgbf_refresh_sensor_for(job) -> dg.SensorDefinition:
     def lgbf_refresh_sensor(context: dg.SensorEvaluationContext):
         url = fetch.lgbf_url_from_env()
         if not url:
-            return dg.SkipReason("LGBF_URL is not set: only publications already in the landing folder are used")
+            return dg.SkipReason(
+                "LGBF_URL is not set: only publications already in the landing folder are used"
+            )
         cursor = json.loads(context.cursor) if context.cursor else {}
         result = fetch.fetch_publication(url, fetch.landing_dir_from_env(), cursor=cursor)
         if result.status != "new":

@@ -31,7 +31,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LAST_YEAR = 2019  # the synthetic set's last financial year (2019/20); a benchmark run adds 2020-21-Q1
+LAST_YEAR = (
+    2019  # the synthetic set's last financial year (2019/20); a benchmark run adds 2020-21-Q1
+)
 sys.path.insert(0, str(REPO))
 
 
@@ -65,8 +67,14 @@ def _tree_rss_kib(root_pid: int) -> tuple[int, int]:
 def run_pipeline(args: list[str], env: dict) -> dict:
     """Run a pipeline command, sampling its process tree's memory; return time and peaks."""
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     peak_one = peak_sum = 0
     output = []
     import threading
@@ -82,8 +90,11 @@ def run_pipeline(args: list[str], env: dict) -> dict:
     if proc.returncode != 0:
         sys.stdout.write("".join(output[-60:]))
         raise SystemExit(f"pipeline command failed: {args}")
-    return {"seconds": round(seconds, 2), "peak_rss_largest_process_mib": round(peak_one / 1024, 1),
-            "peak_rss_all_processes_mib": round(peak_sum / 1024, 1)}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_largest_process_mib": round(peak_one / 1024, 1),
+        "peak_rss_all_processes_mib": round(peak_sum / 1024, 1),
+    }
 
 
 def reader_throughput(files: list[Path]) -> dict:
@@ -120,8 +131,8 @@ def reader_throughput(files: list[Path]) -> dict:
         "openpyxl_baseline_rows_per_s": round(rows / baseline),
         "ratio": round(baseline / ours, 2),
         "note": "the project reader validates and types every cell; the baseline only loads the sheets. "
-                "'ratio' is one process against one; 'ratio_all_cores' is the reader as the ingest runs it "
-                "(a process per core, including the pool start-up) against the single-process baseline",
+        "'ratio' is one process against one; 'ratio_all_cores' is the reader as the ingest runs it "
+        "(a process per core, including the pool start-up) against the single-process baseline",
     }
 
 
@@ -130,7 +141,9 @@ def dbt_builds(warehouse: Path) -> list[dict]:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute("select mode, from_year, to_year from meta.dbt_builds order by built_at").fetchall()
+        rows = con.execute(
+            "select mode, from_year, to_year from meta.dbt_builds order by built_at"
+        ).fetchall()
     return [{"mode": m, "from_year": f, "to_year": t} for m, f, t in rows]
 
 
@@ -161,12 +174,17 @@ def query_latency(warehouse: Path, repeats: int = 30) -> dict:
                 t0 = time.perf_counter()
                 con.execute(sql).fetchall()
                 times.append((time.perf_counter() - t0) * 1000)
-            out[name] = {"median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2)}
+            out[name] = {
+                "median_ms": round(statistics.median(times), 2),
+                "max_ms": round(max(times), 2),
+            }
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--councils", type=int, default=32)
     parser.add_argument("--services", type=int, default=10)
     parser.add_argument("--years", type=int, default=10)
@@ -178,8 +196,16 @@ def main() -> None:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="council-perf-bench-"))
     synthetic = work / "synthetic_returns"
     results: dict = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "synthetic_set": {"councils": args.councils, "services": args.services, "years": args.years},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "synthetic_set": {
+            "councils": args.councils,
+            "services": args.services,
+            "years": args.years,
+        },
     }
 
     from scripts.generate_synthetic_returns import main as generate
@@ -195,18 +221,36 @@ def main() -> None:
     else:
         print(f"Generating synthetic returns in {synthetic} ...", flush=True)
         shutil.rmtree(synthetic, ignore_errors=True)
-        results["synthetic_set"].update(generate([str(synthetic), "--councils", str(args.councils),
-                                                  "--services", str(args.services), "--years", str(args.years),
-                                                  "--last-year", str(LAST_YEAR)]))
+        results["synthetic_set"].update(
+            generate(
+                [
+                    str(synthetic),
+                    "--councils",
+                    str(args.councils),
+                    "--services",
+                    str(args.services),
+                    "--years",
+                    str(args.years),
+                    "--last-year",
+                    str(LAST_YEAR),
+                ]
+            )
+        )
 
     files = sorted(synthetic.glob("*.xlsx"))
     sample = files[:: max(1, len(files) // args.reader_sample)][: args.reader_sample]
     print(f"Reader throughput on {len(sample)} workbooks ...", flush=True)
     results["reader"] = reader_throughput(sample)
 
-    env = {**os.environ, "RETURNS_DIR": str(synthetic), "OUTPUT_DIR": str(work / "output"),
-           "DAGSTER_HOME": str(work / "dagster_home"), "QUARANTINE_DIR": str(work / "quarantine"),
-           "REPORT_PERIODS": "latest-year", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "RETURNS_DIR": str(synthetic),
+        "OUTPUT_DIR": str(work / "output"),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "QUARANTINE_DIR": str(work / "quarantine"),
+        "REPORT_PERIODS": "latest-year",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
     env.pop("DUCKDB_PATH", None)
     env.pop("WAREHOUSE_PATH", None)
     # From empty, even when the work folder (and its synthetic set) is reused.
@@ -216,19 +260,35 @@ def main() -> None:
     print("Full build from an empty warehouse ...", flush=True)
     results["full_build"] = run_pipeline(["run"], env)
     results["full_build"]["workbooks"] = len(files)
-    results["full_build"]["note"] = "REPORT_PERIODS=latest-year: Excel reports for the latest financial year only"
+    results["full_build"]["note"] = (
+        "REPORT_PERIODS=latest-year: Excel reports for the latest financial year only"
+    )
 
     from orchestration.partitions import FinancialQuarter
 
-    last = max(FinancialQuarter.from_key(f"{p.name.split('__')[2]}-{p.name.split('__')[3][:2]}") for p in files)
+    last = max(
+        FinancialQuarter.from_key(f"{p.name.split('__')[2]}-{p.name.split('__')[3][:2]}")
+        for p in files
+    )
     new = last.next()
-    generate([str(synthetic), "--councils", str(args.councils), "--services", str(args.services), "--quarters", new.key])
+    generate(
+        [
+            str(synthetic),
+            "--councils",
+            str(args.councils),
+            "--services",
+            str(args.services),
+            "--quarters",
+            new.key,
+        ]
+    )
     print(f"Adding one quarter ({new.key}) ...", flush=True)
     results["add_one_quarter"] = run_pipeline(["run", "--from", new.key, "--to", new.key], env)
     results["add_one_quarter"]["quarter"] = new.key
     results["add_one_quarter"]["dbt_builds"] = dbt_builds(work / "output" / "warehouse.duckdb")
     results["add_one_quarter"]["ratio_to_full_build"] = round(
-        results["add_one_quarter"]["seconds"] / results["full_build"]["seconds"], 3)
+        results["add_one_quarter"]["seconds"] / results["full_build"]["seconds"], 3
+    )
 
     lgbf = REPO.parent / "shared" / "data" / "lgbf"
     if not lgbf.exists():
@@ -245,16 +305,27 @@ def main() -> None:
         parse_s = time.monotonic() - t0
         print("LGBF master workbook ingest and ranking ...", flush=True)
         lgbf_env = {**env, "LGBF_LANDING_DIR": str(landing)}
-        script = ("from orchestration.cli import _prepare_environment; _prepare_environment(); "
-                  "import dagster as dg; from orchestration.definitions import defs; "
-                  "import sys; sys.exit(0 if defs.resolve_job_def('lgbf_refresh').execute_in_process("
-                  "instance=dg.DagsterInstance.get()).success else 1)")
+        script = (
+            "from orchestration.cli import _prepare_environment; _prepare_environment(); "
+            "import dagster as dg; from orchestration.definitions import defs; "
+            "import sys; sys.exit(0 if defs.resolve_job_def('lgbf_refresh').execute_in_process("
+            "instance=dg.DagsterInstance.get()).success else 1)"
+        )
         t0 = time.monotonic()
-        subprocess.run([sys.executable, "-c", script], cwd=REPO, env=lgbf_env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        results["lgbf"] = {"workbook_value_rows": n, "parse_seconds": round(parse_s, 2),
-                           "ingest_rank_publish_run_seconds": round(time.monotonic() - t0, 2),
-                           "note": "the run includes Python/Dagster start-up and the dbt build of every model downstream of the LGBF tables"}
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env=lgbf_env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        results["lgbf"] = {
+            "workbook_value_rows": n,
+            "parse_seconds": round(parse_s, 2),
+            "ingest_rank_publish_run_seconds": round(time.monotonic() - t0, 2),
+            "note": "the run includes Python/Dagster start-up and the dbt build of every model downstream of the LGBF tables",
+        }
 
     results["analyst_queries"] = query_latency(work / "output" / "warehouse.duckdb")
 

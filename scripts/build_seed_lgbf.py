@@ -24,8 +24,14 @@ from orchestration.returns.values import parse_number
 
 REPO = Path(__file__).resolve().parent.parent
 REPORTS = {
-    "001_1ca03212745a48c4.txt": ("2016-09-30", "Midlothian Children's Services Quarter 2 Performance Report 2016/17"),
-    "000_09dcfc9c775a2e22.txt": ("2020-03-31", "Midlothian Children's Services Annual Performance Report 2019/20"),
+    "001_1ca03212745a48c4.txt": (
+        "2016-09-30",
+        "Midlothian Children's Services Quarter 2 Performance Report 2016/17",
+    ),
+    "000_09dcfc9c775a2e22.txt": (
+        "2020-03-31",
+        "Midlothian Children's Services Annual Performance Report 2019/20",
+    ),
 }
 
 

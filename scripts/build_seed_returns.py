@@ -83,7 +83,11 @@ def _sheet(wb, spec: fmt.SheetSpec):
 
 def build(out: Path) -> list[Path]:
     groups: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for sheet, name in (("ind", "indicator_values.csv"), ("act", "actions.csv"), ("risk", "risks.csv")):
+    for sheet, name in (
+        ("ind", "indicator_values.csv"),
+        ("act", "actions.csv"),
+        ("risk", "risks.csv"),
+    ):
         for row in _rows(name):
             groups[(row["council"], row["service"], _partition(row))][sheet].append(row)
 
@@ -100,7 +104,10 @@ def build(out: Path) -> list[Path]:
             ("Service", service),
             ("Financial year", quarter.financial_year),
             ("Quarter", f"Q{quarter.quarter}"),
-            ("Submitted by", "Transcription of " + "; ".join(f"{SEED_TITLES[s]} ({s})" for s in seeds)),
+            (
+                "Submitted by",
+                "Transcription of " + "; ".join(f"{SEED_TITLES[s]} ({s})" for s in seeds),
+            ),
             ("Submitted on", ""),
         ):
             meta.append([field, value])
@@ -149,7 +156,9 @@ def build(out: Path) -> list[Path]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=REPO / "raw" / "returns")
     args = parser.parse_args()
     for path in build(args.out):

@@ -34,11 +34,27 @@ from orchestration.partitions import FinancialQuarter  # noqa: E402
 from orchestration.returns import format as fmt  # noqa: E402
 
 SERVICES = [
-    "Children's Services", "Adult Social Care", "Education", "Housing Services", "Roads and Transport",
-    "Waste Services", "Planning", "Libraries and Leisure", "Revenues and Benefits", "Environmental Health",
+    "Children's Services",
+    "Adult Social Care",
+    "Education",
+    "Housing Services",
+    "Roads and Transport",
+    "Waste Services",
+    "Planning",
+    "Libraries and Leisure",
+    "Revenues and Benefits",
+    "Environmental Health",
 ]
-RANGES = {"%": (40, 100), "days": (1, 30), "£m": (5, 60), "count": (0, 500), "score": (100, 400),
-          "rate per 1,000": (1, 15), "months": (3, 18), "£ per week": (200, 4000)}
+RANGES = {
+    "%": (40, 100),
+    "days": (1, 30),
+    "£m": (5, 60),
+    "count": (0, 500),
+    "score": (100, 400),
+    "rate per 1,000": (1, 15),
+    "months": (3, 18),
+    "£ per week": (200, 4000),
+}
 
 
 def councils() -> list[str]:
@@ -63,10 +79,17 @@ def write_workbook(job: tuple) -> int:
     date_fmt = wb.add_format({"num_format": "dd-mmm-yyyy"})
 
     meta = wb.add_worksheet(fmt.METADATA_SHEET)
-    for r, (k, v) in enumerate([("Field", "Value"), ("Council", council), ("Service", service),
-                                ("Financial year", quarter.financial_year), ("Quarter", f"Q{quarter.quarter}"),
-                                ("Submitted by", "SYNTHETIC DATA - scripts/generate_synthetic_returns.py"),
-                                ("Submitted on", quarter.end_date.isoformat())]):
+    for r, (k, v) in enumerate(
+        [
+            ("Field", "Value"),
+            ("Council", council),
+            ("Service", service),
+            ("Financial year", quarter.financial_year),
+            ("Quarter", f"Q{quarter.quarter}"),
+            ("Submitted by", "SYNTHETIC DATA - scripts/generate_synthetic_returns.py"),
+            ("Submitted on", quarter.end_date.isoformat()),
+        ]
+    ):
         meta.write_row(r, 0, [k, v])
 
     ind = wb.add_worksheet(fmt.INDICATORS_SHEET)
@@ -104,15 +127,35 @@ def write_workbook(job: tuple) -> int:
     act = wb.add_worksheet(fmt.ACTIONS_SHEET)
     act.write_row(0, 0, fmt.ACTIONS.headers, bold)
     for i in range(1, 9):
-        act.write_row(i, 0, [f"SYN.A.{i:02d}", fmt.PERIOD_QUARTER, f"0{1 + i % 3}. Priority", f"Synthetic action {i}"])
-        act.write_datetime(i, 4, __import__("datetime").datetime(quarter.start_year + 1, 3, 31), date_fmt)
+        act.write_row(
+            i,
+            0,
+            [
+                f"SYN.A.{i:02d}",
+                fmt.PERIOD_QUARTER,
+                f"0{1 + i % 3}. Priority",
+                f"Synthetic action {i}",
+            ],
+        )
+        act.write_datetime(
+            i, 4, __import__("datetime").datetime(quarter.start_year + 1, 3, 31), date_fmt
+        )
         act.write_number(i, 5, min(1.0, quarter.quarter * 0.25), pct)
         act.write_row(i, 6, ["On Target", f"{label}: On Target synthetic comment", "SYNTHETIC"])
     risks = wb.add_worksheet(fmt.RISKS_SHEET)
     risks.write_row(0, 0, fmt.RISKS.headers, bold)
     for i in range(1, 4):
-        risks.write_row(i, 0, [f"SYN.RR.{i:02d}", fmt.PERIOD_QUARTER, f"Synthetic risk {i}", "Identification",
-                               "Control measures"])
+        risks.write_row(
+            i,
+            0,
+            [
+                f"SYN.RR.{i:02d}",
+                fmt.PERIOD_QUARTER,
+                f"Synthetic risk {i}",
+                "Identification",
+                "Control measures",
+            ],
+        )
         risks.write_number(i, 5, rng.choice([4, 6, 9, 12, 16]))
         risks.write_row(i, 6, ["Latest note", "SYNTHETIC"])
     wb.close()
@@ -126,22 +169,30 @@ def jobs(out_dir: Path, n_councils: int, n_services: int, keys: list[str]) -> li
     chosen = councils()[:n_councils]
     return [
         (str(out_dir), c, s, k, zlib.crc32(f"{c}|{s}|{k}".encode()))
-        for c in chosen for s in SERVICES[:n_services] for k in keys
+        for c in chosen
+        for s in SERVICES[:n_services]
+        for k in keys
     ]
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--councils", type=int, default=32)
     parser.add_argument("--services", type=int, default=10)
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--last-year", type=int, default=2019, help="start year of the last financial year")
+    parser.add_argument(
+        "--last-year", type=int, default=2019, help="start year of the last financial year"
+    )
     parser.add_argument("--quarters", nargs="*", help="only these partition keys")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     keys = args.quarters or [
-        FinancialQuarter(y, q).key for y in range(args.last_year - args.years + 1, args.last_year + 1) for q in (1, 2, 3, 4)
+        FinancialQuarter(y, q).key
+        for y in range(args.last_year - args.years + 1, args.last_year + 1)
+        for q in (1, 2, 3, 4)
     ]
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "SYNTHETIC_DATA_README.txt").write_text(
@@ -152,7 +203,9 @@ def main(argv: list[str] | None = None) -> dict:
     with Pool(args.workers) as pool:
         rows = sum(pool.imap_unordered(write_workbook, todo, chunksize=32))
     took = time.monotonic() - t0
-    print(f"wrote {len(todo):,} synthetic workbooks ({rows:,} indicator rows) to {args.out_dir} in {took:.1f}s")
+    print(
+        f"wrote {len(todo):,} synthetic workbooks ({rows:,} indicator rows) to {args.out_dir} in {took:.1f}s"
+    )
     return {"workbooks": len(todo), "indicator_rows": rows, "seconds": took}
 
 

@@ -18,6 +18,7 @@ pytest_plugins = ["tests.http_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 
+
 def _shared_dir() -> Path:
     """The read-only shared material (seed reports, LGBF data) beside the checkout."""
     if os.environ.get("SHARED_DIR"):
@@ -41,7 +42,9 @@ os.environ.pop("RETURNS_DIR", None)
 (_SESSION_DIR / "dagster_home").mkdir(parents=True, exist_ok=True)
 # The local default instance config, as `make` gives DAGSTER_HOME: the warehouse pool is
 # limited to one step at a time, so the suite's runs go through the same slot claims.
-shutil.copyfile(REPO / "deploy" / "local" / "dagster.yaml", _SESSION_DIR / "dagster_home" / "dagster.yaml")
+shutil.copyfile(
+    REPO / "deploy" / "local" / "dagster.yaml", _SESSION_DIR / "dagster_home" / "dagster.yaml"
+)
 
 from orchestration import settings  # noqa: E402  (after the environment is set)
 

@@ -87,8 +87,6 @@ def serve_body(
     return behaviour
 
 
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -36,7 +36,12 @@ def write_return(
         ws.append(row)
     if fmt.INDICATORS_SHEET not in skip_sheets:
         ws = wb.create_sheet(fmt.INDICATORS_SHEET)
-        ws.append(list(indicator_headers or ["PI Code", "Period", "Value", "Numerator", "Denominator", "Status", "Note"]))
+        ws.append(
+            list(
+                indicator_headers
+                or ["PI Code", "Period", "Value", "Numerator", "Denominator", "Status", "Note"]
+            )
+        )
         for row in indicators:
             ws.append(list(row))
             for cell in ws[ws.max_row]:

@@ -24,10 +24,17 @@ def test_off_target_query(warehouse):
     codes = [r[0] for r in rows]
     # 2019/20 statuses printed "Off Target" that the model reproduces
     assert "19/20: Off Target" in seed_line("000_09dcfc9c775a2e22.txt", 77)
-    assert codes == sorted([
-        "CS.CORP.SICKNESS", "CS.COMP.ESC_AVG_DAYS", "CS.COMP.S1_PCT_5D", "CS.COMP.S2_PCT_20D",
-        "CS.COMP.ESC_PCT_20D", "BS.CSPC.LPI.05", "P.G.CSPC.3.3a",
-    ])
+    assert codes == sorted(
+        [
+            "CS.CORP.SICKNESS",
+            "CS.COMP.ESC_AVG_DAYS",
+            "CS.COMP.S1_PCT_5D",
+            "CS.COMP.S2_PCT_20D",
+            "CS.COMP.ESC_PCT_20D",
+            "BS.CSPC.LPI.05",
+            "P.G.CSPC.3.3a",
+        ]
+    )
 
 
 def test_revisions_query_finds_the_seed_revisions(warehouse):

@@ -36,7 +36,9 @@ from tests.test_reliability import (
     snapshot,
 )
 
-UNITS = {r["indicator_code"]: r["unit"] for r in csv.DictReader(CATALOGUE_CSV.open(encoding="utf-8"))}
+UNITS = {
+    r["indicator_code"]: r["unit"] for r in csv.DictReader(CATALOGUE_CSV.open(encoding="utf-8"))
+}
 FIRST, LAST = "2015-16-Q2", "2019-20-Q4"  # the real returns' quarters
 STAGING_COLUMN = {"Value": "value", "Numerator": "numerator", "Denominator": "denominator"}
 PERIOD_TYPE = {fmt.PERIOD_QUARTER: "quarter", fmt.PERIOD_YEAR_END: "year"}
@@ -169,7 +171,10 @@ def _batches() -> list[list[generate.Case]]:
     by_base = defaultdict(list)
     for c in ACCEPTED:
         by_base[c.base].append(c)
-    return [[cases[i] for cases in by_base.values() if i < len(cases)] for i in range(max(map(len, by_base.values())))]
+    return [
+        [cases[i] for cases in by_base.values() if i < len(cases)]
+        for i in range(max(map(len, by_base.values())))
+    ]
 
 
 def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path, monkeypatch):
@@ -188,7 +193,9 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
         checks = assert_unchanged(before, snapshot())  # every published file, every raw table
         assert checks == len(before) > 10
         failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-        failure_text = failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
+        failure_text = failure.step_failure_data.error.message + str(
+            failure.step_failure_data.user_failure_data
+        )
         for c in picked:
             expect: Rejected = c.expect
             assert c.target_name in failure_text
@@ -207,13 +214,15 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
         for c in REJECTED:
             if not c.picked_up:  # not a return's file name: never read, left where it is
                 assert (landing / c.target_name).exists()
-        assert sorted(p.name for p in landing.glob("*.xlsx") if fmt.FILE_NAME.match(p.name)) == sorted(
-            p.name for p in SEED_RETURNS.glob("*.xlsx")
-        )
+        assert sorted(
+            p.name for p in landing.glob("*.xlsx") if fmt.FILE_NAME.match(p.name)
+        ) == sorted(p.name for p in SEED_RETURNS.glob("*.xlsx"))
         quarantined = sorted(p.name for p in quarantine.iterdir())
         assert len(quarantined) == 2 * len(picked)
-        print(f"\n{len(CASES)} inputs: {len(ACCEPTED)} accepted with a normalisation, {len(REJECTED)} "
-              f"rejected ({len(picked)} quarantined by one run); {checks} unchanged-output checks passed")
+        print(
+            f"\n{len(CASES)} inputs: {len(ACCEPTED)} accepted with a normalisation, {len(REJECTED)} "
+            f"rejected ({len(picked)} quarantined by one run); {checks} unchanged-output checks passed"
+        )
 
         # 2. The next runs, with the rejected files gone: the accepted cases load as
         # resubmissions, normalised.

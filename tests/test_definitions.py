@@ -29,8 +29,6 @@ def test_definitions_load(manifest):
     assert len(list(graph.asset_check_keys)) >= 10
 
 
-
-
 def test_webserver_serves_every_asset(manifest, tmp_path):
     from orchestration.definitions import defs
 
@@ -61,7 +59,9 @@ def test_webserver_serves_every_asset(manifest, tmp_path):
             except OSError:
                 pass
             time.sleep(1)
-        assert data is not None, proc.stderr.read().decode() if proc.poll() is not None else "no answer"
+        assert data is not None, (
+            proc.stderr.read().decode() if proc.poll() is not None else "no answer"
+        )
         entry = data["workspaceOrError"]["locationEntries"][0]
         assert entry["name"] == "council_performance"
         assert entry["locationOrLoadError"]["__typename"] == "RepositoryLocation", entry
@@ -89,7 +89,10 @@ def test_webserver_serves_every_asset(manifest, tmp_path):
         assert set(sensors) >= {"returns_landing_sensor", "lgbf_refresh_sensor"}
         assert sensors["returns_landing_sensor"]["targets"] == [{"pipelineName": "load_all"}]
         assert sensors["lgbf_refresh_sensor"]["targets"] == [{"pipelineName": "lgbf_refresh"}]
-        assert {sensors[n]["sensorState"]["status"] for n in ("returns_landing_sensor", "lgbf_refresh_sensor")} == {"RUNNING"}
+        assert {
+            sensors[n]["sensorState"]["status"]
+            for n in ("returns_landing_sensor", "lgbf_refresh_sensor")
+        } == {"RUNNING"}
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -38,15 +38,65 @@ SEED_CELLS = [
     (ANNUAL, "Complaints", "CS.COMP.RECEIVED_QTR", "Q4 2019/20", 9, "Data Only", A, 106, "\t9\t"),
     (ANNUAL, "Complaints", "CS.COMP.RECEIVED_QTR", "2019/20", 43, "Data Only", A, 106, "\t43\t"),
     (ANNUAL, "Complaints", "CS.COMP.S2_AVG_DAYS", "2019/20", 18.69, "On Target", A, 112, "18.69"),
-    (ANNUAL, "Complaints", "CS.COMP.ESC_PCT_20D", "2019/20", 0.7895, "Off Target", A, 116, "78.95%"),
-    (ANNUAL, "Complaints", "CS.COMP.S1_PCT_5D", "Q4 2019/20", 0.3333, "Off Target", A, 114, "33.33%"),
+    (
+        ANNUAL,
+        "Complaints",
+        "CS.COMP.ESC_PCT_20D",
+        "2019/20",
+        0.7895,
+        "Off Target",
+        A,
+        116,
+        "78.95%",
+    ),
+    (
+        ANNUAL,
+        "Complaints",
+        "CS.COMP.S1_PCT_5D",
+        "Q4 2019/20",
+        0.3333,
+        "Off Target",
+        A,
+        114,
+        "33.33%",
+    ),
     (ANNUAL, "Balanced Scorecard", "BS.CSPC.04", "2017/18", 4893, "Data Only", A, 235, "4,893"),
-    (ANNUAL, "Balanced Scorecard", "P.G.CSPC.3.3a", "2019/20", 0.745, "Off Target", A, 258, "74.5%"),
-    (ANNUAL, "Service Priority PIs", "xCSPC.P.2.1a", "2019/20", 246, "Data Only", A, 181, "\t246\t"),
+    (
+        ANNUAL,
+        "Balanced Scorecard",
+        "P.G.CSPC.3.3a",
+        "2019/20",
+        0.745,
+        "Off Target",
+        A,
+        258,
+        "74.5%",
+    ),
+    (
+        ANNUAL,
+        "Service Priority PIs",
+        "xCSPC.P.2.1a",
+        "2019/20",
+        246,
+        "Data Only",
+        A,
+        181,
+        "\t246\t",
+    ),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "Q2 2016/17", 6.40, "Off Target", Q, 47, "6.40"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "Q2 2015/16", 5.94, "Off Target", Q, 47, "5.94"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "2015/16", 12.84, "Off Target", Q, 47, "12.84"),
-    (QUARTER, "Complaints", "CS.COMP.S2_AVG_DAYS", "Q2 2016/17", 25.29, "On Target", Q, 35, "25.29"),
+    (
+        QUARTER,
+        "Complaints",
+        "CS.COMP.S2_AVG_DAYS",
+        "Q2 2016/17",
+        25.29,
+        "On Target",
+        Q,
+        35,
+        "25.29",
+    ),
     (QUARTER, "Service Priority PIs", "CS.S.01.01a", "Q2 2016/17", 0.5, "On Target", Q, 94, "50%"),
     (QUARTER, "Balanced Scorecard", "BS.CS.14", "Q2 2016/17", 9, "On Target", Q, 136, "\t9\t"),
 ]
@@ -74,13 +124,24 @@ def test_every_period_has_a_report_with_a_predictable_name(built_warehouse):
 
 def test_sheet_names(annual):
     assert annual.sheetnames == [
-        "PI Summary", "Complaints", "Actions", "Service Priority PIs", "Balanced Scorecard", "Risks", "LGBF"
+        "PI Summary",
+        "Complaints",
+        "Actions",
+        "Service Priority PIs",
+        "Balanced Scorecard",
+        "Risks",
+        "LGBF",
     ]
 
 
-@pytest.mark.parametrize("book,sheet,code,header,value,status,seed,line,printed", SEED_CELLS,
-                         ids=[f"{c[2]}-{c[3]}" for c in SEED_CELLS])
-def test_seed_values_and_statuses_in_the_right_rows(built_warehouse, book, sheet, code, header, value, status, seed, line, printed):
+@pytest.mark.parametrize(
+    "book,sheet,code,header,value,status,seed,line,printed",
+    SEED_CELLS,
+    ids=[f"{c[2]}-{c[3]}" for c in SEED_CELLS],
+)
+def test_seed_values_and_statuses_in_the_right_rows(
+    built_warehouse, book, sheet, code, header, value, status, seed, line, printed
+):
     assert printed in seed_line(seed, line)
     ws = openpyxl.load_workbook(_excel_dir() / book)[sheet]
     row, col, status_col = _find(ws, code, header)
@@ -108,11 +169,16 @@ def test_formats_trends_and_layout(annual):
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$4"
     actions = annual["Actions"]
-    progress = next(actions.cell(r, 5) for r in range(5, actions.max_row + 1) if actions.cell(r, 1).value == "xCSPC.P.1.1")
+    progress = next(
+        actions.cell(r, 5)
+        for r in range(5, actions.max_row + 1)
+        if actions.cell(r, 1).value == "xCSPC.P.1.1"
+    )
     assert progress.value == 1.0 and progress.number_format == "0%"
     risks = annual["Risks"]
-    assert {risks.cell(r, 1).value: risks.cell(r, 6).value for r in range(5, risks.max_row + 1)} == {
-        "C.RR.01-09": 9, "C.RR.01-10": 9, "C.RR.01-23": 12}
+    assert {
+        risks.cell(r, 1).value: risks.cell(r, 6).value for r in range(5, risks.max_row + 1)
+    } == {"C.RR.01-09": 9, "C.RR.01-10": 9, "C.RR.01-23": 12}
 
 
 def test_lgbf_pack_has_a_chart_per_indicator(built_warehouse):
@@ -130,7 +196,9 @@ def test_parquet_exports(built_warehouse):
     path = settings.output_dir() / "parquet" / "fct_indicator_value.parquet"
     n = duckdb.sql(f"select count(*) from '{path}'").fetchall()[0][0]
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
-        assert n == con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0] > 300
+        assert (
+            n == con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0] > 300
+        )
 
 
 HOSTILE = [
@@ -157,7 +225,9 @@ READER = textwrap.dedent(
 )
 
 
-def test_hostile_notes_and_a_reader_during_rebuild(built_warehouse, instance, tmp_path, monkeypatch):
+def test_hostile_notes_and_a_reader_during_rebuild(
+    built_warehouse, instance, tmp_path, monkeypatch
+):
     """A resubmitted Q3 2019/20 return carries formula-like notes. While it is loaded an
     analyst holds the published warehouse open read-only: both succeed, the reader only ever
     sees the old warehouse, and the new report shows the notes as plain text."""
@@ -165,9 +235,18 @@ def test_hostile_notes_and_a_reader_during_rebuild(built_warehouse, instance, tm
     shutil.copytree(REPO / "raw" / "returns", returns)
     write_return(
         returns / "midlothian__childrens-services__2019-20__Q3.xlsx",
-        indicators=[(code, "Quarter", v, None, None, None, note) for (code, v), note in zip(
-            [("CS.CORP.SICKNESS", 7.82), ("CS.CORP.INVOICES", 0.98), ("CS.CORP.ACTIONS", 1), ("CS.CORP.BUDGET", 15.423)],
-            HOSTILE)],
+        indicators=[
+            (code, "Quarter", v, None, None, None, note)
+            for (code, v), note in zip(
+                [
+                    ("CS.CORP.SICKNESS", 7.82),
+                    ("CS.CORP.INVOICES", 0.98),
+                    ("CS.CORP.ACTIONS", 1),
+                    ("CS.CORP.BUDGET", 15.423),
+                ],
+                HOSTILE,
+            )
+        ],
     )
     import duckdb
 
@@ -176,8 +255,11 @@ def test_hostile_notes_and_a_reader_during_rebuild(built_warehouse, instance, tm
             "select count(*), sum(hash(indicator_value_id, note)) from marts.fct_indicator_value"
         ).fetchone()
     stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(built_warehouse), str(stop)],
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(built_warehouse), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     monkeypatch.setenv("RETURNS_DIR", str(returns))
     try:
         result = run(("2019-20-Q3", "2019-20-Q3"), instance=instance)
@@ -204,7 +286,9 @@ def test_hostile_notes_and_a_reader_during_rebuild(built_warehouse, instance, tm
         assert cell.data_type == "s" and cell.quotePrefix
     with zipfile.ZipFile(report) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert not any("<f>" in z.read(n).decode() for n in sheets), "a cell was written as a formula"
+        assert not any("<f>" in z.read(n).decode() for n in sheets), (
+            "a cell was written as a formula"
+        )
 
     # put the real Q3 return back for the rest of the session
     monkeypatch.setenv("RETURNS_DIR", str(REPO / "raw" / "returns"))

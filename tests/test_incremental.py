@@ -51,7 +51,10 @@ def test_first_build_and_a_changed_project_are_full_builds():
     stale = incremental.BuildPlan("full", "", "fingerprint of another dbt project", T0)
     _log(con, stale, T0 + timedelta(minutes=1))
     changed = incremental.plan_build(con)
-    assert (changed.mode, changed.reason) == ("full", "the dbt project changed since the last build")
+    assert (changed.mode, changed.reason) == (
+        "full",
+        "the dbt project changed since the last build",
+    )
 
     _log(con, changed, T0 + timedelta(minutes=2))
     assert incremental.plan_build(con).mode == "incremental"
@@ -68,8 +71,10 @@ def test_the_window_is_the_years_loaded_since_the_last_successful_build():
     assert (nothing.dbt_args(), nothing.dbt_env()) == ([], {"RETURNS_WINDOW": "0:-1"})
 
     # A quarterly load of 2020/21, and a resubmitted 2017/18 return.
-    con.executemany("insert into raw.return_files values (?, ?)",
-                    [("2020/21", T0 + timedelta(days=90)), ("2017/18", T0 + timedelta(days=90))])
+    con.executemany(
+        "insert into raw.return_files values (?, ?)",
+        [("2020/21", T0 + timedelta(days=90)), ("2017/18", T0 + timedelta(days=90))],
+    )
     plan = incremental.plan_build(con)
     assert (plan.mode, plan.from_year, plan.to_year) == ("incremental", 2017, 2020)
     assert plan.dbt_env() == {"RETURNS_WINDOW": "2017:2020"}
@@ -117,8 +122,11 @@ def _resubmitted_2018_19(folder: Path, value: float) -> Path:
     path = folder / FILE_2018_19
     wb = openpyxl.load_workbook(path)
     ws = wb[fmt.INDICATORS_SHEET]
-    row = next(r for r in range(2, ws.max_row + 1)
-               if ws.cell(r, 1).value == SICKNESS and ws.cell(r, 2).value == fmt.PERIOD_YEAR_END)
+    row = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, 1).value == SICKNESS and ws.cell(r, 2).value == fmt.PERIOD_YEAR_END
+    )
     ws.cell(row, 3).value = value
     wb.save(path)
     return path
@@ -127,12 +135,16 @@ def _resubmitted_2018_19(folder: Path, value: float) -> Path:
 def _sickness(con, period_key: str) -> tuple:
     return con.execute(
         """select value, short_trend_compared_with, long_trend_compared_with from marts.fct_indicator_value
-           where indicator_code = ? and period_key = ?""", [SICKNESS, period_key]).fetchone()
+           where indicator_code = ? and period_key = ?""",
+        [SICKNESS, period_key],
+    ).fetchone()
 
 
 def _builds(db: Path) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select mode, from_year, to_year from meta.dbt_builds order by built_at").fetchall()
+        return con.execute(
+            "select mode, from_year, to_year from meta.dbt_builds order by built_at"
+        ).fetchall()
 
 
 def test_a_resubmitted_year_is_built_incrementally_and_equals_a_full_rebuild(

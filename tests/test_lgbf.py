@@ -60,7 +60,6 @@ SEED_RANKS = [
 QUARTILE_WORDS = {1: "top", 2: "second", 3: "third", 4: "bottom"}
 
 
-
 @pytest.fixture(scope="module")
 def lgbf_env(built_warehouse, tmp_path_factory):
     """A landing folder holding the metadata and family groups, as the Improvement Service
@@ -85,7 +84,9 @@ def _tick(instance, cursor):
 def _refresh(instance, run_request):
     from orchestration.definitions import defs
 
-    result = defs.resolve_job_def("lgbf_refresh").execute_in_process(instance=instance, tags=run_request.tags)
+    result = defs.resolve_job_def("lgbf_refresh").execute_in_process(
+        instance=instance, tags=run_request.tags
+    )
     assert result.success
     return result
 
@@ -117,8 +118,12 @@ def _open_data_csv(path, revise):
             scale = 0.01 if units.get(r.code_published) == "%" else 1
             figure = revise.get((r.code_published, r.council_published, r.year_published), r.figure)
             s = scotland.get((r.code_published, r.year_published))
-            s_figure = None if s is None else (s.value_real if s.value_real == s.value_real else s.value)
-            code = re.sub(r"^([A-Za-z&]+) ?(\d)(?!\d)", r"\g<1>0\2", r.code_published).replace(" ", "")
+            s_figure = (
+                None if s is None else (s.value_real if s.value_real == s.value_real else s.value)
+            )
+            code = re.sub(r"^([A-Za-z&]+) ?(\d)(?!\d)", r"\g<1>0\2", r.code_published).replace(
+                " ", ""
+            )
 
             def fmt(x, scale=scale):
                 return "" if x is None or x != x else repr(x * scale)
@@ -132,7 +137,9 @@ def _open_data_csv(path, revise):
                     "LA_Data_LA_Numerator_real": "" if r.numerator != r.numerator else r.numerator,
                     "LA_Data_LA_Den_Real": "" if r.denominator != r.denominator else r.denominator,
                     "Scotland_Data_Scotland_Indicator_Real": fmt(s_figure),
-                    "FG_Data_FG_Avg_Indicator_Real": fmt(fg_avg.get((r.code_published, r.year_published, r.fg))),
+                    "FG_Data_FG_Avg_Indicator_Real": fmt(
+                        fg_avg.get((r.code_published, r.year_published, r.fg))
+                    ),
                     "FG_Data_FamilyGroup": "" if r.fg != r.fg else int(r.fg),
                 }
             )
@@ -142,13 +149,18 @@ def _open_data_csv(path, revise):
 def test_one_council_publication_is_not_ranked(built_warehouse):
     """The seeds' own LGBF tables are one-council publications: kept, never ranked."""
     # Runs first in this module, before any official publication is ingested.
-    rows = _query("select count(*), count(rank) from marts.lgbf_benchmark where publication_kind = 'transcribed'")
+    rows = _query(
+        "select count(*), count(rank) from marts.lgbf_benchmark where publication_kind = 'transcribed'"
+    )
     assert rows[0][0] > 0 and rows[0][1] == 0
     # the two reports' different CHN8a values are two publications side by side
-    values = sorted(v for (v,) in _query(
-        """select value from marts.fct_lgbf_value
+    values = sorted(
+        v
+        for (v,) in _query(
+            """select value from marts.fct_lgbf_value
            where indicator_code = 'CHN8a' and financial_year = '2010/11' and publication_kind = 'transcribed'"""
-    ))
+        )
+    )
     assert "£1,832.00" in seed_line(Q, 153) and "£2,050.88" in seed_line(A, 268)
     assert values == [1832.0, 2050.88]
 
@@ -176,7 +188,9 @@ def test_lgbf_refresh_end_to_end(lgbf_env, instance, server, tmp_path):
         for code, year, pub_rank, pub_quartile, seed, line, workbook_rank in SEED_RANKS:
             text = seed_line(seed, line)
             short = year[2:4] + "/" + year[5:]
-            assert re.search(rf"{short} Rank {pub_rank} \({QUARTILE_WORDS[pub_quartile]} Quartile", text, re.I)
+            assert re.search(
+                rf"{short} Rank {pub_rank} \({QUARTILE_WORDS[pub_quartile]} Quartile", text, re.I
+            )
             rank, quartile, n = ranks[(code, year)]
             assert rank == workbook_rank, (code, year)
             assert n == (31 if year == "2017/18" else 32)  # Glasgow has no 2017/18 values
@@ -194,27 +208,43 @@ def test_lgbf_refresh_end_to_end(lgbf_env, instance, server, tmp_path):
         server.serve(lambda h: h.send_error(404))
         failed, cursor3 = _tick(instance, cursor2)
         assert isinstance(failed, dg.SkipReason) and "HTTP 404" in failed.skip_message
-        server.serve(serve_body(b"<!DOCTYPE html><html>maintenance</html>", content_type="text/html", etag='"x"'))
+        server.serve(
+            serve_body(
+                b"<!DOCTYPE html><html>maintenance</html>", content_type="text/html", etag='"x"'
+            )
+        )
         failed, cursor3 = _tick(instance, cursor3)
         assert isinstance(failed, dg.SkipReason) and "HTML" in failed.skip_message
         assert sorted(p.name for p in landing.iterdir()) == before
 
         # 4. A second, revised publication (open-data layout): Midlothian CHN8a 2018-19 revised.
-        revised = _open_data_csv(tmp_path / "LGBF_Data_Table_Real.csv", {("CHN8a", "Midlothian", "2018-19"): 3900.0})
-        server.serve(serve_body(revised.read_bytes(), etag='"2021"', content_type="text/csv",
-                                last_modified="Wed, 20 Jan 2021 09:00:00 GMT"))
+        revised = _open_data_csv(
+            tmp_path / "LGBF_Data_Table_Real.csv", {("CHN8a", "Midlothian", "2018-19"): 3900.0}
+        )
+        server.serve(
+            serve_body(
+                revised.read_bytes(),
+                etag='"2021"',
+                content_type="text/csv",
+                last_modified="Wed, 20 Jan 2021 09:00:00 GMT",
+            )
+        )
         request2, _ = _tick(instance, cursor3)
         assert isinstance(request2, dg.RunRequest) and request2.run_key == sha256_of(revised)
         _refresh(instance, request2)
 
-    publications = _query("select publication_id, layout, published_on::varchar from raw.lgbf_publications where kind = 'official' order by published_on")
+    publications = _query(
+        "select publication_id, layout, published_on::varchar from raw.lgbf_publications where kind = 'official' order by published_on"
+    )
     assert [p[1] for p in publications] == ["master_workbook", "open_data_csv"]
     first, second = publications[0][0], publications[1][0]
     # every publication's values are kept...
-    history = dict(_query(
-        """select publication_id, value from marts.fct_lgbf_value
+    history = dict(
+        _query(
+            """select publication_id, value from marts.fct_lgbf_value
            where indicator_code = 'CHN8a' and council = 'Midlothian' and financial_year = '2018/19'"""
-    ))
+        )
+    )
     assert history[first] == pytest.approx(3880.04, abs=0.01) and history[second] == 3900.0
     # ...and the benchmark serves the latest one
     assert _query(
@@ -258,7 +288,9 @@ def test_benchmark_columns_and_family_groups(lgbf_env, instance, server):
     scotland, fg, fg_avg, n, quartile = row
     assert fg == 2 and n == 31 and quartile == 2
     assert 80 < scotland < 95 and 80 < fg_avg < 95
-    assert _query("select people_services_family_group, other_services_family_group from marts.dim_council where council = 'Midlothian'") == [(2, 3)]
+    assert _query(
+        "select people_services_family_group, other_services_family_group from marts.dim_council where council = 'Midlothian'"
+    ) == [(2, 3)]
 
 
 def test_run_with_lgbf_url_ingests_and_never_ranks_a_partial_set(lgbf_env, instance, tmp_path):
@@ -270,8 +302,14 @@ def test_run_with_lgbf_url_ingests_and_never_ranks_a_partial_set(lgbf_env, insta
     with open(partial, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=OPEN_DATA_COLUMNS)
         writer.writeheader()
-        writer.writerow({"Indicators_Information_Code": "CHN09", "LA_Information_LocalAuthority": "Midlothian",
-                         "LA_Data_LGBF_Year": "2018-19", "LA_Data_LA_IndicatorReal": "0.9"})
+        writer.writerow(
+            {
+                "Indicators_Information_Code": "CHN09",
+                "LA_Information_LocalAuthority": "Midlothian",
+                "LA_Data_LGBF_Year": "2018-19",
+                "LA_Data_LA_IndicatorReal": "0.9",
+            }
+        )
     count_before = _query("select count(*) from raw.lgbf_publications")[0][0]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LGBF_URL", partial.as_uri())
@@ -294,7 +332,9 @@ def test_reports_quote_the_published_ranks_in_the_reports_wording(lgbf_env, tmp_
     from tests.analyst_docs import example_queries
 
     with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
-        path, _ = build_service_report(con, "Midlothian", "Children's Services", "2019-20", tmp_path)
+        path, _ = build_service_report(
+            con, "Midlothian", "Children's Services", "2019-20", tmp_path
+        )
         pack, counts = build_lgbf_pack(con, "Midlothian", tmp_path)
         queries = example_queries()
         bottom = con.execute(queries[3]).fetchall()
@@ -304,7 +344,11 @@ def test_reports_quote_the_published_ranks_in_the_reports_wording(lgbf_env, tmp_
     row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "CHN8a")
     text = ws.cell(row, headers["External Comparison"]).value
     # The seed prints "17/18 Rank 22 (Third Quartile) 16/17 Rank 8 (Top Quartile) ..." (000:268)
-    for phrase in ("17/18 Rank 22 (Third Quartile)", "16/17 Rank 8 (Top Quartile)", "15/16 Rank 10 (Second Quartile)"):
+    for phrase in (
+        "17/18 Rank 22 (Third Quartile)",
+        "16/17 Rank 8 (Top Quartile)",
+        "15/16 Rank 10 (Second Quartile)",
+    ):
         assert phrase in seed_line(A, 268) and phrase in text
     book = openpyxl.load_workbook(pack)
     assert counts["charts"] == len(book["Charts"]._charts) == book["Summary"].max_row - 4 > 50

@@ -45,7 +45,6 @@ def _seed(quarter: str) -> str:
     return f"midlothian__childrens-services__{fy}__{q}.xlsx"
 
 
-
 @pytest.fixture(scope="module")
 def defs(manifest):
     from orchestration.definitions import defs
@@ -157,7 +156,11 @@ def test_sensor_requests_runs_for_new_returns_only(defs, instance, landing):
     (landing / "archive").mkdir()
 
     first = _sensor_tick(defs, instance)
-    assert [r.partition_key for r in first.run_requests] == ["2015-16-Q2", "2019-20-Q3", "2019-20-Q4"]
+    assert [r.partition_key for r in first.run_requests] == [
+        "2015-16-Q2",
+        "2019-20-Q3",
+        "2019-20-Q4",
+    ]
     for request in first.run_requests:
         path = landing / _seed(request.partition_key)
         # The run key is the file's content hash: the same file never loads twice.
@@ -168,7 +171,10 @@ def test_sensor_requests_runs_for_new_returns_only(defs, instance, landing):
     assert set(cursor["files"]) == {_seed(q) for q in ("2015-16-Q2", "2019-20-Q3", "2019-20-Q4")}
     # Names that look like returns but are not valid are remembered (logged once), the
     # hidden and temporary files are not even that.
-    assert set(cursor["ignored"]) == {"covering letter.docx", "midlothian__childrens-services__2019-21__Q1.xlsx"}
+    assert set(cursor["ignored"]) == {
+        "covering letter.docx",
+        "midlothian__childrens-services__2019-21__Q1.xlsx",
+    }
 
     # Nothing changed: nothing to run.
     second = _sensor_tick(defs, instance, first.cursor)
@@ -201,7 +207,9 @@ def test_sensor_waits_for_a_workbook_still_being_copied(defs, instance, landing)
     assert [r.partition_key for r in done.run_requests] == ["2019-20-Q1"]
 
 
-def test_resubmitted_return_reruns_its_quarter_with_the_new_value(defs, instance, landing, tmp_path):
+def test_resubmitted_return_reruns_its_quarter_with_the_new_value(
+    defs, instance, landing, tmp_path
+):
     from dagster_duckdb import DuckDBResource
 
     from orchestration.assets.returns_ingest import quarterly_returns
@@ -335,8 +343,16 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
 
     home = ensure_dagster_home(tmp_path / "dagster_home")
     bindir = Path(sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_PATH", "WAREHOUSE_PATH", "RETURNS_DIR")}
-    env.update(DAGSTER_HOME=str(home), OUTPUT_DIR=str(tmp_path / "output"), PATH=f"{bindir}{os.pathsep}{env['PATH']}")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DUCKDB_PATH", "WAREHOUSE_PATH", "RETURNS_DIR")
+    }
+    env.update(
+        DAGSTER_HOME=str(home),
+        OUTPUT_DIR=str(tmp_path / "output"),
+        PATH=f"{bindir}{os.pathsep}{env['PATH']}",
+    )
     load = [
         str(bindir / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
         "--select", "group:returns_ingest", "--partition", "2019-20-Q4",
@@ -349,7 +365,9 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
     with dg.DagsterInstance.from_config(str(home)) as instance:
         try:
             deadline = time.monotonic() + 300
-            while killed.poll() is None and time.monotonic() < deadline and not _holds_slot(instance):
+            while (
+                killed.poll() is None and time.monotonic() < deadline and not _holds_slot(instance)
+            ):
                 time.sleep(0.5)
             assert _holds_slot(instance), "the first run never got to the load"
         finally:
@@ -374,7 +392,9 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
         assert again.returncode == 0, again.stderr[-5000:]
         latest = instance.get_run_records(limit=1)[0].dagster_run
         assert latest.run_id != run_id and latest.status == dg.DagsterRunStatus.SUCCESS
-    with duckdb.connect(str(tmp_path / "output" / ".work" / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(
+        str(tmp_path / "output" / ".work" / "warehouse.duckdb"), read_only=True
+    ) as con:
         assert con.execute("select count(*) from raw.return_indicator_values").fetchone()[0] > 0
 
 
@@ -391,7 +411,8 @@ def _blocked(instance) -> bool:
         runs[0].dagster_run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT
     ).records
     return any(
-        "blocked by limit for pool warehouse" in (r.event_log_entry.user_message or "") for r in events
+        "blocked by limit for pool warehouse" in (r.event_log_entry.user_message or "")
+        for r in events
     )
 
 
@@ -413,9 +434,17 @@ def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path)
     command = documented_backfill_command()
     assert "2015-16-Q2" in command[-1] and "2019-20-Q4" in command[-1]
     home = ensure_dagster_home(tmp_path / "dagster_home")
-    env = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_PATH", "WAREHOUSE_PATH", "RETURNS_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DUCKDB_PATH", "WAREHOUSE_PATH", "RETURNS_DIR")
+    }
     bindir = str(Path(sys.executable).parent)
-    env.update(DAGSTER_HOME=str(home), OUTPUT_DIR=str(tmp_path / "output"), PATH=f"{bindir}{os.pathsep}{env['PATH']}")
+    env.update(
+        DAGSTER_HOME=str(home),
+        OUTPUT_DIR=str(tmp_path / "output"),
+        PATH=f"{bindir}{os.pathsep}{env['PATH']}",
+    )
     proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-6000:]
 
@@ -432,7 +461,9 @@ def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path)
         assert run.status == dg.DagsterRunStatus.SUCCESS
         assert run.tags["dagster/asset_partition_range_start"] == "2015-16-Q2"
         assert run.tags["dagster/asset_partition_range_end"] == "2019-20-Q4"
-        loaded = instance.get_materialized_partitions(dg.AssetKey(["raw", "return_indicator_values"]))
+        loaded = instance.get_materialized_partitions(
+            dg.AssetKey(["raw", "return_indicator_values"])
+        )
         assert set(SEED_QUARTERS) <= loaded
 
         # Every warehouse step waited for the previous one to finish (the pool, and the job's
@@ -448,9 +479,12 @@ def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path)
             if (
                 event
                 and event.step_key in in_pool
-                and event.event_type in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS)
+                and event.event_type
+                in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS)
             ):
                 spans.setdefault(event.step_key, []).append(record.storage_id)
         ordered = sorted((min(ids), max(ids)) for ids in spans.values())
         assert len(ordered) >= 4
-        assert all(end < next_start for (_, end), (next_start, _) in zip(ordered, ordered[1:])), ordered
+        assert all(end < next_start for (_, end), (next_start, _) in zip(ordered, ordered[1:])), (
+            ordered
+        )

@@ -66,7 +66,6 @@ def _ensure_postgres() -> Path:
     return bindir
 
 
-
 class Cluster:
     """A throwaway PostgreSQL cluster listening on 127.0.0.1 only."""
 
@@ -118,12 +117,16 @@ class Cluster:
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+                self._run(
+                    str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"
+                )
             else:
                 # The server stopped on its own during the tests: keep why, for the failure report.
                 log = self.base / "server.log"
-                print("PostgreSQL stopped before the tests ended; its log ends:\n"
-                      + (log.read_text(errors="replace")[-5000:] if log.exists() else "(no log)"))
+                print(
+                    "PostgreSQL stopped before the tests ended; its log ends:\n"
+                    + (log.read_text(errors="replace")[-5000:] if log.exists() else "(no log)")
+                )
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
@@ -281,7 +284,6 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=30)
 
 
-
 def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manifest, tmp_path):
     """The production loop on PostgreSQL: landing sensor -> run queue -> launched run -> UI."""
     landing = tmp_path / "returns"
@@ -291,7 +293,15 @@ def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manif
     port = free_port()
     commands = {
         "daemon": [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
-        "webserver": [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        "webserver": [
+            str(BIN / "dagster-webserver"),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
     }
     procs = {}
     logs = {name: tmp_path / f"{name}.log" for name in commands}
@@ -334,7 +344,11 @@ def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manif
                           instance {{ runQueuingSupported
                                       daemonHealth {{ allDaemonStatuses {{ daemonType healthy }} }} }} }}""",
                 )
-                healthy = {d["daemonType"] for d in ui["instance"]["daemonHealth"]["allDaemonStatuses"] if d["healthy"]}
+                healthy = {
+                    d["daemonType"]
+                    for d in ui["instance"]["daemonHealth"]["allDaemonStatuses"]
+                    if d["healthy"]
+                }
                 if {"SENSOR", "SCHEDULER", "QUEUED_RUN_COORDINATOR"} <= healthy:
                     break
             except OSError:
@@ -354,7 +368,11 @@ def test_daemon_and_webserver_run_a_landed_return_through_the_queue(pg_db, manif
     assert tags["returns/files"] == SEED_Q4
     # The run went through the QueuedRunCoordinator: queued by the sensor, launched by the daemon.
     types = [t for t, _, _ in _events(pg_db, run_id)]
-    assert types.index("PIPELINE_ENQUEUED") < types.index("PIPELINE_STARTING") < types.index("PIPELINE_SUCCESS")
+    assert (
+        types.index("PIPELINE_ENQUEUED")
+        < types.index("PIPELINE_STARTING")
+        < types.index("PIPELINE_SUCCESS")
+    )
     # The sensor's tick, the run it requested and its cursor are kept in PostgreSQL too.
     ticks = [json.loads(body) for (body,) in pg_db.query("select tick_body from job_ticks")]
     requested = [t for t in ticks if t["job_name"] == "returns_landing_sensor" and t["run_ids"]]

@@ -21,7 +21,9 @@ def _raw_counts(path):
         ).fetchone()
 
 
-def test_malformed_return_is_rejected_and_warehouse_unchanged(built_warehouse, instance, tmp_path, monkeypatch):
+def test_malformed_return_is_rejected_and_warehouse_unchanged(
+    built_warehouse, instance, tmp_path, monkeypatch
+):
     returns = tmp_path / "returns"
     shutil.copytree(REPO / "raw" / "returns", returns)
     # A resubmitted Q3 2019/20 return with text typed into a value cell.
@@ -40,8 +42,13 @@ def test_malformed_return_is_rejected_and_warehouse_unchanged(built_warehouse, i
 
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    message = failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
+    message = failure.step_failure_data.error.message + str(
+        failure.step_failure_data.user_failure_data
+    )
     assert bad.name in message
-    assert "sheet 'Indicators', row 3, column C ('Value'): expected a number, got 'ninety eight'" in message
+    assert (
+        "sheet 'Indicators', row 3, column C ('Value'): expected a number, got 'ninety eight'"
+        in message
+    )
     assert sha256_of(built_warehouse) == published_before
     assert _raw_counts(settings.work_warehouse_path()) == raw_before

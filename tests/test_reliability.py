@@ -50,7 +50,6 @@ SICKNESS = "CS.CORP.SICKNESS"
 # --- checksums ----------------------------------------------------------------------------
 
 
-
 def table_checksums(db: Path, schema: str) -> dict[str, tuple]:
     """``schema.table -> (row count, sum of a hash of every whole row)`` for every table."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -61,7 +60,9 @@ def table_checksums(db: Path, schema: str) -> dict[str, tuple]:
             ).fetchall()
         ]
         return {
-            f"{schema}.{t}": con.execute(f'select count(*), sum(hash(t)) from {schema}."{t}" as t').fetchone()
+            f"{schema}.{t}": con.execute(
+                f'select count(*), sum(hash(t)) from {schema}."{t}" as t'
+            ).fetchone()
             for t in tables
         }
 
@@ -158,7 +159,10 @@ LAST_BIT_NOISE = {"marts.lgbf_benchmark"}
 
 def _same_rows_up_to_last_bits(before: Path, after: Path, table: str) -> None:
     """Every row equal, floating-point columns to a relative 1e-12, rows matched by the rest."""
-    with duckdb.connect(str(before), read_only=True) as b, duckdb.connect(str(after), read_only=True) as a:
+    with (
+        duckdb.connect(str(before), read_only=True) as b,
+        duckdb.connect(str(after), read_only=True) as a,
+    ):
         schema, name = table.split(".")
         types = b.execute(
             "select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? "
@@ -173,12 +177,19 @@ def _same_rows_up_to_last_bits(before: Path, after: Path, table: str) -> None:
     for rb, ra in zip(rows_b, rows_a):
         for i, (x, y) in enumerate(zip(rb, ra)):
             if i in floats and x is not None and y is not None:
-                assert math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12), (table, types[i][0], rb, ra)
+                assert math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12), (
+                    table,
+                    types[i][0],
+                    rb,
+                    ra,
+                )
             else:
                 assert x == y, (table, types[i][0], rb, ra)
 
 
-def test_loading_the_same_returns_again_gives_identical_marts(built_warehouse, instance, tmp_path, monkeypatch):
+def test_loading_the_same_returns_again_gives_identical_marts(
+    built_warehouse, instance, tmp_path, monkeypatch
+):
     restore_seed_returns(instance, monkeypatch)
     before = table_checksums(built_warehouse, "marts")
     raw_before = table_checksums(settings.work_warehouse_path(), "raw")
@@ -209,7 +220,11 @@ def test_loading_the_same_returns_again_gives_identical_marts(built_warehouse, i
 
 
 def _report_value(period_key: str, code: str, column: str):
-    book = settings.output_dir() / "excel" / f"midlothian__childrens-services__{period_key}__performance-report.xlsx"
+    book = (
+        settings.output_dir()
+        / "excel"
+        / f"midlothian__childrens-services__{period_key}__performance-report.xlsx"
+    )
     ws = openpyxl.load_workbook(book, read_only=True)["PI Summary"]
     rows = list(ws.iter_rows(values_only=True))
     headers = rows[3]  # the report's header row is row 4
@@ -217,7 +232,9 @@ def _report_value(period_key: str, code: str, column: str):
     return row[headers.index(column)]
 
 
-def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(built_warehouse, instance, tmp_path, monkeypatch):
+def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(
+    built_warehouse, instance, tmp_path, monkeypatch
+):
     restore_seed_returns(instance, monkeypatch)
     original_sha = sha256_of(SEED_RETURNS / Q2_FILE)
     assert loaded_sha(Q2) == {Q2_FILE: original_sha}
@@ -229,7 +246,10 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(built_wareho
             "where period_key <> ?",
             [Q2],
         ).fetchone()
-        q2_rows = con.execute("select count(*) from staging.stg_returns__indicator_values where partition_key = ?", [Q2]).fetchone()[0]
+        q2_rows = con.execute(
+            "select count(*) from staging.stg_returns__indicator_values where partition_key = ?",
+            [Q2],
+        ).fetchone()[0]
 
     corrected = corrected_return(tmp_path / "returns", 4.25)
     monkeypatch.setenv("RETURNS_DIR", str(corrected.parent))
@@ -241,11 +261,14 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(built_wareho
     assert _report_value(Q2, SICKNESS, "Q2 2019/20") == pytest.approx(4.25)
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         # ... other quarters are untouched ...
-        assert con.execute(
-            "select count(*), sum(hash(indicator_value_id, value)) from marts.fct_indicator_value "
-            "where period_key <> ?",
-            [Q2],
-        ).fetchone() == other_quarters
+        assert (
+            con.execute(
+                "select count(*), sum(hash(indicator_value_id, value)) from marts.fct_indicator_value "
+                "where period_key <> ?",
+                [Q2],
+            ).fetchone()
+            == other_quarters
+        )
         # ... and the value it replaced is in the audit mart, with where it came from.
         audit = con.execute(
             """select replaced_value, current_value, source_file, source_sha256, loaded_at,
@@ -260,7 +283,9 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(built_wareho
             [sha256_of(corrected)],
         ).fetchone()[0]
     assert len(audit) == 1
-    old, current, file, file_sha, loaded_at, replaced_at, replaced_by_file, replaced_by_sha = audit[0]
+    old, current, file, file_sha, loaded_at, replaced_at, replaced_by_file, replaced_by_sha = audit[
+        0
+    ]
     assert (old, current) == (pytest.approx(4.30), pytest.approx(4.25))
     assert (file, file_sha) == (Q2_FILE, original_sha)
     assert (replaced_by_file, replaced_by_sha) == (Q2_FILE, sha256_of(corrected))
@@ -342,7 +367,9 @@ def _next_run(partition_range, instance, killed: set[str], timeout: float = 300)
     """``cli.run`` in this process, with a watchdog: the next run must not wait forever for the
     warehouse slot of a run that was killed (cli.run releases the slots of dead runs first)."""
     done: dict = {}
-    worker = threading.Thread(target=lambda: done.update(result=run(partition_range, instance=instance)))
+    worker = threading.Thread(
+        target=lambda: done.update(result=run(partition_range, instance=instance))
+    )
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
@@ -350,7 +377,9 @@ def _next_run(partition_range, instance, killed: set[str], timeout: float = 300)
         for run_id in held:  # unblock it, so that the suite goes on, then fail
             instance.event_log_storage.free_concurrency_slots_for_run(run_id)
         worker.join(300)
-        pytest.fail(f"the next run did not complete in {timeout:.0f}s; killed runs holding the slot: {held}")
+        pytest.fail(
+            f"the next run did not complete in {timeout:.0f}s; killed runs holding the slot: {held}"
+        )
     for run_id in killed:  # released by the next run: marked failed, no slot held
         assert instance.get_run_by_id(run_id).is_finished
         assert run_id not in _warehouse_slots_held(instance)
@@ -398,9 +427,12 @@ def test_sigkill_mid_load_and_mid_publish_then_the_next_run_completes(
     assert published.stat().st_ino != inode  # a new file was renamed into place
     assert published_value(SICKNESS, Q2) == pytest.approx(4.30)
     with duckdb.connect(str(published), read_only=True) as con:
-        assert con.execute(
-            "select count(*) from marts.audit_indicator_value_replacements "
-            "where indicator_code = ? and abs(replaced_value - 4.20) < 1e-9 and source_sha256 = ?",
-            [SICKNESS, sha256_of(corrected)],
-        ).fetchone()[0] == 1
+        assert (
+            con.execute(
+                "select count(*) from marts.audit_indicator_value_replacements "
+                "where indicator_code = ? and abs(replaced_value - 4.20) < 1e-9 and source_sha256 = ?",
+                [SICKNESS, sha256_of(corrected)],
+            ).fetchone()[0]
+            == 1
+        )
     assert not list(published.parent.glob(f".{published.name}.tmp-*"))

@@ -59,9 +59,16 @@ def _problems(path, **kw):
 
 
 def test_text_in_a_number_cell_names_file_sheet_row_and_column(tmp_path):
-    path = write_return(tmp_path / NAME, indicators=[("CS.CORP.SICKNESS", "Quarter", "seven", None, None, None, "")])
+    path = write_return(
+        tmp_path / NAME, indicators=[("CS.CORP.SICKNESS", "Quarter", "seven", None, None, None, "")]
+    )
     exc, msg = _problems(path)
-    assert NAME in msg and "sheet 'Indicators'" in msg and "row 2" in msg and "column C ('Value')" in msg
+    assert (
+        NAME in msg
+        and "sheet 'Indicators'" in msg
+        and "row 2" in msg
+        and "column C ('Value')" in msg
+    )
     assert "expected a number, got 'seven'" in msg
     assert (exc.problems[0].sheet, exc.problems[0].row) == ("Indicators", 2)
 
@@ -71,7 +78,8 @@ def test_missing_sheet_and_missing_column(tmp_path):
     assert "missing sheet 'Risks'" in msg
     (tmp_path / "b").mkdir()
     path = write_return(
-        tmp_path / "b" / NAME, indicator_headers=["PI Code", "Period", "Numerator", "Denominator", "Note"]
+        tmp_path / "b" / NAME,
+        indicator_headers=["PI Code", "Period", "Numerator", "Denominator", "Note"],
     )
     _, msg = _problems(path)
     assert "sheet 'Indicators', row 1, column Value: missing column 'Value'" in msg
@@ -80,7 +88,10 @@ def test_missing_sheet_and_missing_column(tmp_path):
 def test_unknown_and_duplicate_codes(tmp_path):
     path = write_return(
         tmp_path / NAME,
-        indicators=[("XX.1", None, 1, None, None, None, ""), ("XX.1", None, 2, None, None, None, "")],
+        indicators=[
+            ("XX.1", None, 1, None, None, None, ""),
+            ("XX.1", None, 2, None, None, None, ""),
+        ],
     )
     _, msg = _problems(path, known_codes={"CS.CORP.SICKNESS"})
     assert "unknown PI code 'XX.1'" in msg and "appears twice: rows 2 and 3" in msg
@@ -93,7 +104,9 @@ def test_file_name_must_agree_with_metadata(tmp_path):
 
 
 def test_year_end_only_in_q4(tmp_path):
-    path = write_return(tmp_path / NAME, indicators=[("CS.CORP.SICKNESS", "Year end", 1, None, None, None, "")])
+    path = write_return(
+        tmp_path / NAME, indicators=[("CS.CORP.SICKNESS", "Year end", 1, None, None, None, "")]
+    )
     _, msg = _problems(path)
     assert "'Year end' value may only be given in a Q4 return" in msg
 

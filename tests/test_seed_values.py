@@ -96,15 +96,22 @@ def test_every_transcribed_value_is_in_the_warehouse(warehouse):
     }
     assert len(loaded) == len(transcribed)
     for row in transcribed:
-        key = (row["indicator_code"], row["financial_year"], int(row["quarter"]) if row["quarter"] else None)
+        key = (
+            row["indicator_code"],
+            row["financial_year"],
+            int(row["quarter"]) if row["quarter"] else None,
+        )
         assert key in loaded, f"{key} missing ({row['seed_file']}:{row['seed_line']})"
         value, numerator, denominator, status = loaded[key]
-        for printed, got in ((row["value_printed"], value), (row["numerator_printed"], numerator),
-                             (row["denominator_printed"], denominator)):
+        for printed, got in (
+            (row["value_printed"], value),
+            (row["numerator_printed"], numerator),
+            (row["denominator_printed"], denominator),
+        ):
             want = parse_number(printed).value
-            assert (got is None) == (want is None) and (want is None or got == pytest.approx(want)), (
-                f"{key}: printed {printed!r}, loaded {got!r} ({row['seed_file']}:{row['seed_line']})"
-            )
+            assert (got is None) == (want is None) and (
+                want is None or got == pytest.approx(want)
+            ), f"{key}: printed {printed!r}, loaded {got!r} ({row['seed_file']}:{row['seed_line']})"
         assert (status or "") == row["status_printed"], key
 
 
@@ -121,7 +128,9 @@ def test_actions_and_risks(warehouse):
            where action_code = 'CS.S.01.01' and financial_year = '2016/17' and quarter = 2"""
     ).fetchone()
     assert progress == 50
-    scores = dict(warehouse.execute("select risk_code, risk_score from staging.stg_returns__risks").fetchall())
+    scores = dict(
+        warehouse.execute("select risk_code, risk_score from staging.stg_returns__risks").fetchall()
+    )
     assert seed_line(A, 223).endswith("\t12") and seed_line(A, 224).endswith("\t9")
     assert scores == {"C.RR.01-23": 12, "C.RR.01-09": 9, "C.RR.01-10": 9}
 

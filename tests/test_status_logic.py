@@ -19,7 +19,14 @@ Q = "001_1ca03212745a48c4.txt"  # Q2 2016/17: statuses belong to the Q2 2016/17 
 
 STATUSES = [
     # 2019/20 annual report: corporate health / resources
-    ("CS.CORP.BUDGET", "2019/20", None, "On Target", A, 76),  # £15.139m vs £15.971m, lower is better
+    (
+        "CS.CORP.BUDGET",
+        "2019/20",
+        None,
+        "On Target",
+        A,
+        76,
+    ),  # £15.139m vs £15.971m, lower is better
     ("CS.CORP.SICKNESS", "2019/20", None, "Off Target", A, 77),  # 11.02 days vs 9.00
     ("CS.CORP.ACTIONS", "2019/20", None, "On Target", A, 84),
     ("CS.CORP.INVOICES", "2019/20", None, "On Target", A, 86),  # 98% vs 95%, cumulative %
@@ -64,7 +71,9 @@ STATUSES = [
     ids=[f"{s[0]}-{s[1]}-{'Q' + str(s[2]) if s[2] else 'year'}" for s in STATUSES],
 )
 def test_seed_status_reproduced(warehouse, code, fy, quarter, expected, seed, line):
-    assert expected.lower() in seed_line(seed, line).lower(), f"{seed}:{line} does not print {expected}"
+    assert expected.lower() in seed_line(seed, line).lower(), (
+        f"{seed}:{line} does not print {expected}"
+    )
     rows = warehouse.execute(
         """select status from marts.fct_indicator_value
            where council = 'Midlothian' and indicator_code = ? and financial_year = ?
@@ -79,7 +88,11 @@ def test_every_printed_status_is_reproduced_or_a_documented_exception(warehouse)
         printed = [r for r in csv.DictReader(f) if r["status_printed"]]
     with open(REPO / "dbt_project" / "seeds" / "status_exceptions.csv", encoding="utf-8") as f:
         exceptions = {
-            (r["indicator_code"], r["financial_year"], int(r["quarter"]) if r["quarter"] else None): r
+            (
+                r["indicator_code"],
+                r["financial_year"],
+                int(r["quarter"]) if r["quarter"] else None,
+            ): r
             for r in csv.DictReader(f)
         }
     computed = {
@@ -90,12 +103,18 @@ def test_every_printed_status_is_reproduced_or_a_documented_exception(warehouse)
     }
     reproduced, excepted = 0, 0
     for row in printed:
-        key = (row["indicator_code"], row["financial_year"], int(row["quarter"]) if row["quarter"] else None)
+        key = (
+            row["indicator_code"],
+            row["financial_year"],
+            int(row["quarter"]) if row["quarter"] else None,
+        )
         if computed[key] == row["status_printed"]:
             assert key not in exceptions, f"{key} is reproduced but listed as an exception"
             reproduced += 1
         else:
-            assert key in exceptions, f"{key}: printed {row['status_printed']}, computed {computed[key]}"
+            assert key in exceptions, (
+                f"{key}: printed {row['status_printed']}, computed {computed[key]}"
+            )
             assert exceptions[key]["computed_status"] == computed[key]
             assert exceptions[key]["reported_status"] == row["status_printed"]
             excepted += 1
@@ -109,7 +128,11 @@ def test_reported_status_disagreement_is_a_warning_check(pipeline_run):
     check = evaluations["reported_status_agrees_with_computed_status"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert evaluations["reported_value_agrees_with_feeder_data"].passed
-    failed_errors = [e for e in evaluations.values() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
+    failed_errors = [
+        e
+        for e in evaluations.values()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
     assert failed_errors == []
 
 

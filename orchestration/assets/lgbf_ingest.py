@@ -39,7 +39,9 @@ def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
         sha = sha256_of(landed.path)
         try:
             if landed.role == "metadata":
-                metadata = parse.read_metadata(landed.path).assign(source_file=landed.path.name, source_sha256=sha)
+                metadata = parse.read_metadata(landed.path).assign(
+                    source_file=landed.path.name, source_sha256=sha
+                )
             elif landed.role == "family_groups":
                 family_groups = parse.read_family_groups(landed.path).assign(
                     source_file=landed.path.name, source_sha256=sha
@@ -76,7 +78,14 @@ def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
             metadata={
                 "rows": dg.MetadataValue.int(counts[table]),
                 "new_publications": dg.MetadataValue.json(
-                    [{"id": p["publication_id"], "file": p["file_name"], "rows": len(p["values"])} for p in new_publications]
+                    [
+                        {
+                            "id": p["publication_id"],
+                            "file": p["file_name"],
+                            "rows": len(p["values"]),
+                        }
+                        for p in new_publications
+                    ]
                 ),
             },
         )

@@ -1,6 +1,5 @@
 """Downstream of the marts: the analysts' copy of the warehouse."""
 
-
 import dagster as dg
 import duckdb
 

@@ -65,7 +65,9 @@ def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) ->
 
 
 @dg.asset(
-    deps=_marts("fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"),
+    deps=_marts(
+        "fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"
+    ),
     group_name="published",
     kinds={"excel"},
     # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
@@ -80,12 +82,16 @@ def service_performance_reports(context: dg.AssetExecutionContext) -> dg.Materia
     # Reports are independent: a national run writes them on every core.
     # Batches split by council-service, so each worker copies each council-service once.
     groups = sorted({(c, s) for c, s, _ in periods})
-    batches = [[p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)]
+    batches = [
+        [p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)
+    ]
     batches = batches if len(periods) > 20 else [periods]
     jobs = [(str(settings.work_warehouse_path()), str(out_dir), b) for b in batches if b]
     if len(jobs) > 1:
         # spawn, not fork: this process runs Dagster's threads
-        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
             written = [w for batch in pool.map(write_reports, jobs) for w in batch]
     else:
         written = [w for job in jobs for w in write_reports(job)]
@@ -101,13 +107,21 @@ def service_performance_reports(context: dg.AssetExecutionContext) -> dg.Materia
 
 def pack_councils(con) -> list[str]:
     """Councils that submit returns, plus any named in LGBF_PACK_COUNCILS ('all' for every council)."""
-    wanted = {r[0] for r in con.execute("select distinct council from marts.fct_indicator_value").fetchall()}
+    wanted = {
+        r[0]
+        for r in con.execute("select distinct council from marts.fct_indicator_value").fetchall()
+    }
     extra = os.environ.get("LGBF_PACK_COUNCILS", "").strip()
     if extra.lower() == "all":
-        wanted |= {r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()}
+        wanted |= {
+            r[0]
+            for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()
+        }
     elif extra:
         wanted |= {c.strip() for c in extra.split(",") if c.strip()}
-    have = {r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()}
+    have = {
+        r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()
+    }
     return sorted(wanted & have)
 
 

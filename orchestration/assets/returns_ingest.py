@@ -12,7 +12,6 @@ values, actions, risks).
   the run fails, and the warehouse stays exactly as it was; the next run loads the rest.
 """
 
-
 from datetime import UTC, datetime
 
 import dagster as dg

@@ -141,7 +141,9 @@ def read_master_workbook(path: Path) -> pd.DataFrame:
         elif last_cash is not None and len(feeders[last_cash]) < 2:
             feeders[last_cash].append(i)
     if not cash:
-        raise PublicationError(f"{path.name}: sheet '{RAW_DATA_SHEET}', row 1: no '<code> <year>' columns")
+        raise PublicationError(
+            f"{path.name}: sheet '{RAW_DATA_SHEET}', row 1: no '<code> <year>' columns"
+        )
 
     councils = frame.iloc[1:, 0]
     rows = []
@@ -248,7 +250,13 @@ def read_family_groups(path: Path) -> pd.DataFrame:
     if missing:
         raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
     out = frame[needed].copy()
-    out.columns = ["council_published", "people_services_family_group", "other_services_family_group"]
+    out.columns = [
+        "council_published",
+        "people_services_family_group",
+        "other_services_family_group",
+    ]
     out["council_published"] = out["council_published"].astype(str).str.strip()
     out = out[out["council_published"] != "Scotland"]
-    return out.astype({"people_services_family_group": "int64", "other_services_family_group": "int64"})
+    return out.astype(
+        {"people_services_family_group": "int64", "other_services_family_group": "int64"}
+    )

@@ -47,7 +47,9 @@ def _insert(con, table: str, df: pd.DataFrame) -> None:
         con.unregister("incoming")
 
 
-def write(con, publications: list[dict], metadata: pd.DataFrame | None, family_groups: pd.DataFrame | None) -> dict:
+def write(
+    con, publications: list[dict], metadata: pd.DataFrame | None, family_groups: pd.DataFrame | None
+) -> dict:
     """One transaction: append new publications; replace metadata / family groups if given."""
     ensure_lgbf_schema(con)
     now = datetime.now(UTC).replace(tzinfo=None)

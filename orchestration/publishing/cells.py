@@ -97,9 +97,11 @@ def restyle(cell, change: str, apply) -> None:
 
 def _set(**styles):
     """``apply`` for :func:`restyle`: set these style attributes."""
+
     def apply(cell):
         for name, value in styles.items():
             setattr(cell, name, value)
+
     return apply
 
 
@@ -120,7 +122,9 @@ def write_text(ws: Worksheet, row: int, column: int, text) -> None:
 def write_status(ws: Worksheet, row: int, column: int, status: str | None) -> None:
     cell = ws.cell(row, column, status)
     if status in STATUS_FILLS:
-        restyle(cell, f"status {status}", _set(fill=STATUS_FILLS[status], font=STATUS_FONTS[status]))
+        restyle(
+            cell, f"status {status}", _set(fill=STATUS_FILLS[status], font=STATUS_FONTS[status])
+        )
     restyle(cell, "centre", _set(alignment=CENTRE_TOP))
 
 
@@ -133,15 +137,21 @@ def write_trend(ws: Worksheet, row: int, column: int, trend: str | None) -> None
 def write_header(ws: Worksheet, row: int, headers: list[str]) -> None:
     for c, header in enumerate(headers, start=1):
         cell = ws.cell(row, c, header)
-        restyle(cell, "header", _set(fill=HEADER_FILL, font=HEADER_FONT, alignment=HEADER_ALIGNMENT, border=BORDER))
+        restyle(
+            cell,
+            "header",
+            _set(fill=HEADER_FILL, font=HEADER_FONT, alignment=HEADER_ALIGNMENT, border=BORDER),
+        )
 
 
 def _body(is_text: bool):
     """Borders on every body cell; anything not text (already wrapped) aligned to the top."""
+
     def apply(cell):
         cell.border = BORDER
         if not is_text and cell.alignment.vertical is None:
             cell.alignment = TOP
+
     return apply
 
 
@@ -161,7 +171,9 @@ def finish_sheet(ws: Worksheet, header_row: int, last_row: int, widths: list[flo
             if is_text:
                 # Spreadsheet apps do not always re-measure wrapped rows on open: size them here.
                 chars_per_line = max(widths[c - 1] * 1.1, 1)
-                wrapped = sum(1 + int(len(part) / chars_per_line) for part in cell.value.split("\n"))
+                wrapped = sum(
+                    1 + int(len(part) / chars_per_line) for part in cell.value.split("\n")
+                )
                 lines = max(lines, wrapped)
         ws.row_dimensions[r].height = min(15 * lines, 409)
     ws.row_dimensions[header_row].height = 45

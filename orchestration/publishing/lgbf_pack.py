@@ -51,10 +51,26 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     summary = wb.active
     summary.title = "Summary"
     summary.cell(1, 1, f"{council} - LGBF benchmarking pack").font = cells.TITLE_FONT
-    summary.cell(2, 1, "Latest year per indicator from the latest LGBF publication; rank 1 = best.").font = cells.SUBTITLE_FONT
-    headers = ["Code", "Indicator", "Domain", "Direction", "Latest Year", "Value", "Previous Year Value",
-               "Trend", "Rank", "of", "Quartile", "Family Group", "Family Group Average", "Scotland",
-               "Publication"]
+    summary.cell(
+        2, 1, "Latest year per indicator from the latest LGBF publication; rank 1 = best."
+    ).font = cells.SUBTITLE_FONT
+    headers = [
+        "Code",
+        "Indicator",
+        "Domain",
+        "Direction",
+        "Latest Year",
+        "Value",
+        "Previous Year Value",
+        "Trend",
+        "Rank",
+        "of",
+        "Quartile",
+        "Family Group",
+        "Family Group Average",
+        "Scotland",
+        "Publication",
+    ]
     header_row = 4
     cells.write_header(summary, header_row, headers)
     data = wb.create_sheet("Chart Data")
@@ -75,7 +91,12 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         cells.write_text(summary, r, 3, latest["domain"])
         cells.write_text(summary, r, 4, (latest["direction"] or "").replace("_", " "))
         cells.write_text(summary, r, 5, latest["financial_year"])
-        for c, key in ((6, "value"), (7, "previous_value"), (13, "family_group_average"), (14, "scotland_value")):
+        for c, key in (
+            (6, "value"),
+            (7, "previous_value"),
+            (13, "family_group_average"),
+            (14, "scotland_value"),
+        ):
             if latest[key] is not None:
                 summary.cell(r, c, cells.excel_number(latest[key], unit)).number_format = fmt
         cells.write_trend(summary, r, 8, latest["trend"])
@@ -99,7 +120,10 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         chart.y_axis.title = unit
         chart.x_axis.title = "Financial year"
         chart.height, chart.width = 7.5, 15
-        chart.add_data(Reference(data, min_col=3, max_col=5, min_row=first, max_row=data_row), titles_from_data=False)
+        chart.add_data(
+            Reference(data, min_col=3, max_col=5, min_row=first, max_row=data_row),
+            titles_from_data=False,
+        )
         for s, name in zip(chart.series, (council, "Scotland", "Family group average")):
             s.tx = SeriesLabel(v=name)
         chart.set_categories(Reference(data, min_col=2, min_row=first, max_row=data_row))
@@ -108,7 +132,9 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         charts.add_chart(chart, f"{anchor_col}{anchor_row}")
         n_charts += 1
 
-    cells.finish_sheet(summary, header_row, r, [10, 60, 22, 16, 11, 13, 13, 7, 6, 5, 10, 8, 13, 13, 28])
+    cells.finish_sheet(
+        summary, header_row, r, [10, 60, 22, 16, 11, 13, 13, 7, 6, 5, 10, 8, 13, 13, 28]
+    )
     charts.page_setup.orientation = "landscape"
     charts.page_setup.fitToWidth = 1
     charts.page_setup.fitToHeight = 0

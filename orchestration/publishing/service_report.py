@@ -47,7 +47,11 @@ class Period:
 
     @property
     def label(self) -> str:
-        return self.financial_year if self.quarter is None else f"Q{self.quarter} {self.financial_year}"
+        return (
+            self.financial_year
+            if self.quarter is None
+            else f"Q{self.quarter} {self.financial_year}"
+        )
 
     @classmethod
     def from_key(cls, key: str) -> Period:
@@ -58,8 +62,17 @@ class Period:
 def comparison_periods(period: Period) -> list[Period]:
     y = period.fy_start_year
     if period.quarter is None:
-        return [Period(y - 2, None), Period(y - 1, None), *(Period(y, q) for q in (1, 2, 3, 4)), period]
-    return [Period(y - 1, None), Period(y - 1, period.quarter), *(Period(y, q) for q in range(1, period.quarter + 1))]
+        return [
+            Period(y - 2, None),
+            Period(y - 1, None),
+            *(Period(y, q) for q in (1, 2, 3, 4)),
+            period,
+        ]
+    return [
+        Period(y - 1, None),
+        Period(y - 1, period.quarter),
+        *(Period(y, q) for q in range(1, period.quarter + 1)),
+    ]
 
 
 def report_path(out_dir: Path, council: str, service: str, period_key: str) -> Path:
@@ -116,8 +129,18 @@ def _indicator_sheet(wb, con, council, service, period: Period, sheet_name, sect
     ws = wb.create_sheet(sheet_name)
     _title(ws, council, service, period, sheet_name)
     value_headers = [p.label for p in shown]
-    headers = ["Priority", "PI Code", "Indicator", *value_headers, "Status", "Note", "Short Trend",
-               "Long Trend", f"Annual Target {period.financial_year}", "Feeder Data"]
+    headers = [
+        "Priority",
+        "PI Code",
+        "Indicator",
+        *value_headers,
+        "Status",
+        "Note",
+        "Short Trend",
+        "Long Trend",
+        f"Annual Target {period.financial_year}",
+        "Feeder Data",
+    ]
     header_row = 4
     cells.write_header(ws, header_row, headers)
     r = header_row
@@ -165,8 +188,20 @@ def _actions_sheet(wb, con, council, service, period: Period) -> int:
     ws = wb.create_sheet("Actions")
     _title(ws, council, service, period, f"{service} Action report")
     header_row = 4
-    cells.write_header(ws, header_row, ["Code", "Priority", "Action", "Due Date", "Progress", "Status",
-                                        "Reported Status", "Comment & Planned Improvement Action"])
+    cells.write_header(
+        ws,
+        header_row,
+        [
+            "Code",
+            "Priority",
+            "Action",
+            "Due Date",
+            "Progress",
+            "Status",
+            "Reported Status",
+            "Comment & Planned Improvement Action",
+        ],
+    )
     r = header_row
     for a in rows:
         r += 1
@@ -194,8 +229,19 @@ def _risks_sheet(wb, con, council, service, period: Period) -> int:
     ws = wb.create_sheet("Risks")
     _title(ws, council, service, period, f"{service} Service Risks")
     header_row = 4
-    cells.write_header(ws, header_row, ["Code", "Title", "Risk Identification", "Risk Control Measure",
-                                        "Related action latest note", "Risk Score", "Score Band"])
+    cells.write_header(
+        ws,
+        header_row,
+        [
+            "Code",
+            "Title",
+            "Risk Identification",
+            "Risk Control Measure",
+            "Related action latest note",
+            "Risk Score",
+            "Score Band",
+        ],
+    )
     r = header_row
     for k in rows:
         r += 1
@@ -236,24 +282,34 @@ def _lgbf_sheet(wb, con, council, service, period: Period) -> int:
         for s in series:
             if s["value"] is not None:
                 c = 3 + years.index(s["financial_year"])
-                ws.cell(r, c, cells.excel_number(s["value"], unit)).number_format = cells.number_format(unit)
-        ranked = [(s["financial_year"], s["rank"], s["quartile"]) for s in reversed(series) if s["rank"]]
+                ws.cell(
+                    r, c, cells.excel_number(s["value"], unit)
+                ).number_format = cells.number_format(unit)
+        ranked = [
+            (s["financial_year"], s["rank"], s["quartile"]) for s in reversed(series) if s["rank"]
+        ]
         cells.write_text(ws, r, 3 + len(years), cells.external_comparison(ranked[:4]))
     cells.finish_sheet(ws, header_row, r, [10, 55, *([11] * len(years)), 60])
     return r - header_row
 
 
-def build_service_report(con, council: str, service: str, period_key: str, out_dir: Path) -> tuple[Path, dict]:
+def build_service_report(
+    con, council: str, service: str, period_key: str, out_dir: Path
+) -> tuple[Path, dict]:
     """Write one report; returns its path and the rows written per sheet."""
     period = Period.from_key(period_key)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     counts = {}
     for sheet_name, section in SECTIONS[:2]:
-        counts[sheet_name] = _indicator_sheet(wb, con, council, service, period, sheet_name, section)
+        counts[sheet_name] = _indicator_sheet(
+            wb, con, council, service, period, sheet_name, section
+        )
     counts["Actions"] = _actions_sheet(wb, con, council, service, period)
     for sheet_name, section in SECTIONS[2:]:
-        counts[sheet_name] = _indicator_sheet(wb, con, council, service, period, sheet_name, section)
+        counts[sheet_name] = _indicator_sheet(
+            wb, con, council, service, period, sheet_name, section
+        )
     counts["Risks"] = _risks_sheet(wb, con, council, service, period)
     counts["LGBF"] = _lgbf_sheet(wb, con, council, service, period)
     # Keep the report's order like the seed reports; empty indicator sections are omitted.

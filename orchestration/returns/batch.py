@@ -30,7 +30,9 @@ class ReaderPool:
     def __init__(self, n_files: int, workers: int | None = None):
         workers = workers or os.cpu_count() or 1
         self._executor = (
-            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
             if n_files >= PARALLEL_FROM and workers > 1
             else None
         )
@@ -40,7 +42,9 @@ class ReaderPool:
     ) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
         shas = shas or [None] * len(paths)
         if self._executor is not None:
-            results = list(self._executor.map(_read, paths, [codes] * len(paths), shas, chunksize=16))
+            results = list(
+                self._executor.map(_read, paths, [codes] * len(paths), shas, chunksize=16)
+            )
         else:
             results = [_read(p, codes, h) for p, h in zip(paths, shas)]
         parsed = [ok for ok, _ in results if ok is not None]
@@ -55,6 +59,8 @@ class ReaderPool:
             self._executor.shutdown()
 
 
-def read_all(paths: list[Path], codes: set[str] | None) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
+def read_all(
+    paths: list[Path], codes: set[str] | None
+) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
     with ReaderPool(len(paths)) as pool:
         return pool.read(paths, codes)

@@ -17,7 +17,14 @@ ACTIONS_SHEET = "Actions"
 RISKS_SHEET = "Risks"
 
 # Metadata sheet: column A holds the field name, column B its value.
-METADATA_FIELDS = ("Council", "Service", "Financial year", "Quarter", "Submitted by", "Submitted on")
+METADATA_FIELDS = (
+    "Council",
+    "Service",
+    "Financial year",
+    "Quarter",
+    "Submitted by",
+    "Submitted on",
+)
 METADATA_REQUIRED = ("Council", "Service", "Financial year", "Quarter")
 
 # Period column values. A "Year end" row is the annual value (e.g. complaints received in the

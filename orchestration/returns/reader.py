@@ -106,7 +106,12 @@ def _col(index: int, header: str) -> str:
 
 CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: .xls, encrypted .xlsx
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"')
-_PARSED_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml"}
+_PARSED_PARTS = {
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/sharedStrings.xml",
+    "xl/styles.xml",
+}
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
@@ -152,7 +157,9 @@ def _open(path: Path, errors: _Collector):
         return None, {}
 
 
-def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> tuple[dict[str, bytes], dict[str, list[str]]]:
+def _inspect_parts(
+    z: zipfile.ZipFile, errors: _Collector
+) -> tuple[dict[str, bytes], dict[str, list[str]]]:
     """Read each XML part the reader parses once, within the size limit checked above.
 
     A part larger than its zip header says fails its CRC (a zip bomb lying about its size); a
@@ -168,7 +175,9 @@ def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> tuple[dict[str, by
             try:
                 parts[info.filename] = data = z.read(info)
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                errors.add(f"the workbook is corrupt ({exc}): save it again from Excel and resubmit")
+                errors.add(
+                    f"the workbook is corrupt ({exc}): save it again from Excel and resubmit"
+                )
                 return {}, {}
             if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
                 errors.add(
@@ -176,7 +185,11 @@ def _inspect_parts(z: zipfile.ZipFile, errors: _Collector) -> tuple[dict[str, by
                     "programs never write: refused as a possible XML bomb"
                 )
                 return {}, {}
-    merges = {name: _MERGE.findall(data) for name, data in parts.items() if name.startswith("xl/worksheets/")}
+    merges = {
+        name: _MERGE.findall(data)
+        for name, data in parts.items()
+        if name.startswith("xl/worksheets/")
+    }
     if not any(merges.values()):
         return parts, {}
     # Map worksheet parts to sheet names (workbook.xml -> relationships), only when needed.
@@ -380,7 +393,9 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
         )
     missing = [c.header for c in spec.columns if c.required and c.header not in positions]
     for header in missing:
-        found = ", ".join(clean_text(c.value) for c in header_cells if clean_text(c.value)) or "nothing"
+        found = (
+            ", ".join(clean_text(c.value) for c in header_cells if clean_text(c.value)) or "nothing"
+        )
         errors.add(
             f"missing column '{header}' in the header row (found: {found}; expected columns: "
             f"{', '.join(spec.headers)})",
@@ -392,7 +407,10 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
         return [], labels
 
     # Per column, worked out once: (header, kind, index in the row or None, label for errors).
-    columns = [(c.header, c.kind, positions.get(c.header), labels.get(c.header, c.header)) for c in spec.columns]
+    columns = [
+        (c.header, c.kind, positions.get(c.header), labels.get(c.header, c.header))
+        for c in spec.columns
+    ]
     out = []
     data_rows = 0
     for r, cells in enumerate(rows, start=2):
@@ -495,7 +513,9 @@ def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
         if len(like) == 1:
             titles[name] = like[0]
         elif not like:
-            errors.add(f"missing sheet '{name}' (found: {', '.join(sheetnames) or 'none'})", sheet=name)
+            errors.add(
+                f"missing sheet '{name}' (found: {', '.join(sheetnames) or 'none'})", sheet=name
+            )
         else:
             errors.add(
                 f"{len(like)} sheets are named like '{name}' ({', '.join(like)}): keep only one",
@@ -520,7 +540,9 @@ def read_return(
         sheets, labels = {}, {}
         for spec in fmt.DATA_SHEETS:
             title = titles[spec.name]
-            sheets[spec.name], labels[spec.name] = _read_sheet(wb, spec, title, merged.get(title, []), errors)
+            sheets[spec.name], labels[spec.name] = _read_sheet(
+                wb, spec, title, merged.get(title, []), errors
+            )
     except ReturnRejected:
         raise
     except Exception as exc:  # a hostile or damaged package must be rejected, never crash the load

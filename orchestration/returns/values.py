@@ -17,7 +17,17 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+EXCEL_ERRORS = {
+    "#DIV/0!",
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+}
 BLANKS = {"", "n/a", "na", "-", "–", "—", "dna", "..", "new for 16/17"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

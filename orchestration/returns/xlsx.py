@@ -114,10 +114,16 @@ class Workbook:
         names = set(parts)
         wb = fromstring(self.part("xl/workbook.xml"))
         pr = wb.find(f"{NS}workbookPr")
-        self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        self.epoch = (
+            CALENDAR_MAC_1904
+            if pr is not None and pr.get("date1904") in ("1", "true")
+            else CALENDAR_WINDOWS_1900
+        )
         rels = {}
         if "xl/_rels/workbook.xml.rels" in names:
-            for rel in fromstring(self.part("xl/_rels/workbook.xml.rels")).iter(f"{PKG_REL_NS}Relationship"):
+            for rel in fromstring(self.part("xl/_rels/workbook.xml.rels")).iter(
+                f"{PKG_REL_NS}Relationship"
+            ):
                 target = rel.get("Target").lstrip("/")
                 rels[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
         self._sheets = {}
@@ -126,11 +132,15 @@ class Workbook:
         self.sheetnames = list(self._sheets)
         self.strings = []
         if "xl/sharedStrings.xml" in names:
-            self.strings = [_text(si) for si in fromstring(self.part("xl/sharedStrings.xml")).iter(f"{NS}si")]
+            self.strings = [
+                _text(si) for si in fromstring(self.part("xl/sharedStrings.xml")).iter(f"{NS}si")
+            ]
         self.formats = ["General"]
         if "xl/styles.xml" in names:
             styles = fromstring(self.part("xl/styles.xml"))
-            custom = {int(f.get("numFmtId")): f.get("formatCode") for f in styles.iter(f"{NS}numFmt")}
+            custom = {
+                int(f.get("numFmtId")): f.get("formatCode") for f in styles.iter(f"{NS}numFmt")
+            }
             xfs = styles.find(f"{NS}cellXfs")
             if xfs is not None:
                 self.formats = []
@@ -178,5 +188,9 @@ class Workbook:
             if style < len(self._date_style) and self._date_style[style]:
                 value = from_excel(number, self.epoch)
             else:
-                value = int(number) if number.is_integer() and "." not in raw and "E" not in raw.upper() else number
+                value = (
+                    int(number)
+                    if number.is_integer() and "." not in raw and "E" not in raw.upper()
+                    else number
+                )
         return Cell(value, fmt, is_formula)

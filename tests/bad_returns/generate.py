@@ -288,8 +288,17 @@ def cached_value(cell_ref: str, cached: str, error: bool = False):
         def fn(xml: bytes) -> bytes:
             pattern = rb'<c r="' + cell_ref.encode() + rb'"([^>]*)>(<f>[^<]*</f>)<v\s*/>'
             kind = b' t="e"' if error else b""
-            new, n = re.subn(pattern, rb'<c r="' + cell_ref.encode() + rb'"\1' + kind + rb">\2<v>"
-                             + cached.encode() + b"</v>", xml)
+            new, n = re.subn(
+                pattern,
+                rb'<c r="'
+                + cell_ref.encode()
+                + rb'"\1'
+                + kind
+                + rb">\2<v>"
+                + cached.encode()
+                + b"</v>",
+                xml,
+            )
             assert n == 1, xml[:2000]
             return new
 
@@ -301,7 +310,9 @@ def cached_value(cell_ref: str, cached: str, error: bool = False):
 def zip_bomb(path: Path) -> None:
     """The Indicators sheet padded to ~60 MB of spaces: it deflates to about 60 KB."""
     padding = b" " * (MAX_UNCOMPRESSED_BYTES + 10 * 1024 * 1024)
-    rewrite_part(path, _part(1), lambda xml: xml.replace(b"</worksheet>", padding + b"</worksheet>"))
+    rewrite_part(
+        path, _part(1), lambda xml: xml.replace(b"</worksheet>", padding + b"</worksheet>")
+    )
 
 
 def zip_bomb_lying_sizes(path: Path) -> None:
@@ -330,9 +341,11 @@ def zip_bomb_lying_sizes(path: Path) -> None:
 
 def entity_bomb(path: Path) -> None:
     """'Billion laughs': nested XML entities in the Indicators sheet, expanding to ~3 GB."""
-    dtd = '<!DOCTYPE worksheet [<!ENTITY e0 "lollollollollollollollollollol">' + "".join(
-        f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 9)
-    ) + "]>"
+    dtd = (
+        '<!DOCTYPE worksheet [<!ENTITY e0 "lollollollollollollollollollol">'
+        + "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 9))
+        + "]>"
+    )
 
     def fn(xml: bytes) -> bytes:
         text = xml.decode()
@@ -349,7 +362,9 @@ def formatted_empty_rows(count: int):
     def post(path):
         def fn(xml: bytes) -> bytes:
             last = max(int(r) for r in re.findall(rb'<row r="(\d+)"', xml))
-            rows = "".join(f'<row r="{r}"><c r="A{r}" s="1"/></row>' for r in range(last + 1, last + 1 + count))
+            rows = "".join(
+                f'<row r="{r}"><c r="A{r}" s="1"/></row>' for r in range(last + 1, last + 1 + count)
+            )
             return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
 
         rewrite_part(path, _part(1), fn)
@@ -372,7 +387,9 @@ def very_large_sheet(path: Path) -> None:
             for r in range(2, rows + 2)
         )
         data = f'<sheetData><row r="1">{head}</row>{body}</sheetData>'.encode()
-        xml = re.sub(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:H{rows + 1}"/>'.encode(), xml)
+        xml = re.sub(
+            rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:H{rows + 1}"/>'.encode(), xml
+        )
         return re.sub(rb"<sheetData>.*</sheetData>", lambda _: data, xml, flags=re.S)
 
     rewrite_part(path, _part(1), fn)
@@ -427,212 +444,585 @@ NBSP = "\u00a0"
 
 CASES: list[Case] = [
     # ---- accepted, with a documented normalisation (loaded as resubmissions) ----
-    Case("extra_columns", "two extra columns, one inserted before Value", "2015-16-Q2",
-         Accepted("extra columns are ignored; Value is found by its header wherever it is",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 5.94),)),
-         edit=edits(add_column(IND, 3, "Manager's comment", "checked"), add_column(IND, None, "Checked?", "yes"))),
-    Case("numbers_as_text", "'£16.392m', '5.94' and '1,234.50' typed as text", "2015-16-Q2",
-         Accepted("numbers typed as text are read as numbers: '£16.392m' for a £m indicator -> 16.392, "
-                  "'5.94' -> 5.94, '1,234.50' -> 1234.5",
-                  (Norm(IND, "CS.CORP.BUDGET", "Value", 16.392), Norm(IND, "CS.CORP.SICKNESS", "Value", 5.94),
-                   Norm(IND, "CS.CORP.SICKNESS", "Numerator", 1234.5))),
-         edit=edits(cell(IND, "CS.CORP.BUDGET", "Value", "£16.392m"), cell(IND, "CS.CORP.SICKNESS", "Value", "5.94"),
-                    cell(IND, "CS.CORP.SICKNESS", "Numerator", "1,234.50"))),
-    Case("columns_reordered", "every column of the Indicators sheet in reverse order", "2015-16-Q4",
-         Accepted("columns are matched by header, in any order",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 12.84, YEAR_END),
-                   Norm(IND, "CS.CORP.INVOICES", "Value", 96.0, YEAR_END))),
-         edit=reverse_columns(IND)),
-    Case("blank_and_formatted_rows", "two blank rows between indicators, 25,000 formatted empty rows below", "2015-16-Q4",
-         Accepted("blank rows are skipped, formatted or not (they do not count towards the row limit)",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 12.84, YEAR_END),
-                   Norm(IND, "CS.CORP.AUDIT_ACTIONS", "Value", 100.0, YEAR_END))),
-         edit=lambda wb: wb[IND].insert_rows(5, amount=2), post=formatted_empty_rows(25_000)),
-    Case("percent_as_points", "95 typed for a % indicator, General format", "2016-17-Q1",
-         Accepted("95 in percentage points stays 95", (Norm(IND, "CS.CORP.INVOICES", "Value", 95.0),)),
-         edit=cell(IND, "CS.CORP.INVOICES", "Value", 95, number_format="General")),
-    Case("extra_and_hidden_sheets", "a 'Notes' sheet and a hidden 'Lookup' sheet", "2016-17-Q1",
-         Accepted("sheets other than the four are ignored", (Norm(IND, "CS.CORP.SICKNESS", "Value", 4.51),)),
-         edit=extra_sheets),
-    Case("percent_as_text", "the text '97%'", "2016-17-Q2",
-         Accepted("'97%' -> 97", (Norm(IND, "CS.CORP.INVOICES", "Value", 97.0),)),
-         edit=cell(IND, "CS.CORP.INVOICES", "Value", "97%", number_format="General")),
-    Case("dates_as_text", "Due Date typed as text in four forms", "2016-17-Q2",
-         Accepted("'31/03/2017', '31-Mar-2017', '2017-03-31', '31 March 2017' -> 2017-03-31",
-                  tuple(Norm(ACT, code, "Due Date", date(2017, 3, 31))
-                        for code in ("CS.S.01.01", "CS.S.01.02", "CS.S.02.01", "CS.S.02.02"))),
-         edit=edits(cell(ACT, "CS.S.01.01", "Due Date", "31/03/2017"),
-                    cell(ACT, "CS.S.01.02", "Due Date", "31-Mar-2017"),
-                    cell(ACT, "CS.S.02.01", "Due Date", " 2017-03-31 "),
-                    cell(ACT, "CS.S.02.02", "Due Date", "31 March 2017"))),
-    Case("percent_cell_format", "0.93 in a cell formatted 0.0% (Excel's 93.0%)", "2017-18-Q4",
-         Accepted("0.93 with a % number format -> 93", (Norm(IND, "BS.CSPC.LPI.05", "Value", 93.0, YEAR_END),)),
-         edit=cell(IND, "BS.CSPC.LPI.05", "Value", 0.93, YEAR_END, number_format="0.0%")),
-    Case("blank_markers", "'n/a' typed as a value", "2017-18-Q4",
-         Accepted("'n/a', 'N/A', '-', 'dna' -> blank (no value)", (Norm(IND, "BS.CSPC.19", "Value", None, YEAR_END),)),
-         edit=cell(IND, "BS.CSPC.19", "Value", " n/a ", YEAR_END)),
-    Case("percent_as_plain_proportion", "0.98 for a % indicator in a General-format cell", "2018-19-Q4",
-         Accepted("a plain 0.98 for a % indicator is a proportion -> 98 (in staging, where the unit is known)",
-                  (Norm(IND, "CS.CORP.INVOICES", "Value", 98.0, YEAR_END),)),
-         edit=cell(IND, "CS.CORP.INVOICES", "Value", 0.98, YEAR_END, number_format="General")),
-    Case("formula_with_cached_value", "=ROUND(932/100,2) with Excel's cached value 9.32", "2018-19-Q4",
-         Accepted("a formula is read as the value Excel saved with it: 9.32",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 9.32, YEAR_END),)),
-         edit=formula(IND, "CS.CORP.SICKNESS", "Value", "=ROUND(932/100,2)", YEAR_END),
-         post=cached_value("C3", "9.32")),
-    Case("percent_below_one_with_sign", "'0.5%' typed for a % indicator", "2019-20-Q1",
-         Accepted("'0.5%' -> 0.5 (the % sign says it is already in points)",
-                  (Norm(IND, "CS.COMP.S1_PCT_5D", "Value", 0.5),)),
-         edit=cell(IND, "CS.COMP.S1_PCT_5D", "Value", "0.5%", number_format="General")),
-    Case("metadata_stray_whitespace", "Council ' Midlothian<nbsp>', Quarter ' q1 ', year '2019/20 '", "2019-20-Q1",
-         Accepted("metadata values trimmed, non-breaking spaces dropped, quarter case ignored",
-                  (Norm(META, "council", "", COUNCIL), Norm(META, "partition_key", "", "2019-20-Q1"),
-                   Norm(IND, "CS.CORP.SICKNESS", "Value", 2.08))),
-         edit=edits(meta("Council", f" {COUNCIL}{NBSP}"), meta("Quarter", " q1 "),
-                    meta("Financial year", "2019/20 "))),
-    Case("percent_with_nbsp", "'98<nbsp>%' (a non-breaking space before the % sign)", "2019-20-Q2",
-         Accepted("'98 %' with any space -> 98", (Norm(IND, "CS.CORP.INVOICES", "Value", 98.0),)),
-         edit=cell(IND, "CS.CORP.INVOICES", "Value", f"98{NBSP}%", number_format="General")),
-    Case("typographic_apostrophe_in_service", "Service typed 'Children’s Services' (curly apostrophe)", "2019-20-Q2",
-         Accepted("curly quotes in Council and Service -> straight: 'Children's Services'",
-                  (Norm(META, "service", "", SERVICE), Norm(IND, "CS.CORP.SICKNESS", "Value", 4.3))),
-         edit=meta("Service", "Children\u2019s Services")),
-    Case("invisible_characters_in_codes", "PI codes with a trailing nbsp, a zero-width space, a tab", "2019-20-Q3",
-         Accepted("codes trimmed of spaces, nbsp, zero-width spaces and tabs",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 7.82), Norm(IND, "CS.CORP.BUDGET", "Value", 15.423),
-                   Norm(IND, "CS.CORP.ACTIONS", "Value", 100.0))),
-         edit=edits(cell(IND, "CS.CORP.SICKNESS", "PI Code", f"CS.CORP.SICKNESS{NBSP}"),
-                    cell(IND, "CS.CORP.BUDGET", "PI Code", "\u200bCS.CORP.BUDGET"),
-                    cell(IND, "CS.CORP.ACTIONS", "PI Code", " CS.CORP.ACTIONS\t"))),
-    Case("sheet_names_case_and_spaces", "sheets named 'indicators ' and 'RISKS'", "2019-20-Q3",
-         Accepted("sheet names matched ignoring case and surrounding spaces",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 7.82),)),
-         edit=edits(rename_sheet(IND, "indicators "), rename_sheet(RSK, "RISKS"))),
-    Case("stray_whitespace_in_headers", "headers ' pi  code', 'VALUE<nbsp>', 'Numerator:', 'Due<nbsp> Date'", "2019-20-Q4",
-         Accepted("headers matched ignoring case, repeated/non-breaking spaces and a trailing colon",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 11.02, YEAR_END),
-                   Norm(IND, "CS.CORP.SICKNESS", "Numerator", 1427.88, YEAR_END),
-                   Norm(ACT, "xCSPC.P.1.1", "Due Date", date(2020, 3, 31), YEAR_END))),
-         edit=edits(header(IND, "PI Code", " pi  code"), header(IND, "Value", f"VALUE{NBSP}"),
-                    header(IND, "Numerator", "Numerator:"), header(ACT, "Due Date", f"Due{NBSP} Date"))),
-    Case("period_spellings", "Period typed 'year-end' and 'ANNUAL'", "2019-20-Q4",
-         Accepted("'year-end', 'annual', 'year' -> Year end; blank, 'q', 'quarterly' -> Quarter",
-                  (Norm(IND, "CS.CORP.SICKNESS", "Value", 11.02, YEAR_END),
-                   Norm(IND, "CS.CORP.BUDGET", "Value", 15.139, YEAR_END))),
-         edit=edits(cell(IND, "CS.CORP.SICKNESS", "Period", "year-end", YEAR_END),
-                    cell(IND, "CS.CORP.BUDGET", "Period", "ANNUAL", YEAR_END))),
+    Case(
+        "extra_columns",
+        "two extra columns, one inserted before Value",
+        "2015-16-Q2",
+        Accepted(
+            "extra columns are ignored; Value is found by its header wherever it is",
+            (Norm(IND, "CS.CORP.SICKNESS", "Value", 5.94),),
+        ),
+        edit=edits(
+            add_column(IND, 3, "Manager's comment", "checked"),
+            add_column(IND, None, "Checked?", "yes"),
+        ),
+    ),
+    Case(
+        "numbers_as_text",
+        "'£16.392m', '5.94' and '1,234.50' typed as text",
+        "2015-16-Q2",
+        Accepted(
+            "numbers typed as text are read as numbers: '£16.392m' for a £m indicator -> 16.392, "
+            "'5.94' -> 5.94, '1,234.50' -> 1234.5",
+            (
+                Norm(IND, "CS.CORP.BUDGET", "Value", 16.392),
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 5.94),
+                Norm(IND, "CS.CORP.SICKNESS", "Numerator", 1234.5),
+            ),
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.BUDGET", "Value", "£16.392m"),
+            cell(IND, "CS.CORP.SICKNESS", "Value", "5.94"),
+            cell(IND, "CS.CORP.SICKNESS", "Numerator", "1,234.50"),
+        ),
+    ),
+    Case(
+        "columns_reordered",
+        "every column of the Indicators sheet in reverse order",
+        "2015-16-Q4",
+        Accepted(
+            "columns are matched by header, in any order",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 12.84, YEAR_END),
+                Norm(IND, "CS.CORP.INVOICES", "Value", 96.0, YEAR_END),
+            ),
+        ),
+        edit=reverse_columns(IND),
+    ),
+    Case(
+        "blank_and_formatted_rows",
+        "two blank rows between indicators, 25,000 formatted empty rows below",
+        "2015-16-Q4",
+        Accepted(
+            "blank rows are skipped, formatted or not (they do not count towards the row limit)",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 12.84, YEAR_END),
+                Norm(IND, "CS.CORP.AUDIT_ACTIONS", "Value", 100.0, YEAR_END),
+            ),
+        ),
+        edit=lambda wb: wb[IND].insert_rows(5, amount=2),
+        post=formatted_empty_rows(25_000),
+    ),
+    Case(
+        "percent_as_points",
+        "95 typed for a % indicator, General format",
+        "2016-17-Q1",
+        Accepted(
+            "95 in percentage points stays 95", (Norm(IND, "CS.CORP.INVOICES", "Value", 95.0),)
+        ),
+        edit=cell(IND, "CS.CORP.INVOICES", "Value", 95, number_format="General"),
+    ),
+    Case(
+        "extra_and_hidden_sheets",
+        "a 'Notes' sheet and a hidden 'Lookup' sheet",
+        "2016-17-Q1",
+        Accepted(
+            "sheets other than the four are ignored",
+            (Norm(IND, "CS.CORP.SICKNESS", "Value", 4.51),),
+        ),
+        edit=extra_sheets,
+    ),
+    Case(
+        "percent_as_text",
+        "the text '97%'",
+        "2016-17-Q2",
+        Accepted("'97%' -> 97", (Norm(IND, "CS.CORP.INVOICES", "Value", 97.0),)),
+        edit=cell(IND, "CS.CORP.INVOICES", "Value", "97%", number_format="General"),
+    ),
+    Case(
+        "dates_as_text",
+        "Due Date typed as text in four forms",
+        "2016-17-Q2",
+        Accepted(
+            "'31/03/2017', '31-Mar-2017', '2017-03-31', '31 March 2017' -> 2017-03-31",
+            tuple(
+                Norm(ACT, code, "Due Date", date(2017, 3, 31))
+                for code in ("CS.S.01.01", "CS.S.01.02", "CS.S.02.01", "CS.S.02.02")
+            ),
+        ),
+        edit=edits(
+            cell(ACT, "CS.S.01.01", "Due Date", "31/03/2017"),
+            cell(ACT, "CS.S.01.02", "Due Date", "31-Mar-2017"),
+            cell(ACT, "CS.S.02.01", "Due Date", " 2017-03-31 "),
+            cell(ACT, "CS.S.02.02", "Due Date", "31 March 2017"),
+        ),
+    ),
+    Case(
+        "percent_cell_format",
+        "0.93 in a cell formatted 0.0% (Excel's 93.0%)",
+        "2017-18-Q4",
+        Accepted(
+            "0.93 with a % number format -> 93",
+            (Norm(IND, "BS.CSPC.LPI.05", "Value", 93.0, YEAR_END),),
+        ),
+        edit=cell(IND, "BS.CSPC.LPI.05", "Value", 0.93, YEAR_END, number_format="0.0%"),
+    ),
+    Case(
+        "blank_markers",
+        "'n/a' typed as a value",
+        "2017-18-Q4",
+        Accepted(
+            "'n/a', 'N/A', '-', 'dna' -> blank (no value)",
+            (Norm(IND, "BS.CSPC.19", "Value", None, YEAR_END),),
+        ),
+        edit=cell(IND, "BS.CSPC.19", "Value", " n/a ", YEAR_END),
+    ),
+    Case(
+        "percent_as_plain_proportion",
+        "0.98 for a % indicator in a General-format cell",
+        "2018-19-Q4",
+        Accepted(
+            "a plain 0.98 for a % indicator is a proportion -> 98 (in staging, where the unit is known)",
+            (Norm(IND, "CS.CORP.INVOICES", "Value", 98.0, YEAR_END),),
+        ),
+        edit=cell(IND, "CS.CORP.INVOICES", "Value", 0.98, YEAR_END, number_format="General"),
+    ),
+    Case(
+        "formula_with_cached_value",
+        "=ROUND(932/100,2) with Excel's cached value 9.32",
+        "2018-19-Q4",
+        Accepted(
+            "a formula is read as the value Excel saved with it: 9.32",
+            (Norm(IND, "CS.CORP.SICKNESS", "Value", 9.32, YEAR_END),),
+        ),
+        edit=formula(IND, "CS.CORP.SICKNESS", "Value", "=ROUND(932/100,2)", YEAR_END),
+        post=cached_value("C3", "9.32"),
+    ),
+    Case(
+        "percent_below_one_with_sign",
+        "'0.5%' typed for a % indicator",
+        "2019-20-Q1",
+        Accepted(
+            "'0.5%' -> 0.5 (the % sign says it is already in points)",
+            (Norm(IND, "CS.COMP.S1_PCT_5D", "Value", 0.5),),
+        ),
+        edit=cell(IND, "CS.COMP.S1_PCT_5D", "Value", "0.5%", number_format="General"),
+    ),
+    Case(
+        "metadata_stray_whitespace",
+        "Council ' Midlothian<nbsp>', Quarter ' q1 ', year '2019/20 '",
+        "2019-20-Q1",
+        Accepted(
+            "metadata values trimmed, non-breaking spaces dropped, quarter case ignored",
+            (
+                Norm(META, "council", "", COUNCIL),
+                Norm(META, "partition_key", "", "2019-20-Q1"),
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 2.08),
+            ),
+        ),
+        edit=edits(
+            meta("Council", f" {COUNCIL}{NBSP}"),
+            meta("Quarter", " q1 "),
+            meta("Financial year", "2019/20 "),
+        ),
+    ),
+    Case(
+        "percent_with_nbsp",
+        "'98<nbsp>%' (a non-breaking space before the % sign)",
+        "2019-20-Q2",
+        Accepted("'98 %' with any space -> 98", (Norm(IND, "CS.CORP.INVOICES", "Value", 98.0),)),
+        edit=cell(IND, "CS.CORP.INVOICES", "Value", f"98{NBSP}%", number_format="General"),
+    ),
+    Case(
+        "typographic_apostrophe_in_service",
+        "Service typed 'Children’s Services' (curly apostrophe)",
+        "2019-20-Q2",
+        Accepted(
+            "curly quotes in Council and Service -> straight: 'Children's Services'",
+            (Norm(META, "service", "", SERVICE), Norm(IND, "CS.CORP.SICKNESS", "Value", 4.3)),
+        ),
+        edit=meta("Service", "Children\u2019s Services"),
+    ),
+    Case(
+        "invisible_characters_in_codes",
+        "PI codes with a trailing nbsp, a zero-width space, a tab",
+        "2019-20-Q3",
+        Accepted(
+            "codes trimmed of spaces, nbsp, zero-width spaces and tabs",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 7.82),
+                Norm(IND, "CS.CORP.BUDGET", "Value", 15.423),
+                Norm(IND, "CS.CORP.ACTIONS", "Value", 100.0),
+            ),
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.SICKNESS", "PI Code", f"CS.CORP.SICKNESS{NBSP}"),
+            cell(IND, "CS.CORP.BUDGET", "PI Code", "\u200bCS.CORP.BUDGET"),
+            cell(IND, "CS.CORP.ACTIONS", "PI Code", " CS.CORP.ACTIONS\t"),
+        ),
+    ),
+    Case(
+        "sheet_names_case_and_spaces",
+        "sheets named 'indicators ' and 'RISKS'",
+        "2019-20-Q3",
+        Accepted(
+            "sheet names matched ignoring case and surrounding spaces",
+            (Norm(IND, "CS.CORP.SICKNESS", "Value", 7.82),),
+        ),
+        edit=edits(rename_sheet(IND, "indicators "), rename_sheet(RSK, "RISKS")),
+    ),
+    Case(
+        "stray_whitespace_in_headers",
+        "headers ' pi  code', 'VALUE<nbsp>', 'Numerator:', 'Due<nbsp> Date'",
+        "2019-20-Q4",
+        Accepted(
+            "headers matched ignoring case, repeated/non-breaking spaces and a trailing colon",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 11.02, YEAR_END),
+                Norm(IND, "CS.CORP.SICKNESS", "Numerator", 1427.88, YEAR_END),
+                Norm(ACT, "xCSPC.P.1.1", "Due Date", date(2020, 3, 31), YEAR_END),
+            ),
+        ),
+        edit=edits(
+            header(IND, "PI Code", " pi  code"),
+            header(IND, "Value", f"VALUE{NBSP}"),
+            header(IND, "Numerator", "Numerator:"),
+            header(ACT, "Due Date", f"Due{NBSP} Date"),
+        ),
+    ),
+    Case(
+        "period_spellings",
+        "Period typed 'year-end' and 'ANNUAL'",
+        "2019-20-Q4",
+        Accepted(
+            "'year-end', 'annual', 'year' -> Year end; blank, 'q', 'quarterly' -> Quarter",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 11.02, YEAR_END),
+                Norm(IND, "CS.CORP.BUDGET", "Value", 15.139, YEAR_END),
+            ),
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.SICKNESS", "Period", "year-end", YEAR_END),
+            cell(IND, "CS.CORP.BUDGET", "Period", "ANNUAL", YEAR_END),
+        ),
+    ),
     # ---- rejected: sheets and columns ----
-    Case("missing_sheet", "the Risks sheet deleted", Q2,
-         Rejected("missing sheet 'Risks'", sheet=RSK), edit=lambda wb: wb.remove(wb[RSK])),
-    Case("renamed_column", "the Value header renamed 'Result'", Q2,
-         Rejected("missing column 'Value' in the header row (found: PI Code, Period, Result", IND, 1, "Value"),
-         edit=header(IND, "Value", "Result")),
-    Case("missing_column", "the Note column deleted", Q2,
-         Rejected("missing column 'Note'", IND, 1, "Note"), edit=header(IND, "Note", None)),
-    Case("duplicate_column", "a second Value column", Q2,
-         Rejected("column 'Value' appears twice (C and I)", IND, 1, "I ('Value')"),
-         edit=add_column(IND, None, "Value", "1")),
-    Case("headers_not_in_row_1", "a title row above the headers", Q2,
-         Rejected("missing column 'PI Code' in the header row (found: Children's Services performance",
-                  IND, 1, "PI Code"), edit=title_row_above_headers),
-    Case("two_indicators_sheets", "sheets 'Indicators' and 'Indicators ' (a trailing space)", Q2,
-         Rejected("2 sheets are named like 'Indicators' (Indicators, Indicators ): keep only one", IND),
-         edit=second_indicators_sheet),
-    Case("merged_cells", "Value cells of two indicators merged (C3:C4)", Q2,
-         Rejected("cells C3:C4 are merged", IND, 3, "C ('Value')"), edit=merge(IND, "C3:C4")),
+    Case(
+        "missing_sheet",
+        "the Risks sheet deleted",
+        Q2,
+        Rejected("missing sheet 'Risks'", sheet=RSK),
+        edit=lambda wb: wb.remove(wb[RSK]),
+    ),
+    Case(
+        "renamed_column",
+        "the Value header renamed 'Result'",
+        Q2,
+        Rejected(
+            "missing column 'Value' in the header row (found: PI Code, Period, Result",
+            IND,
+            1,
+            "Value",
+        ),
+        edit=header(IND, "Value", "Result"),
+    ),
+    Case(
+        "missing_column",
+        "the Note column deleted",
+        Q2,
+        Rejected("missing column 'Note'", IND, 1, "Note"),
+        edit=header(IND, "Note", None),
+    ),
+    Case(
+        "duplicate_column",
+        "a second Value column",
+        Q2,
+        Rejected("column 'Value' appears twice (C and I)", IND, 1, "I ('Value')"),
+        edit=add_column(IND, None, "Value", "1"),
+    ),
+    Case(
+        "headers_not_in_row_1",
+        "a title row above the headers",
+        Q2,
+        Rejected(
+            "missing column 'PI Code' in the header row (found: Children's Services performance",
+            IND,
+            1,
+            "PI Code",
+        ),
+        edit=title_row_above_headers,
+    ),
+    Case(
+        "two_indicators_sheets",
+        "sheets 'Indicators' and 'Indicators ' (a trailing space)",
+        Q2,
+        Rejected(
+            "2 sheets are named like 'Indicators' (Indicators, Indicators ): keep only one", IND
+        ),
+        edit=second_indicators_sheet,
+    ),
+    Case(
+        "merged_cells",
+        "Value cells of two indicators merged (C3:C4)",
+        Q2,
+        Rejected("cells C3:C4 are merged", IND, 3, "C ('Value')"),
+        edit=merge(IND, "C3:C4"),
+    ),
     # ---- rejected: cell contents ----
-    Case("text_in_value", "'about 4' typed as a value", Q2,
-         Rejected("expected a number, got 'about 4'", IND, 3, "C ('Value')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "Value", "about 4")),
-    Case("text_in_numerator", "'lots' typed as a numerator", Q2,
-         Rejected("expected a number, got 'lots'", IND, 3, "D ('Numerator')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "Numerator", "lots")),
-    Case("text_in_risk_score", "'High' typed as a risk score", "2019-20-Q4",
-         Rejected("expected a number, got 'High'", RSK, 2, "F ('Current Risk Score')"),
-         edit=cell(RSK, "C.RR.01-23", "Current Risk Score", "High", YEAR_END)),
-    Case("boolean_in_value", "TRUE in a value cell", Q2,
-         Rejected("expected a number, got True", IND, 3, "C ('Value')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "Value", True)),
-    Case("date_in_value", "4.30 auto-converted by Excel into a date (30 April)", Q2,
-         Rejected("expected a number, got a date (2019-04-30)", IND, 3, "C ('Value')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "Value", datetime(2019, 4, 30), number_format="d-mmm")),
-    Case("excel_error_value", "a formula whose cached value is #DIV/0!", Q2,
-         Rejected("expected a number, got the Excel error #DIV/0!", IND, 3, "C ('Value')"),
-         edit=formula(IND, "CS.CORP.SICKNESS", "Value", "=D3/E3"), post=cached_value("C3", "#DIV/0!", error=True)),
-    Case("formula_without_cached_value", "=D3/E3 written by a tool that does not calculate", Q2,
-         Rejected("the cell holds a formula with no saved value", IND, 3, "C ('Value')"),
-         edit=formula(IND, "CS.CORP.SICKNESS", "Value", "=D3/E3")),
-    Case("space_inside_code", "a non-breaking space inside a PI code", Q2,
-         Rejected("unknown PI code 'CS.CORP. SICKNESS'", IND, 3, "A ('PI Code')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", f"CS.CORP.{NBSP}SICKNESS")),
-    Case("duplicate_pi_code", "CS.CORP.SICKNESS twice", Q2,
-         Rejected("PI code 'CS.CORP.SICKNESS' (Quarter) appears twice: rows 3 and 30", IND, 30, "A ('PI Code')"),
-         edit=duplicate_row(IND, "CS.CORP.SICKNESS")),
-    Case("unknown_pi_code", "a PI code misspelt", Q2,
-         Rejected("unknown PI code 'CS.CORP.SICKNES'", IND, 3, "A ('PI Code')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", "CS.CORP.SICKNES")),
-    Case("blank_pi_code", "a row with a value but no PI code", Q2,
-         Rejected("'PI Code' is blank but the row has data", IND, 3, "A ('PI Code')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", None)),
-    Case("year_end_in_q2", "a 'Year end' row in a Q2 return", Q2,
-         Rejected("a 'Year end' value may only be given in a Q4 return", IND, 3, "B ('Period')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "Period", "Year end")),
-    Case("invalid_period", "Period 'Monthly'", Q2,
-         Rejected("expected Period 'Quarter' or 'Year end', got 'Monthly'", IND, 3, "B ('Period')"),
-         edit=cell(IND, "CS.CORP.SICKNESS", "Period", "Monthly")),
-    Case("progress_over_100", "an action 150% complete", "2016-17-Q2",
-         Rejected("progress must be between 0% and 100%, got 150", ACT, 2, "F ('Progress %')"),
-         edit=cell(ACT, "CS.S.01.01", "Progress %", 1.5)),
-    Case("due_date_in_words", "Due Date 'end of March'", "2016-17-Q2",
-         Rejected("expected a date (a date cell, 2020-03-31, 31/03/2020 or 31-Mar-2020), got 'end of March'",
-                  ACT, 2, "E ('Due Date')"),
-         edit=cell(ACT, "CS.S.01.01", "Due Date", "end of March")),
-    Case("due_date_us_order", "Due Date '03/31/2017' (month first)", "2016-17-Q2",
-         Rejected("got '03/31/2017'", ACT, 2, "E ('Due Date')"), edit=cell(ACT, "CS.S.01.01", "Due Date", "03/31/2017")),
-    Case("due_date_two_digit_year", "Due Date '31/3/17'", "2016-17-Q2",
-         Rejected("got '31/3/17'", ACT, 2, "E ('Due Date')"), edit=cell(ACT, "CS.S.01.01", "Due Date", "31/3/17")),
+    Case(
+        "text_in_value",
+        "'about 4' typed as a value",
+        Q2,
+        Rejected("expected a number, got 'about 4'", IND, 3, "C ('Value')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Value", "about 4"),
+    ),
+    Case(
+        "text_in_numerator",
+        "'lots' typed as a numerator",
+        Q2,
+        Rejected("expected a number, got 'lots'", IND, 3, "D ('Numerator')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Numerator", "lots"),
+    ),
+    Case(
+        "text_in_risk_score",
+        "'High' typed as a risk score",
+        "2019-20-Q4",
+        Rejected("expected a number, got 'High'", RSK, 2, "F ('Current Risk Score')"),
+        edit=cell(RSK, "C.RR.01-23", "Current Risk Score", "High", YEAR_END),
+    ),
+    Case(
+        "boolean_in_value",
+        "TRUE in a value cell",
+        Q2,
+        Rejected("expected a number, got True", IND, 3, "C ('Value')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Value", True),
+    ),
+    Case(
+        "date_in_value",
+        "4.30 auto-converted by Excel into a date (30 April)",
+        Q2,
+        Rejected("expected a number, got a date (2019-04-30)", IND, 3, "C ('Value')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Value", datetime(2019, 4, 30), number_format="d-mmm"),
+    ),
+    Case(
+        "excel_error_value",
+        "a formula whose cached value is #DIV/0!",
+        Q2,
+        Rejected("expected a number, got the Excel error #DIV/0!", IND, 3, "C ('Value')"),
+        edit=formula(IND, "CS.CORP.SICKNESS", "Value", "=D3/E3"),
+        post=cached_value("C3", "#DIV/0!", error=True),
+    ),
+    Case(
+        "formula_without_cached_value",
+        "=D3/E3 written by a tool that does not calculate",
+        Q2,
+        Rejected("the cell holds a formula with no saved value", IND, 3, "C ('Value')"),
+        edit=formula(IND, "CS.CORP.SICKNESS", "Value", "=D3/E3"),
+    ),
+    Case(
+        "space_inside_code",
+        "a non-breaking space inside a PI code",
+        Q2,
+        Rejected("unknown PI code 'CS.CORP. SICKNESS'", IND, 3, "A ('PI Code')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", f"CS.CORP.{NBSP}SICKNESS"),
+    ),
+    Case(
+        "duplicate_pi_code",
+        "CS.CORP.SICKNESS twice",
+        Q2,
+        Rejected(
+            "PI code 'CS.CORP.SICKNESS' (Quarter) appears twice: rows 3 and 30",
+            IND,
+            30,
+            "A ('PI Code')",
+        ),
+        edit=duplicate_row(IND, "CS.CORP.SICKNESS"),
+    ),
+    Case(
+        "unknown_pi_code",
+        "a PI code misspelt",
+        Q2,
+        Rejected("unknown PI code 'CS.CORP.SICKNES'", IND, 3, "A ('PI Code')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", "CS.CORP.SICKNES"),
+    ),
+    Case(
+        "blank_pi_code",
+        "a row with a value but no PI code",
+        Q2,
+        Rejected("'PI Code' is blank but the row has data", IND, 3, "A ('PI Code')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", None),
+    ),
+    Case(
+        "year_end_in_q2",
+        "a 'Year end' row in a Q2 return",
+        Q2,
+        Rejected("a 'Year end' value may only be given in a Q4 return", IND, 3, "B ('Period')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Period", "Year end"),
+    ),
+    Case(
+        "invalid_period",
+        "Period 'Monthly'",
+        Q2,
+        Rejected("expected Period 'Quarter' or 'Year end', got 'Monthly'", IND, 3, "B ('Period')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Period", "Monthly"),
+    ),
+    Case(
+        "progress_over_100",
+        "an action 150% complete",
+        "2016-17-Q2",
+        Rejected("progress must be between 0% and 100%, got 150", ACT, 2, "F ('Progress %')"),
+        edit=cell(ACT, "CS.S.01.01", "Progress %", 1.5),
+    ),
+    Case(
+        "due_date_in_words",
+        "Due Date 'end of March'",
+        "2016-17-Q2",
+        Rejected(
+            "expected a date (a date cell, 2020-03-31, 31/03/2020 or 31-Mar-2020), got 'end of March'",
+            ACT,
+            2,
+            "E ('Due Date')",
+        ),
+        edit=cell(ACT, "CS.S.01.01", "Due Date", "end of March"),
+    ),
+    Case(
+        "due_date_us_order",
+        "Due Date '03/31/2017' (month first)",
+        "2016-17-Q2",
+        Rejected("got '03/31/2017'", ACT, 2, "E ('Due Date')"),
+        edit=cell(ACT, "CS.S.01.01", "Due Date", "03/31/2017"),
+    ),
+    Case(
+        "due_date_two_digit_year",
+        "Due Date '31/3/17'",
+        "2016-17-Q2",
+        Rejected("got '31/3/17'", ACT, 2, "E ('Due Date')"),
+        edit=cell(ACT, "CS.S.01.01", "Due Date", "31/3/17"),
+    ),
     # ---- rejected: periods and names ----
-    Case("quarter_q5", "Quarter 'Q5' in the metadata", Q2,
-         Rejected("expected a quarter Q1-Q4, got 'Q5'", META, 5, "B ('Quarter')"), edit=meta("Quarter", "Q5")),
-    Case("financial_year_2019_21", "Financial year '2019/21'", Q2,
-         Rejected("expected a financial year like 2019/20, got '2019/21'", META, 4, "B ('Financial year')"),
-         edit=meta("Financial year", "2019/21")),
-    Case("quarter_disagrees_with_file_name", "metadata Q3 in a file named Q2", Q2,
-         Rejected("file name says 2019-20 Q2", META, 5, "B ('Quarter')"), edit=meta("Quarter", "Q3")),
-    Case("year_disagrees_with_file_name", "metadata 2018/19 in a file named 2019-20", Q2,
-         Rejected("but the metadata sheet says Q2 2018/19", META, 4, "B ('Financial year')"),
-         edit=meta("Financial year", "2018/19")),
-    Case("council_disagrees_with_file_name", "metadata council East Lothian in a midlothian file", Q2,
-         Rejected("for 'East Lothian'", META, 2, "B ('Council')"), edit=meta("Council", "East Lothian")),
-    Case("metadata_council_blank", "the Council value left blank", Q2,
-         Rejected("metadata field 'Council' is missing or blank", META, 2, "B ('Council')"),
-         edit=meta("Council", None)),
-    Case("file_name_q5", "a file named ...__Q5.xlsx", Q2,
-         Rejected("file name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx"),
-         file_name="midlothian__corpus-file-name-q5__2019-20__Q5.xlsx", picked_up=False),
+    Case(
+        "quarter_q5",
+        "Quarter 'Q5' in the metadata",
+        Q2,
+        Rejected("expected a quarter Q1-Q4, got 'Q5'", META, 5, "B ('Quarter')"),
+        edit=meta("Quarter", "Q5"),
+    ),
+    Case(
+        "financial_year_2019_21",
+        "Financial year '2019/21'",
+        Q2,
+        Rejected(
+            "expected a financial year like 2019/20, got '2019/21'", META, 4, "B ('Financial year')"
+        ),
+        edit=meta("Financial year", "2019/21"),
+    ),
+    Case(
+        "quarter_disagrees_with_file_name",
+        "metadata Q3 in a file named Q2",
+        Q2,
+        Rejected("file name says 2019-20 Q2", META, 5, "B ('Quarter')"),
+        edit=meta("Quarter", "Q3"),
+    ),
+    Case(
+        "year_disagrees_with_file_name",
+        "metadata 2018/19 in a file named 2019-20",
+        Q2,
+        Rejected("but the metadata sheet says Q2 2018/19", META, 4, "B ('Financial year')"),
+        edit=meta("Financial year", "2018/19"),
+    ),
+    Case(
+        "council_disagrees_with_file_name",
+        "metadata council East Lothian in a midlothian file",
+        Q2,
+        Rejected("for 'East Lothian'", META, 2, "B ('Council')"),
+        edit=meta("Council", "East Lothian"),
+    ),
+    Case(
+        "metadata_council_blank",
+        "the Council value left blank",
+        Q2,
+        Rejected("metadata field 'Council' is missing or blank", META, 2, "B ('Council')"),
+        edit=meta("Council", None),
+    ),
+    Case(
+        "file_name_q5",
+        "a file named ...__Q5.xlsx",
+        Q2,
+        Rejected("file name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx"),
+        file_name="midlothian__corpus-file-name-q5__2019-20__Q5.xlsx",
+        picked_up=False,
+    ),
     # ---- rejected: empty, not a workbook, hostile packages ----
-    Case("empty_workbook", "a new blank workbook (one sheet, 'Sheet')", Q2,
-         Rejected("missing sheet 'Metadata' (found: Sheet)", META), raw=empty_workbook),
-    Case("blank_sheets", "the four sheets, all empty", Q2,
-         Rejected("sheet is empty: row 1 must hold the column headers", IND, 1), raw=blank_sheets),
-    Case("no_indicator_rows", "the header row but no indicators", Q2,
-         Rejected("no indicator rows", IND, 2, "A ('PI Code')"), edit=indicator_rows_deleted),
-    Case("zero_bytes", "an empty file", Q2, Rejected("the file is empty (0 bytes)"), raw=zero_bytes),
-    Case("csv_renamed_xlsx", "a CSV file named .xlsx", Q2, Rejected("not an .xlsx workbook"), raw=csv_renamed),
-    Case("password_protected", "an encrypted workbook (an OLE compound file)", Q2,
-         Rejected("password-protected (encrypted) workbook or an old .xls"), raw=ole_container),
-    Case("truncated_download", "the first half of a real return", Q2,
-         Rejected("not an .xlsx workbook"), raw=truncated),
-    Case("zip_not_a_workbook", "a zip holding a CSV", Q2,
-         Rejected("cannot be opened as an .xlsx workbook"), raw=zip_of_csv),
-    Case("zip_bomb", "a sheet of ~60 MB that compresses to ~60 KB", Q2,
-         Rejected("byte limit for a return (possible zip bomb)"), post=zip_bomb),
-    Case("zip_bomb_lying_sizes", "as zip_bomb, with the zip headers declaring the original small size", Q2,
-         Rejected("is corrupt"), post=zip_bomb_lying_sizes),
-    Case("xml_entity_bomb", "'billion laughs' nested entities in the shared strings", Q2,
-         Rejected("declares XML entities (a DTD)"), post=entity_bomb),
-    Case("very_large_sheet", f"{MAX_ROWS_PER_SHEET + 50:,} indicator rows", Q2,
-         Rejected(f"more than {MAX_ROWS_PER_SHEET:,} rows", IND, MAX_ROWS_PER_SHEET + 2), post=very_large_sheet),
+    Case(
+        "empty_workbook",
+        "a new blank workbook (one sheet, 'Sheet')",
+        Q2,
+        Rejected("missing sheet 'Metadata' (found: Sheet)", META),
+        raw=empty_workbook,
+    ),
+    Case(
+        "blank_sheets",
+        "the four sheets, all empty",
+        Q2,
+        Rejected("sheet is empty: row 1 must hold the column headers", IND, 1),
+        raw=blank_sheets,
+    ),
+    Case(
+        "no_indicator_rows",
+        "the header row but no indicators",
+        Q2,
+        Rejected("no indicator rows", IND, 2, "A ('PI Code')"),
+        edit=indicator_rows_deleted,
+    ),
+    Case(
+        "zero_bytes", "an empty file", Q2, Rejected("the file is empty (0 bytes)"), raw=zero_bytes
+    ),
+    Case(
+        "csv_renamed_xlsx",
+        "a CSV file named .xlsx",
+        Q2,
+        Rejected("not an .xlsx workbook"),
+        raw=csv_renamed,
+    ),
+    Case(
+        "password_protected",
+        "an encrypted workbook (an OLE compound file)",
+        Q2,
+        Rejected("password-protected (encrypted) workbook or an old .xls"),
+        raw=ole_container,
+    ),
+    Case(
+        "truncated_download",
+        "the first half of a real return",
+        Q2,
+        Rejected("not an .xlsx workbook"),
+        raw=truncated,
+    ),
+    Case(
+        "zip_not_a_workbook",
+        "a zip holding a CSV",
+        Q2,
+        Rejected("cannot be opened as an .xlsx workbook"),
+        raw=zip_of_csv,
+    ),
+    Case(
+        "zip_bomb",
+        "a sheet of ~60 MB that compresses to ~60 KB",
+        Q2,
+        Rejected("byte limit for a return (possible zip bomb)"),
+        post=zip_bomb,
+    ),
+    Case(
+        "zip_bomb_lying_sizes",
+        "as zip_bomb, with the zip headers declaring the original small size",
+        Q2,
+        Rejected("is corrupt"),
+        post=zip_bomb_lying_sizes,
+    ),
+    Case(
+        "xml_entity_bomb",
+        "'billion laughs' nested entities in the shared strings",
+        Q2,
+        Rejected("declares XML entities (a DTD)"),
+        post=entity_bomb,
+    ),
+    Case(
+        "very_large_sheet",
+        f"{MAX_ROWS_PER_SHEET + 50:,} indicator rows",
+        Q2,
+        Rejected(f"more than {MAX_ROWS_PER_SHEET:,} rows", IND, MAX_ROWS_PER_SHEET + 2),
+        post=very_large_sheet,
+    ),
 ]
 
 
@@ -674,7 +1064,9 @@ def main(argv: list[str]) -> int:
         outcome = "accepted" if c.accepted else "rejected"
         print(f"{outcome:9} {c.name:36} {written[c.name].relative_to(Path(argv[0]))}")
     accepted = sum(c.accepted for c in CASES)
-    print(f"{len(CASES)} cases: {accepted} accepted with a normalisation, {len(CASES) - accepted} rejected")
+    print(
+        f"{len(CASES)} cases: {accepted} accepted with a normalisation, {len(CASES) - accepted} rejected"
+    )
     return 0
 
 
