@@ -59,15 +59,32 @@ def prepare_manifest() -> None:
 
 def quarters_with_returns() -> list[str]:
     from orchestration.partitions import FinancialQuarter
-    from orchestration.returns import format as fmt
+    from orchestration.returns.landing import scan
 
-    keys = set()
-    folder = settings.returns_dir()
-    for path in folder.glob("*.xlsx") if folder.exists() else []:
-        m = fmt.FILE_NAME.match(path.name)
-        if m:
-            keys.add(FinancialQuarter.from_key(f"{m.group('fy')}-Q{m.group('q')}"))
-    return [q.key for q in sorted(keys)]
+    keys = scan(settings.returns_dir()).returns
+    return [q.key for q in sorted(FinancialQuarter.from_key(k) for k in keys)]
+
+
+def rejected_returns(result) -> list[str]:
+    """The summary of every return a run rejected (the failed ``every_return_accepted`` check)."""
+    from orchestration.assets.returns_ingest import ACCEPTED_CHECK
+
+    return [
+        e.description or ""
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == ACCEPTED_CHECK and not e.passed
+    ]
+
+
+def failure_descriptions(result) -> list[str]:
+    """What each failed step said, without the stack trace (it is in the run's event log)."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            user = data.user_failure_data
+            out.append(user.description if user and user.description else data.error.message)
+    return out
 
 
 def run(partition_range: tuple[str, str] | None = None, instance=None, full_refresh: bool = False):
@@ -130,12 +147,23 @@ def main(argv: list[str] | None = None) -> int:
     result = run(rng, full_refresh=args.full_refresh)
     ok = bool(result and result.success)
     took = time.monotonic() - t0
+    rejected = rejected_returns(result) if result is not None else []
     if not ok:
         print(
             f"\nRun FAILED after {took:.1f}s; the published warehouse was left as it was:",
             file=sys.stderr,
         )
         print(f"  {settings.published_warehouse_path()}", file=sys.stderr)
+        for text in failure_descriptions(result) if result is not None else []:
+            print("\n" + text, file=sys.stderr)
+        return 1
+    if rejected:
+        print(
+            f"\nRun published in {took:.1f}s WITHOUT the rejected return(s) below:", file=sys.stderr
+        )
+        for text in rejected:
+            print(text, file=sys.stderr)
+        print(f"  Warehouse (published): {settings.published_warehouse_path()}", file=sys.stderr)
         return 1
     print(f"\nRun succeeded in {took:.1f}s.")
     print(f"  Warehouse (published): {settings.published_warehouse_path()}")

@@ -20,6 +20,7 @@ from packaging import version
 
 from orchestration import incremental, settings
 from orchestration.project import dbt_project
+from orchestration.recovery import recover_from_failed_build
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -95,10 +96,19 @@ def warehouse_dbt_models(
     context.log.info(f"dbt build: {plan.describe()}")
     started = datetime.now(UTC).replace(tzinfo=None)
     # `build` runs seeds, models and their tests in DAG order: a failing error-severity test
-    # stops downstream models, so wrong numbers never reach the marts. It raises on failure,
-    # so only a successful build is logged.
+    # stops downstream models, so wrong numbers never reach the marts. Only a successful
+    # build is logged. A failed one undoes this run's load and quarantines the return files
+    # its failing rows come from (orchestration/recovery.py), so the next run can publish.
     with environment(plan.dbt_env()):
-        yield from dbt.cli(["build", *plan.dbt_args()], context=context).stream()
+        invocation = dbt.cli(["build", *plan.dbt_args()], context=context, raise_on_error=False)
+        yield from invocation.stream()
+    if not invocation.is_successful():
+        run_results = invocation.get_artifact("run_results.json")
+        manifest = invocation.get_artifact("manifest.json")
+        # Raised after the connection is closed: DuckDBResource closes it only on a clean exit.
+        with duckdb.get_connection() as con:
+            failure = recover_from_failed_build(context, con, run_results, manifest)
+        raise failure
     selected = {key.path[-1] for key in context.selected_asset_keys}
     if incremental_models() <= selected:
         with duckdb.get_connection() as con:

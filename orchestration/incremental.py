@@ -15,7 +15,8 @@ tables with the log of successful builds in ``meta.dbt_builds``:
 
 The window comes from what actually changed in ``raw.return_files``, not from the run's
 partitions, so a quarter loaded by a run whose dbt step then failed is still picked up by
-the next build. A build is logged only when it succeeded and covered every incremental
+the next build; so are the years of a load undone after a failed build
+(``raw.return_ingest_log``, see ``orchestration/recovery.py``). A build is logged only when it succeeded and covered every incremental
 model; anything less leaves the log alone, and the next build recomputes more, never less.
 """
 
@@ -101,13 +102,26 @@ def plan_build(con, full_refresh: bool = False) -> BuildPlan:
     if "raw.return_files" in tables:
         # The newest load, and the financial years of every file loaded since the last build
         # (resubmissions, which replace rows, included).
+        # Years whose loads were undone since (orchestration/recovery.py): the failed build
+        # left their rows in the marts, and the restored raw rows keep their old loaded_at.
+        undone = (
+            """union all select financial_year, null from raw.return_ingest_log
+               where outcome = 'undone' and financial_year is not null and (? is null or logged_at > ?)"""
+            if "raw.return_ingest_log" in tables
+            else ""
+        )
         loaded_until, *changed = con.execute(
-            """
-            select max(loaded_at),
-                   min(cast(left(financial_year, 4) as integer)) filter (where ? is null or loaded_at > ?),
-                   max(cast(left(financial_year, 4) as integer)) filter (where ? is null or loaded_at > ?)
-            from raw.return_files""",
-            [since] * 4,
+            f"""
+            with changes as (
+                select financial_year, loaded_at from raw.return_files
+                where ? is null or loaded_at > ?
+                {undone}
+            )
+            select (select max(loaded_at) from raw.return_files),
+                   min(cast(left(financial_year, 4) as integer)),
+                   max(cast(left(financial_year, 4) as integer))
+            from changes""",
+            [since] * (4 if undone else 2),
         ).fetchone()
 
     def full(reason: str) -> BuildPlan:

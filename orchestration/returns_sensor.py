@@ -2,24 +2,31 @@
 
 ``returns_landing_sensor`` watches the returns folder (``RETURNS_DIR``, default
 ``raw/returns/``: the same folder the ``quarterly_returns`` asset loads from, so a run always
-sees the file that triggered it). On each tick it compares every return workbook's sha256 with
-the one recorded in its cursor and requests one ``load_all`` run per *affected* quarter:
+sees the file that triggered it). On each tick it hashes the workbooks that were touched
+since the last tick and compares every return's sha256 with what the **published**
+warehouse holds (``raw.return_files``):
 
-* a new file, or a changed (resubmitted) file for any quarter, past or present, reruns exactly
-  that quarter (the ingest reads only the changed workbooks and replaces what was loaded for
-  their council, service and quarter);
-* the run key is the quarter plus the content hash of the file(s) that changed, so a given
-  file's content is never loaded twice, even if the cursor is lost or a file is renamed;
-* unchanged files request nothing; hidden and temporary files (``.~lock``, ``~$`` Excel owner
-  files, ``*.tmp``) are ignored silently; other names that do not follow
-  ``<council>__<service>__<YYYY-YY>__Q<n>.xlsx`` are logged once and skipped; a workbook that
-  is still being copied (not yet a complete zip archive) waits for the next tick.
+* a quarter with files the published warehouse does not hold (new, resubmitted, or loaded by
+  a run that then failed and undid its load) gets one ``load_all`` run for exactly that
+  quarter. The run key is the quarter plus the hashes of those files, so the same content is
+  never requested twice; but when the set changes (a bad file of a failed run was
+  quarantined, leaving the good ones) the key changes and the good files are requested
+  again, without anyone touching them;
+* files the published warehouse already holds request nothing: the first ``make dev`` after
+  ``make run`` starts no run;
+* hidden and temporary files (``.~lock``, ``~$`` Excel owner files, ``*.tmp``) are ignored
+  silently; a file whose name is not a return's is logged once, and when its name still says
+  which quarter it is for (``…__2016-17__Q2 (1).xlsx``, a browser's second download) that
+  quarter's run is requested so that the file is quarantined with a report at once (the load
+  quarantines every misnamed file it finds); a workbook that is still being copied (not yet a
+  complete zip archive) waits for the next tick.
 
 A file removed from the folder requests no run (its rows stay until the quarter is next
 loaded): an unmounted share must not empty the warehouse.
 
-The cursor is JSON: ``{"files": {name: {"sha256", "size", "mtime_ns"}}, "ignored": {name: reason}}``.
-Size and modification time let a tick skip re-hashing files that have not been touched.
+The cursor is JSON: ``{"files": {name: {"sha256", "size", "mtime_ns"}}, "ignored": {name:
+reason}, "requested": {quarter: run key}}``. Size and modification time let a tick skip
+re-hashing files that have not been touched.
 """
 
 from __future__ import annotations
@@ -30,16 +37,16 @@ import zipfile
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration import settings
-from orchestration.partitions import FinancialQuarter, financial_quarters
-from orchestration.returns import format as fmt
+from orchestration.partitions import FinancialQuarter
+from orchestration.returns import landing
 from orchestration.returns.reader import sha256_of
 
 SENSOR_NAME = "returns_landing_sensor"
 DEFAULT_INTERVAL_SECONDS = 60
-CURSOR_VERSION = 1
-TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
+CURSOR_VERSION = 2
 
 
 def interval_seconds() -> int:
@@ -47,103 +54,114 @@ def interval_seconds() -> int:
     return int(raw) if raw else DEFAULT_INTERVAL_SECONDS
 
 
-def is_temporary(name: str) -> bool:
-    """Hidden files, editor lock files and partial downloads: never returns, never worth a log line."""
-    return name.startswith((".", "~")) or name.lower().endswith(TEMPORARY_SUFFIXES)
-
-
-def partition_for(name: str) -> tuple[str | None, str | None]:
-    """``(partition key, None)`` for a return workbook's file name, else ``(None, why not)``."""
-    m = fmt.FILE_NAME.match(name)
-    if not m:
-        return None, "name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx"
-    key = f"{m.group('fy')}-Q{m.group('q')}"
+def published_returns() -> set[str]:
+    """sha256 of every return file the published warehouse holds (empty before the first
+    publish). The published file is only ever replaced atomically, so reading it never
+    waits for a run."""
+    path = settings.published_warehouse_path()
+    if not path.exists():
+        return set()
     try:
-        FinancialQuarter.from_key(key)
-    except ValueError:
-        return None, f"{m.group('fy')} is not a financial year (e.g. 2019-20)"
-    if key not in financial_quarters.get_partition_keys():
-        return None, f"quarter {key} is outside the partitions this warehouse defines"
-    return key, None
+        with duckdb.connect(str(path), read_only=True) as con:
+            return {r[0] for r in con.execute("select source_sha256 from raw.return_files").fetchall()}
+    except duckdb.Error:  # a warehouse without return tables yet
+        return set()
 
 
 def _load_cursor(raw: str | None) -> dict:
     cursor = json.loads(raw) if raw else {}
     if cursor.get("version") != CURSOR_VERSION:
-        cursor = {}
+        cursor = {"files": cursor.get("files", {})}  # the file hashes are still good
     return {
         "version": CURSOR_VERSION,
         "files": cursor.get("files", {}),
         "ignored": cursor.get("ignored", {}),
+        "requested": cursor.get("requested", {}),
     }
 
 
-def evaluate(
-    folder: Path, raw_cursor: str | None, log
-) -> tuple[list[dg.RunRequest], str, list[str]]:
-    """One tick over ``folder``: the run requests, the new cursor, and what happened (for the skip reason).
+def _sha(path: Path, previous: dict | None, seen_files: dict, notes: list[str]) -> str | None:
+    """The file's sha256 (from the cursor when untouched); None while it is being copied."""
+    stat = path.stat()
+    if previous and previous["size"] == stat.st_size and previous["mtime_ns"] == stat.st_mtime_ns:
+        seen_files[path.name] = previous  # untouched since the last tick: no need to re-read it
+        return previous["sha256"]
+    if not zipfile.is_zipfile(path):
+        # An .xlsx is a zip whose directory is written last: a partial copy is not one yet.
+        # Keep the previous entry (if any) so the file is looked at again next tick.
+        notes.append(f"{path.name} is not a complete workbook yet (still being copied?)")
+        if previous:
+            seen_files[path.name] = previous
+        return None
+    sha = sha256_of(path)
+    seen_files[path.name] = {"sha256": sha, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return sha
 
-    Pure apart from reading the folder, so it can be reasoned about (and tested) without Dagster.
+
+def evaluate(
+    folder: Path, raw_cursor: str | None, log, published: set[str] | None = None
+) -> tuple[list[dg.RunRequest], str, list[str]]:
+    """One tick over ``folder``: the run requests, the new cursor, and what happened (for the
+    skip reason). ``published``: the hashes the published warehouse holds (read if None).
+
+    Pure apart from reading the folder and the published warehouse, so it can be reasoned
+    about (and tested) without Dagster.
     """
+    published = published_returns() if published is None else published
     cursor = _load_cursor(raw_cursor)
+    found = landing.scan(folder)
     seen_files: dict[str, dict] = {}
     ignored: dict[str, str] = {}
-    changed: dict[str, list[tuple[str, str]]] = {}  # partition -> [(file name, sha256)]
+    pending: dict[str, list[tuple[str, str]]] = {}  # partition -> [(file name, sha256)]
     notes: list[str] = []
 
-    for path in sorted(folder.iterdir()):
-        name = path.name
-        if not path.is_file() or is_temporary(name):
-            continue
-        key, why_not = partition_for(name)
-        if key is None:
-            ignored[name] = why_not
-            if cursor["ignored"].get(name) != why_not:
-                log.warning(f"Ignoring {name} in {folder}: {why_not}")
-            continue
-        stat = path.stat()
-        previous = cursor["files"].get(name)
-        if (
-            previous
-            and previous["size"] == stat.st_size
-            and previous["mtime_ns"] == stat.st_mtime_ns
-        ):
-            seen_files[name] = previous  # untouched since the last tick: no need to re-read it
-            continue
-        if not zipfile.is_zipfile(path):
-            # An .xlsx is a zip whose directory is written last: a partial copy is not one yet.
-            # Keep the previous entry (if any) so the file is looked at again next tick.
-            notes.append(f"{name} is not a complete workbook yet (still being copied?)")
-            if previous:
-                seen_files[name] = previous
-            continue
-        sha = sha256_of(path)
-        seen_files[name] = {"sha256": sha, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        if previous and previous["sha256"] == sha:
-            continue  # touched or copied again, same content
-        what = "resubmitted" if previous else "new"
-        log.info(f"{what} return {name} ({sha[:12]}) for {key}")
-        changed.setdefault(key, []).append((name, sha))
+    for key, paths in found.returns.items():
+        for path in paths:
+            sha = _sha(path, cursor["files"].get(path.name), seen_files, notes)
+            if sha is not None and sha not in published:
+                pending.setdefault(key, []).append((path.name, sha))
+    for path in found.misnamed:
+        key = landing.quarter_mentioned(path.name)
+        why = "name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx"
+        ignored[path.name] = why
+        if cursor["ignored"].get(path.name) != why:
+            then = f"the load of {key} quarantines it" if key else "the next load quarantines it"
+            log.warning(f"{path.name} in {folder}: {why}; {then}")
+        if key is not None:
+            sha = _sha(path, cursor["files"].get(path.name), seen_files, notes)
+            if sha is not None:
+                pending.setdefault(key, []).append((path.name, sha))
 
     for name in sorted(set(cursor["files"]) - set(seen_files)):
         # Not a reason to reload: the quarter's rows stay until it is next loaded.
         log.info(f"{name} is no longer in {folder}; its rows stay in the warehouse")
 
-    requests = []
-    for key in sorted(changed, key=FinancialQuarter.from_key):
-        files = sorted(changed[key])
+    requests, requested = [], {}
+    for key in sorted(pending, key=FinancialQuarter.from_key):
+        files = sorted(pending[key])
+        # The content, not the name or the time: the same bytes never load twice.
+        run_key = f"{key}:" + "+".join(sorted(sha for _, sha in files))
+        requested[key] = run_key
+        if cursor["requested"].get(key) == run_key:
+            continue  # asked for already: Dagster would not launch the same key twice anyway
+        for name, sha in files:
+            log.info(f"return {name} ({sha[:12]}) for {key} is not in the published warehouse")
         requests.append(
             dg.RunRequest(
                 partition_key=key,
-                # The content, not the name or the time: the same bytes never load twice.
-                run_key=f"{key}:" + "+".join(sha for _, sha in sorted(files, key=lambda f: f[1])),
+                run_key=run_key,
                 tags={
                     "returns/trigger": "sensor",
                     "returns/files": ",".join(name for name, _ in files),
                 },
             )
         )
-    new_cursor = {"version": CURSOR_VERSION, "files": seen_files, "ignored": ignored}
+    new_cursor = {
+        "version": CURSOR_VERSION,
+        "files": seen_files,
+        "ignored": ignored,
+        "requested": requested,
+    }
     return requests, json.dumps(new_cursor, sort_keys=True), notes
 
 
@@ -154,8 +172,8 @@ def returns_sensor_for(job) -> dg.SensorDefinition:
         minimum_interval_seconds=interval_seconds(),
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
-            "Watch the returns folder (RETURNS_DIR) and load each quarter whose return workbooks "
-            "are new or resubmitted."
+            "Watch the returns folder (RETURNS_DIR) and load each quarter with return workbooks "
+            "the published warehouse does not hold yet (new, resubmitted, or left over by a failed run)."
         ),
     )
     def returns_landing_sensor(context: dg.SensorEvaluationContext):

@@ -28,8 +28,9 @@ def returns_dir() -> Path:
 
 
 def quarantine_dir() -> Path:
-    """Where rejected return files are moved, each with a report of what was wrong."""
-    return _path("QUARANTINE_DIR", raw_dir() / "quarantine")
+    """Where rejected return files are moved, each with a report of what was wrong: by
+    default a ``quarantine/`` folder beside the returns folder (``raw/quarantine``)."""
+    return _path("QUARANTINE_DIR", returns_dir().parent / "quarantine")
 
 
 def output_dir() -> Path:

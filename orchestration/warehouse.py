@@ -34,6 +34,13 @@ DDL = {
 }
 RAW_TABLES = tuple(DDL)
 
+# What each run did with each return file: loaded, rejected by the reader, or undone because
+# a dbt test failed on its rows. The undo reads it to find the run's files; the build planner
+# reads it to recompute the years an undone load touched.
+INGEST_LOG = """run_id varchar, logged_at timestamp, outcome varchar, source_file varchar,
+    source_sha256 varchar, partition_key varchar, council varchar, service varchar,
+    financial_year varchar, message varchar"""
+
 
 def ensure_raw_schema(con) -> None:
     con.execute("create schema if not exists raw")
@@ -63,9 +70,11 @@ def _lineage(ret: ParsedReturn, rec: dict, loaded_at: datetime) -> dict:
     }
 
 
-def frames(returns: list[ParsedReturn]) -> dict[str, pd.DataFrame]:
+def frames(
+    returns: list[ParsedReturn], loaded_at: datetime | None = None
+) -> dict[str, pd.DataFrame]:
     """One DataFrame per raw table, columns in DDL order."""
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     rows: dict[str, list[dict]] = {t: [] for t in RAW_TABLES}
     for ret in returns:
         rows["return_files"].append(
@@ -149,6 +158,7 @@ def ensure_audit_schema(con) -> None:
            select *, null::timestamp as replaced_at, null::varchar as replaced_by_sha256
            from raw.return_files limit 0"""
     )
+    con.execute(f"create table if not exists raw.return_ingest_log ({INGEST_LOG})")
 
 
 def loaded_files(con, partition_keys: list[str]) -> dict[str, str]:
@@ -170,7 +180,7 @@ def write_returns(con, returns: list[ParsedReturn], now: datetime) -> dict[str, 
     services and quarters are untouched. The caller owns the transaction. Set-based, so a
     batch of thousands of files is a handful of statements.
     """
-    data = frames(returns)
+    data = frames(returns, now)
     keys = pd.DataFrame(
         [(r.partition_key, r.council, r.service, r.sha256) for r in returns],
         columns=["partition_key", "council", "service", "replaced_by_sha256"],
@@ -196,3 +206,59 @@ def write_returns(con, returns: list[ParsedReturn], now: datetime) -> dict[str, 
             con.execute(f"insert into raw.{table} ({cols}) select {cols} from incoming")
             con.unregister("incoming")
     return {t: len(df) for t, df in data.items()}
+
+
+def log_ingest(con, run_id: str, at: datetime, outcome: str, rows: list[dict]) -> None:
+    """Append to ``raw.return_ingest_log``: ``rows`` give source_file, source_sha256 and, where
+    known, partition_key, council, service, financial_year and message."""
+    if not rows:
+        return
+    columns = (
+        "source_file",
+        "source_sha256",
+        "partition_key",
+        "council",
+        "service",
+        "financial_year",
+        "message",
+    )
+    df = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+    con.register("ingest_log_rows", df)
+    con.execute(
+        f"""insert into raw.return_ingest_log
+            select ?, ?, ?, {", ".join(columns)} from ingest_log_rows""",
+        [run_id, at, outcome],
+    )
+    con.unregister("ingest_log_rows")
+
+
+def files_loaded_by_run(con, run_id: str) -> list[tuple[str, str]]:
+    """``(source_file, source_sha256)`` of every file this run loaded (and has not undone)."""
+    ensure_raw_schema(con)
+    return con.execute(
+        """select source_file, source_sha256 from raw.return_ingest_log
+           where run_id = ? and outcome = 'loaded'
+             and source_sha256 not in (select source_sha256 from raw.return_ingest_log
+                                       where run_id = ? and outcome = 'undone')
+           order by source_file""",
+        [run_id, run_id],
+    ).fetchall()
+
+
+def unload(con, shas: list[str]) -> None:
+    """Take these files' rows out of the raw tables and put back the rows they replaced: the
+    raw tables return to their state before the files were loaded (they are the latest loads
+    of their council, service and quarter). The caller owns the transaction."""
+    keys = pd.DataFrame({"sha": list(shas)})
+    con.register("unload_shas", keys)
+    for table in (*AUDITED_TABLES, "return_files"):
+        con.execute(f"delete from raw.{table} where source_sha256 in (select sha from unload_shas)")
+        con.execute(
+            f"""insert into raw.{table}
+                select * exclude (replaced_at, replaced_by_sha256) from raw.{table}_replaced
+                where replaced_by_sha256 in (select sha from unload_shas)"""
+        )
+        con.execute(
+            f"delete from raw.{table}_replaced where replaced_by_sha256 in (select sha from unload_shas)"
+        )
+    con.unregister("unload_shas")

@@ -100,14 +100,12 @@ def run_pipeline(args: list[str], env: dict) -> dict:
 def reader_throughput(files: list[Path]) -> dict:
     import pandas as pd
 
-    from orchestration.catalogue import known_indicator_codes
     from orchestration.returns.reader import read_return
 
-    codes = known_indicator_codes()
     rows = 0
     t0 = time.monotonic()
     for path in files:
-        ret = read_return(path, known_codes=codes)
+        ret = read_return(path)
         rows += len(ret.indicators) + len(ret.actions) + len(ret.risks)
     ours = time.monotonic() - t0
     t0 = time.monotonic()
@@ -117,7 +115,7 @@ def reader_throughput(files: list[Path]) -> dict:
     from orchestration.returns.batch import read_all
 
     t0 = time.monotonic()
-    read_all(files, codes)  # as the ingest reads a batch: on every core
+    read_all(files)  # as the ingest reads a batch: on every core
     parallel = time.monotonic() - t0
     n = len(files)
     return {

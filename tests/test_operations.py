@@ -112,6 +112,8 @@ def landing(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "landing"
     folder.mkdir()
     monkeypatch.setenv("RETURNS_DIR", str(folder))
+    # A warehouse published by nothing yet: every return in the folder is new to it.
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "published" / "warehouse.duckdb"))
     return folder
 
 

@@ -45,7 +45,7 @@ def test_reads_a_valid_return(tmp_path):
         ],
         value_format="0%",
     )
-    ret = read_return(path, known_codes={"CS.CORP.SICKNESS", "CS.CORP.INVOICES"})
+    ret = read_return(path)
     assert ret.partition_key == "2019-20-Q3"
     assert [r["PI Code"] for r in ret.indicators] == ["CS.CORP.SICKNESS", "CS.CORP.INVOICES"]
     assert ret.indicators[1]["Value"] == (98.0, True)
@@ -93,8 +93,8 @@ def test_unknown_and_duplicate_codes(tmp_path):
             ("XX.1", None, 2, None, None, None, ""),
         ],
     )
-    _, msg = _problems(path, known_codes={"CS.CORP.SICKNESS"})
-    assert "unknown PI code 'XX.1'" in msg and "appears twice: rows 2 and 3" in msg
+    _, msg = _problems(path)
+    assert "unknown PI Code 'XX.1'" in msg and "appears twice: rows 2 and 3" in msg
 
 
 def test_file_name_must_agree_with_metadata(tmp_path):

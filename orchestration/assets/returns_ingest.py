@@ -7,9 +7,16 @@ values, actions, risks).
   quarter's load costs only what changed.
 * A new or resubmitted file replaces what was loaded for its council, service and quarter;
   the replaced rows move to the ``raw.*_replaced`` audit tables.
-* Every changed file is read and validated before anything is written, and the write is one
-  transaction. A rejected file is moved to the quarantine folder with a report beside it,
-  the run fails, and the warehouse stays exactly as it was; the next run loads the rest.
+* Every changed file is read and checked against the return format and the data rules (the
+  dbt tests on the staging models, :mod:`orchestration.returns.rules`) before anything is
+  written. A bad file is rejected whole and moved to the quarantine folder with a report;
+  the good files of the batch are loaded in one transaction and go on to be built and
+  published. The asset check ``every_return_accepted`` fails (severity ERROR) naming each
+  rejected file and where it went, and ``python -m orchestration.cli run`` exits non-zero.
+* A file in the returns folder whose name is not a return's is never ignored: it is
+  quarantined the same way, its report giving the expected pattern.
+* Every load is logged in ``raw.return_ingest_log`` with the run's id, so that a dbt test
+  failing later in the run can undo exactly this run's load (``orchestration/recovery.py``).
 """
 
 from datetime import UTC, datetime
@@ -18,14 +25,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
-from orchestration.catalogue import known_indicator_codes
 from orchestration.faults import pause_point
 from orchestration.partitions import FinancialQuarter, financial_quarters
 from orchestration.quarantine import quarantine
-from orchestration.returns import format as fmt
+from orchestration.returns import landing
 from orchestration.returns.batch import ReaderPool
 from orchestration.returns.reader import sha256_of
-from orchestration.warehouse import ensure_raw_schema, loaded_files, write_returns
+from orchestration.warehouse import ensure_raw_schema, loaded_files, log_ingest, write_returns
 
 RAW_RETURN_TABLES = {
     "return_files": "One row per loaded return workbook (who, when, sha256)",
@@ -33,21 +39,29 @@ RAW_RETURN_TABLES = {
     "return_actions": "Action progress from the returns' Actions sheets",
     "return_risks": "Risk register entries from the returns' Risks sheets",
 }
-
+ACCEPTED_CHECK = "every_return_accepted"
+ACCEPTED_CHECK_DESCRIPTION = (
+    "Every return workbook in the landing folder for the run's quarters was accepted. Fails "
+    "(ERROR) naming each rejected file, why, and where it was moved; the good files of the "
+    "batch are loaded and published all the same."
+)
 
 BATCH_FILES = 1000  # files parsed and held in memory at once
 
 
 def files_for(quarters: list[FinancialQuarter]) -> list:
     """Return workbooks in the returns folder for these quarters, by file name."""
-    wanted = {q.key for q in quarters}
-    found = []
-    folder = settings.returns_dir()
-    for path in sorted(folder.glob("*.xlsx")) if folder.exists() else []:
-        m = fmt.FILE_NAME.match(path.name)
-        if m and f"{m.group('fy')}-Q{m.group('q')}" in wanted:
-            found.append(path)
-    return found
+    return landing.scan(settings.returns_dir()).for_quarters(q.key for q in quarters)
+
+
+def rejection_summary(rejections: list[dict]) -> str:
+    """One line per rejected file (where it went), then each file's problems."""
+    lines = [
+        f"Rejected {r['source_file']}: moved to {r['quarantined_to']} ({r['problems']} problem(s))"
+        for r in rejections
+    ]
+    details = "\n\n".join(r["message"] for r in rejections)
+    return "\n".join(lines) + "\n\n" + details
 
 
 @dg.multi_asset(
@@ -60,6 +74,11 @@ def files_for(quarters: list[FinancialQuarter]) -> list:
         )
         for table, description in RAW_RETURN_TABLES.items()
     ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            ACCEPTED_CHECK, asset=["raw", "return_files"], description=ACCEPTED_CHECK_DESCRIPTION
+        )
+    ],
     partitions_def=financial_quarters,
     # A backfill of many quarters runs as one process: startup dominates the cost of a load.
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -68,61 +87,103 @@ def files_for(quarters: list[FinancialQuarter]) -> list:
 )
 def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     quarters = [FinancialQuarter.from_key(k) for k in context.partition_keys]
-    paths = files_for(quarters)
-    codes = known_indicator_codes()
+    found = landing.scan(settings.returns_dir())
+    paths = found.for_quarters(q.key for q in quarters)
     counts = {t: 0 for t in RAW_RETURN_TABLES}
-    loaded_names, rejected = [], []
+    loaded, rejected = [], []
     now = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.get_connection() as con:
         ensure_raw_schema(con)
-        loaded = loaded_files(con, [q.key for q in quarters])
+        held = loaded_files(con, [q.key for q in quarters])
         shas = {p: sha256_of(p) for p in paths}  # read each file's bytes once for hashing
-        changed = [p for p in paths if loaded.get(p.name) != shas[p]]
-        # One transaction for the whole load, filled batch by batch so that memory stays
-        # bounded on a national backfill. Any rejection rolls all of it back.
+        changed = [p for p in paths if held.get(p.name) != shas[p]]
+        # The good files of every batch are written in one transaction (all or nothing if the
+        # process dies); a rejected file is left out, never the whole load.
         con.execute("begin transaction")
         try:
             with ReaderPool(len(changed)) as pool:
                 for start in range(0, len(changed), BATCH_FILES):
                     batch = changed[start : start + BATCH_FILES]
-                    parsed, bad = pool.read(batch, codes, [shas[p] for p in batch])
+                    parsed, bad = pool.read(batch, [shas[p] for p in batch])
                     rejected += bad
-                    if rejected:
-                        continue  # keep validating, to report every bad file at once
                     written = write_returns(con, parsed, now)
                     counts = {t: counts[t] + written[t] for t in counts}
-                    loaded_names += [p.path.name for p in parsed]
-            if rejected:
-                con.execute("rollback")
-            else:
-                pause_point("ingest")  # fault-injection point for the crash-safety tests
-                con.execute("commit")
+                    loaded += parsed
+            log_ingest(
+                con,
+                context.run_id,
+                now,
+                "loaded",
+                [
+                    {
+                        "source_file": r.path.name,
+                        "source_sha256": r.sha256,
+                        "partition_key": r.partition_key,
+                        "council": r.council,
+                        "service": r.service,
+                        "financial_year": r.quarter.financial_year,
+                    }
+                    for r in loaded
+                ],
+            )
+            pause_point("ingest")  # fault-injection point for the crash-safety tests
+            con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
-    if rejected:
-        # The warehouse keeps its last good state. The rejected files leave the landing
-        # folder so that the next run can load the others.
-        moved = [quarantine(exc.path, str(exc)) for exc in rejected]
-        raise dg.Failure(
-            description="\n\n".join(str(e) for e in rejected),
-            metadata={
-                "rejected_files": [e.path.name for e in rejected],
-                "quarantined_to": [str(m) for m in moved],
-            },
-            allow_retries=False,
-        )
+        # Rejected files leave the landing folder (so that the next run does not trip over
+        # them again), each with a report; misnamed files too.
+        rejections = [
+            {
+                "source_file": exc.path.name,
+                "source_sha256": shas[exc.path],
+                "partition_key": landing.partition_key_of(exc.path.name),
+                "quarantined_to": str(quarantine(exc.path, str(exc))),
+                "problems": len(exc.problems) + exc.more,
+                "message": str(exc),
+            }
+            for exc in rejected
+        ]
+        for path in found.misnamed:
+            message = f"{path.name}: {landing.EXPECTED_NAME}"
+            rejections.append(
+                {
+                    "source_file": path.name,
+                    "source_sha256": sha256_of(path),
+                    "partition_key": landing.quarter_mentioned(path.name),
+                    "quarantined_to": str(quarantine(path, message)),
+                    "problems": 1,
+                    "message": message,
+                }
+            )
+        log_ingest(con, context.run_id, now, "rejected", rejections)
+
+    unchanged = len(paths) - len(changed)
     context.log.info(
-        f"{len(paths)} return file(s) for {len(quarters)} quarter(s): {len(loaded_names)} new or changed, "
-        f"{len(paths) - len(loaded_names)} unchanged (not re-read); rows written {counts}"
+        f"{len(paths)} return file(s) for {len(quarters)} quarter(s): {len(loaded)} loaded, "
+        f"{len(rejected)} rejected, {unchanged} unchanged (not re-read); rows written {counts}"
     )
+    if rejections:
+        context.log.error(rejection_summary(rejections))
     for table in RAW_RETURN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
             metadata={
                 "rows_written": dg.MetadataValue.int(counts[table]),
-                "files_loaded": dg.MetadataValue.int(len(loaded_names)),
-                "files_unchanged": dg.MetadataValue.int(len(paths) - len(loaded_names)),
+                "files_loaded": dg.MetadataValue.int(len(loaded)),
+                "files_rejected": dg.MetadataValue.int(len(rejections)),
+                "files_unchanged": dg.MetadataValue.int(unchanged),
                 "warehouse": dg.MetadataValue.path(str(settings.work_warehouse_path())),
             },
         )
+    yield dg.AssetCheckResult(
+        asset_key=["raw", "return_files"],
+        check_name=ACCEPTED_CHECK,
+        passed=not rejections,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=rejection_summary(rejections) if rejections else None,
+        metadata={
+            "rejected_files": dg.MetadataValue.json([r["source_file"] for r in rejections]),
+            "quarantined_to": dg.MetadataValue.json([r["quarantined_to"] for r in rejections]),
+        },
+    )

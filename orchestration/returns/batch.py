@@ -17,15 +17,15 @@ from orchestration.returns.reader import ParsedReturn, ReturnRejected, read_retu
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 
 
-def _read(path: Path, codes: set[str] | None, sha256: str | None = None):
+def _read(path: Path, sha256: str | None = None):
     try:
-        return read_return(path, known_codes=codes, sha256=sha256), None
+        return read_return(path, sha256=sha256), None
     except ReturnRejected as exc:
-        return None, (exc.path, exc.problems)
+        return None, (exc.path, exc.problems, exc.more)
 
 
 class ReaderPool:
-    """``with ReaderPool(n_files) as pool: parsed, rejected = pool.read(paths, codes)``"""
+    """``with ReaderPool(n_files) as pool: parsed, rejected = pool.read(paths)``"""
 
     def __init__(self, n_files: int, workers: int | None = None):
         workers = workers or os.cpu_count() or 1
@@ -38,15 +38,13 @@ class ReaderPool:
         )
 
     def read(
-        self, paths: list[Path], codes: set[str] | None, shas: list[str] | None = None
+        self, paths: list[Path], shas: list[str] | None = None
     ) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
         shas = shas or [None] * len(paths)
         if self._executor is not None:
-            results = list(
-                self._executor.map(_read, paths, [codes] * len(paths), shas, chunksize=16)
-            )
+            results = list(self._executor.map(_read, paths, shas, chunksize=16))
         else:
-            results = [_read(p, codes, h) for p, h in zip(paths, shas)]
+            results = [_read(p, h) for p, h in zip(paths, shas)]
         parsed = [ok for ok, _ in results if ok is not None]
         rejected = [ReturnRejected(*bad) for _, bad in results if bad is not None]
         return parsed, rejected
@@ -59,8 +57,6 @@ class ReaderPool:
             self._executor.shutdown()
 
 
-def read_all(
-    paths: list[Path], codes: set[str] | None
-) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
+def read_all(paths: list[Path]) -> tuple[list[ParsedReturn], list[ReturnRejected]]:
     with ReaderPool(len(paths)) as pool:
-        return pool.read(paths, codes)
+        return pool.read(paths)

@@ -45,7 +45,6 @@ class Column:
 class SheetSpec:
     name: str
     columns: tuple[Column, ...]
-    key: str  # the column that identifies a row; rows with it blank are an error
 
     @property
     def headers(self) -> list[str]:
@@ -64,7 +63,6 @@ INDICATORS = SheetSpec(
         Column("Note"),
         Column("Source", required=False),
     ),
-    key="PI Code",
 )
 
 ACTIONS = SheetSpec(
@@ -80,7 +78,6 @@ ACTIONS = SheetSpec(
         Column("Comment"),
         Column("Source", required=False),
     ),
-    key="Code",
 )
 
 RISKS = SheetSpec(
@@ -95,7 +92,6 @@ RISKS = SheetSpec(
         Column("Latest Note"),
         Column("Source", required=False),
     ),
-    key="Code",
 )
 
 DATA_SHEETS = (INDICATORS, ACTIONS, RISKS)

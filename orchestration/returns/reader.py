@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from xml.etree.ElementTree import fromstring
 
@@ -23,7 +24,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from orchestration.partitions import FinancialQuarter, parse_fy_label
 from orchestration.returns import format as fmt
-from orchestration.returns import xlsx
+from orchestration.returns import rules, xlsx
 from orchestration.returns.values import NotANumber, clean_text, parse_number
 
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # a real return is a few hundred KB
@@ -53,11 +54,16 @@ class CellProblem:
 class ReturnRejected(Exception):
     """A return that cannot be loaded. ``problems`` name file, sheet, row and column."""
 
-    def __init__(self, path: Path, problems: list[CellProblem]):
+    def __init__(self, path: Path, problems: list[CellProblem], more: int = 0):
         self.path = path
         self.problems = problems
+        self.more = more  # problems found beyond MAX_ERRORS, counted but not listed
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"Return {path.name} rejected ({len(problems)} problem(s)):\n{lines}")
+        if more:
+            lines += f"\n  - ... and {more} more problem(s) of the same kinds, not listed"
+        super().__init__(
+            f"Return {path.name} rejected ({len(problems) + more} problem(s)):\n{lines}"
+        )
 
 
 @dataclass
@@ -90,14 +96,17 @@ class _Collector:
     def __init__(self, path: Path):
         self.path = path
         self.problems: list[CellProblem] = []
+        self.more = 0
 
     def add(self, problem: str, sheet=None, row=None, column=None) -> None:
         if len(self.problems) < MAX_ERRORS:
             self.problems.append(CellProblem(self.path.name, sheet, row, column, problem))
+        else:
+            self.more += 1
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ReturnRejected(self.path, self.problems)
+            raise ReturnRejected(self.path, self.problems, self.more)
 
 
 def _col(index: int, header: str) -> str:
@@ -246,7 +255,12 @@ def _read_metadata(wb, title: str, errors: _Collector) -> tuple[dict[str, str], 
         meta[name] = clean_text(value)
         if name in ("Council", "Service"):
             meta[name] = meta[name].translate(QUOTES)  # Children’s -> Children's: one service
-        if name in fmt.METADATA_REQUIRED and not meta[name]:
+        # Fields the data rules require are reported by their not_null rule (_check_rows).
+        if (
+            name in fmt.METADATA_REQUIRED
+            and name not in rules.required_metadata()
+            and not meta[name]
+        ):
             errors.add(
                 f"metadata field '{name}' is missing or blank (column A names the field, "
                 "column B holds its value)",
@@ -355,13 +369,14 @@ def _parse_cell(kind: str, cell, sheet: str, r: int, col: str, errors: _Collecto
 
 
 def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: _Collector):
-    """The sheet's rows as records, and each spec column's label (``C ('Value')``)."""
+    """The sheet's rows as records (None when its header row cannot be read), and each spec
+    column's label (``C ('Value')``)."""
     ws = wb[title]
     rows = ws.iter_rows()
     header_cells = next(rows, None)
     if not header_cells:
         errors.add("sheet is empty: row 1 must hold the column headers", sheet=spec.name, row=1)
-        return [], {}
+        return None, {}
     headers = [fmt.normalise_header(c.value) for c in header_cells]
     positions: dict[str, int] = {}
     for i, h in enumerate(headers):
@@ -404,7 +419,7 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
             column=header,
         )
     if missing:
-        return [], labels
+        return None, labels
 
     # Per column, worked out once: (header, kind, index in the row or None, label for errors).
     columns = [
@@ -432,77 +447,56 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
             if _no_saved_value(cell):
                 errors.add(NO_SAVED_VALUE, sheet=spec.name, row=r, column=col)
             record[header] = _parse_cell(kind, cell, spec.name, r, col, errors)
-        if not record[spec.key]:
-            errors.add(
-                f"'{spec.key}' is blank but the row has data",
-                sheet=spec.name,
-                row=r,
-                column=labels[spec.key],
-            )
-            continue
         out.append(record)
     return out, labels
 
 
-def _check_rows(parsed: ParsedReturn, known_codes, labels, errors: _Collector) -> None:
-    """Checks across rows. ``labels[sheet][header]`` is the column's label, e.g. ``A ('PI Code')``."""
-    ind = labels[fmt.INDICATORS_SHEET]
-    if not parsed.indicators:
+def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: _Collector) -> None:
+    """Checks across rows and the data rules (:mod:`orchestration.returns.rules`, the dbt
+    tests on the staging models). Canonicalises in place what the rules map (RAG words to
+    statuses, other spellings of a council to the LGBF's). ``labels[sheet][header]`` is the
+    column's label for messages, e.g. ``A ('PI Code')``."""
+    ind = labels.get(fmt.INDICATORS_SHEET, {})
+    if sheets.get(fmt.INDICATORS_SHEET) == []:
         errors.add(
             "no indicator rows: a return gives at least one PI Code from row 2 on (loading an "
             "empty return would replace the quarter's values with nothing)",
             sheet=fmt.INDICATORS_SHEET,
             row=2,
-            column=ind["PI Code"],
+            column=ind.get("PI Code", "PI Code"),
         )
-    seen: dict[tuple, int] = {}
-    for rec in parsed.indicators:
-        code = rec["PI Code"]
-        if rec.get("Period") == fmt.PERIOD_YEAR_END and parsed.quarter.quarter != 4:
-            errors.add(
-                f"a 'Year end' value may only be given in a Q4 return, this is {parsed.quarter.label}",
-                sheet=fmt.INDICATORS_SHEET,
-                row=rec["row"],
-                column=ind.get("Period", "Period"),
-            )
-        if known_codes is not None and code not in known_codes:
-            errors.add(
-                f"unknown PI code {code!r}: add it to the indicator catalogue "
-                "(dbt_project/seeds/indicator_catalogue.csv) first",
-                sheet=fmt.INDICATORS_SHEET,
-                row=rec["row"],
-                column=ind["PI Code"],
-            )
-        key = (code, rec.get("Period"))
-        if key in seen:
-            errors.add(
-                f"PI code {code!r} ({rec.get('Period')}) appears twice: rows {seen[key]} and {rec['row']}",
-                sheet=fmt.INDICATORS_SHEET,
-                row=rec["row"],
-                column=ind["PI Code"],
-            )
-        seen[key] = rec["row"]
-    for spec, records in ((fmt.ACTIONS, parsed.actions), (fmt.RISKS, parsed.risks)):
-        seen = {}
-        for rec in records:
-            key = (rec[spec.key], rec.get("Period"))
-            if key in seen:
+    if quarter is not None and quarter.quarter != 4:
+        for rec in sheets.get(fmt.INDICATORS_SHEET, []):
+            if rec.get("Period") == fmt.PERIOD_YEAR_END:
                 errors.add(
-                    f"code {rec[spec.key]!r} appears twice: rows {seen[key]} and {rec['row']}",
-                    sheet=spec.name,
+                    f"a 'Year end' value may only be given in a Q4 return, this is {quarter.label}",
+                    sheet=fmt.INDICATORS_SHEET,
                     row=rec["row"],
-                    column=labels[spec.name][spec.key],
+                    column=ind.get("Period", "Period"),
                 )
-            seen[key] = rec["row"]
-    for rec in parsed.actions:
-        progress = rec["Progress %"][0]
-        if progress is not None and not 0 <= progress <= 100:
-            errors.add(
-                f"progress must be between 0% and 100%, got {progress:g}",
-                sheet=fmt.ACTIONS_SHEET,
-                row=rec["row"],
-                column=labels[fmt.ACTIONS_SHEET]["Progress %"],
-            )
+    for rule in rules.rules_for(rules.METADATA):
+        if rule.field in meta:
+            at = {
+                "sheet": fmt.METADATA_SHEET,
+                "row": meta_rows.get(rule.field),
+                "column": f"B ('{rule.field}')",
+            }
+            meta[rule.field] = rules.check(rule, meta[rule.field], partial(errors.add, **at))
+    for sheet, records in sheets.items():
+        label = labels.get(sheet, {})
+        for rule in rules.rules_for(sheet):
+            if rule.test == "unique":
+                column = label.get(rule.key[0], rule.key[0])
+                rules.check_unique(rule, records, partial(_add_at_row, errors, sheet, column))
+                continue
+            column = label.get(rule.field, rule.field)
+            for rec in records:
+                add = partial(errors.add, sheet=sheet, row=rec["row"], column=column)
+                rec[rule.field] = rules.check(rule, rec[rule.field], add)
+
+
+def _add_at_row(errors: _Collector, sheet: str, column: str, problem: str, row: int) -> None:
+    errors.add(problem, sheet=sheet, row=row, column=column)
 
 
 def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
@@ -524,31 +518,34 @@ def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
     return titles
 
 
-def read_return(
-    path: Path | str, known_codes: set[str] | None = None, sha256: str | None = None
-) -> ParsedReturn:
-    """Read one return workbook or raise :class:`ReturnRejected`. ``sha256``: the file's hash if the caller has it already."""
+def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
+    """Read one return workbook or raise :class:`ReturnRejected` listing every problem found
+    (up to ``MAX_ERRORS``). ``sha256``: the file's hash if the caller has it already."""
     path = Path(path)
     errors = _Collector(path)
     wb, merged = _open(path, errors)
-    errors.raise_if_any()
+    errors.raise_if_any()  # nothing more can be read from a file that is not a workbook
+    meta, meta_rows, quarter = {f: "" for f in fmt.METADATA_FIELDS}, {}, None
+    sheets: dict[str, list[dict]] = {}  # only the sheets whose header row could be read
+    labels: dict[str, dict[str, str]] = {}
     try:
         titles = _sheet_titles(wb.sheetnames, errors)
-        errors.raise_if_any()
-        meta, meta_rows = _read_metadata(wb, titles[fmt.METADATA_SHEET], errors)
-        quarter = _quarter_from_metadata(meta, meta_rows, path, errors)
-        sheets, labels = {}, {}
+        if fmt.METADATA_SHEET in titles:
+            meta, meta_rows = _read_metadata(wb, titles[fmt.METADATA_SHEET], errors)
+            quarter = _quarter_from_metadata(meta, meta_rows, path, errors)
         for spec in fmt.DATA_SHEETS:
-            title = titles[spec.name]
-            sheets[spec.name], labels[spec.name] = _read_sheet(
-                wb, spec, title, merged.get(title, []), errors
-            )
-    except ReturnRejected:
-        raise
+            if spec.name in titles:
+                title = titles[spec.name]
+                records, labels[spec.name] = _read_sheet(
+                    wb, spec, title, merged.get(title, []), errors
+                )
+                if records is not None:
+                    sheets[spec.name] = records
+        _check_rows(meta, meta_rows, quarter, sheets, labels, errors)
     except Exception as exc:  # a hostile or damaged package must be rejected, never crash the load
         errors.add(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
     errors.raise_if_any()
-    parsed = ParsedReturn(
+    return ParsedReturn(
         path=path,
         sha256=sha256 or sha256_of(path),
         council=meta["Council"],
@@ -560,6 +557,3 @@ def read_return(
         actions=sheets[fmt.ACTIONS_SHEET],
         risks=sheets[fmt.RISKS_SHEET],
     )
-    _check_rows(parsed, known_codes, labels, errors)
-    errors.raise_if_any()
-    return parsed

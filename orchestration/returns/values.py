@@ -8,7 +8,10 @@ Canonical forms stored in the warehouse:
   values below 1% with the % sign.
 * money as a plain number in the indicator's unit: ``"£15.722m"`` -> ``15.722`` for a £m
   indicator, ``"£1,832.00"`` -> ``1832.0``.
-* thousands separators and surrounding spaces (including non-breaking) are dropped.
+* thousands separators and surrounding spaces (including non-breaking) are dropped. A comma
+  (or a space) must separate groups of three digits before the decimal point (``1,234``,
+  ``1,234.5``): ``25,29`` and ``1.234,5`` are written with a decimal comma, and reading them
+  as 2529 or 1.2345 would be a silent factor-of-100 (or 1,000) error, so they are rejected.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ EXCEL_ERRORS = {
 }
 BLANKS = {"", "n/a", "na", "-", "–", "—", "dna", "..", "new for 16/17"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_DIGITS_AND_SEPARATORS = re.compile(r"^[+-]?[\d., ]+$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([, ]\d{3})+(\.\d*)?$")  # 1,234 / 1 234 / 1,234.5
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,14 @@ def parse_number(raw: object, percent_format: bool = False) -> ParsedNumber:
     if text.lower() in BLANKS:
         return ParsedNumber(None)
     is_percent = text.endswith("%")
-    body = text.rstrip("%").strip()
-    body = body.replace("£", "").replace(",", "").replace(" ", "")
+    body = text.rstrip("%").strip().replace("£", "").strip()
+    if ("," in body or " " in body) and _DIGITS_AND_SEPARATORS.match(body.removesuffix("m")):
+        if not _GROUPED.match(body.removesuffix("m")):
+            raise NotANumber(
+                f"ambiguous number {text!r}: a comma (or space) may only separate thousands, "
+                "as in 1,234 or 1,234.5; write decimals with a point (25.29, not 25,29)"
+            )
+        body = body.replace(",", "").replace(" ", "")
     if body.lower().endswith("m"):
         body = body[:-1]
     if not _NUMBER.match(body):

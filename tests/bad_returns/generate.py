@@ -81,6 +81,7 @@ class Rejected:
     sheet: str | None = None
     row: int | None = None
     column: str | None = None  # a fragment of the column, e.g. "C ('Value')"
+    also: tuple[str, ...] = ()  # other problems the same message must list (all at once)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,6 @@ class Case:
     post: Callable | None = None  # (path) -> None: spoil the saved package
     raw: Callable | None = None  # (path, base path) -> None: write the bytes directly
     file_name: str | None = None  # instead of the default name
-    picked_up: bool = True  # False: the ingest's file-name filter never offers it to the reader
 
     @property
     def accepted(self) -> bool:
@@ -696,6 +696,42 @@ CASES: list[Case] = [
             cell(IND, "CS.CORP.BUDGET", "Period", "ANNUAL", YEAR_END),
         ),
     ),
+    Case(
+        "rag_status_words",
+        "Status typed as RAG words 'Green', 'amber' and ' RED '",
+        "2019-20-Q3",
+        Accepted(
+            "RAG words are the documented aliases: Green -> On Target, Amber -> Warning, "
+            "Red -> Off Target (any case, spaces trimmed)",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Status", "On Target"),
+                Norm(IND, "CS.CORP.INVOICES", "Status", "Warning"),
+                Norm(IND, "CS.CORP.BUDGET", "Status", "Off Target"),
+            ),
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.SICKNESS", "Status", "Green"),
+            cell(IND, "CS.CORP.INVOICES", "Status", "amber"),
+            cell(IND, "CS.CORP.BUDGET", "Status", " RED "),
+        ),
+    ),
+    Case(
+        "thousands_separators",
+        "feeder data typed '1,234' and '1,234.5'",
+        "2018-19-Q4",
+        Accepted(
+            "a comma between groups of three digits is a thousands separator: '1,234' -> 1234, "
+            "'1,234.5' -> 1234.5",
+            (
+                Norm(IND, "CS.CORP.SICKNESS", "Numerator", 1234.0, YEAR_END),
+                Norm(IND, "CS.CORP.SICKNESS", "Denominator", 1234.5, YEAR_END),
+            ),
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.SICKNESS", "Numerator", "1,234", YEAR_END),
+            cell(IND, "CS.CORP.SICKNESS", "Denominator", "1,234.5", YEAR_END),
+        ),
+    ),
     # ---- rejected: sheets and columns ----
     Case(
         "missing_sheet",
@@ -813,7 +849,7 @@ CASES: list[Case] = [
         "space_inside_code",
         "a non-breaking space inside a PI code",
         Q2,
-        Rejected("unknown PI code 'CS.CORP. SICKNESS'", IND, 3, "A ('PI Code')"),
+        Rejected("unknown PI Code 'CS.CORP. SICKNESS'", IND, 3, "A ('PI Code')"),
         edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", f"CS.CORP.{NBSP}SICKNESS"),
     ),
     Case(
@@ -821,7 +857,7 @@ CASES: list[Case] = [
         "CS.CORP.SICKNESS twice",
         Q2,
         Rejected(
-            "PI code 'CS.CORP.SICKNESS' (Quarter) appears twice: rows 3 and 30",
+            "PI Code 'CS.CORP.SICKNESS' Period 'Quarter' appears twice: rows 3 and 30",
             IND,
             30,
             "A ('PI Code')",
@@ -832,14 +868,20 @@ CASES: list[Case] = [
         "unknown_pi_code",
         "a PI code misspelt",
         Q2,
-        Rejected("unknown PI code 'CS.CORP.SICKNES'", IND, 3, "A ('PI Code')"),
+        Rejected(
+            "unknown PI Code 'CS.CORP.SICKNES': it is not in the reference list "
+            "dbt_project/seeds/indicator_catalogue.csv (90 values); did you mean 'CS.CORP.SICKNESS'?",
+            IND,
+            3,
+            "A ('PI Code')",
+        ),
         edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", "CS.CORP.SICKNES"),
     ),
     Case(
         "blank_pi_code",
         "a row with a value but no PI code",
         Q2,
-        Rejected("'PI Code' is blank but the row has data", IND, 3, "A ('PI Code')"),
+        Rejected("'PI Code' is blank: it is required", IND, 3, "A ('PI Code')"),
         edit=cell(IND, "CS.CORP.SICKNESS", "PI Code", None),
     ),
     Case(
@@ -860,7 +902,7 @@ CASES: list[Case] = [
         "progress_over_100",
         "an action 150% complete",
         "2016-17-Q2",
-        Rejected("progress must be between 0% and 100%, got 150", ACT, 2, "F ('Progress %')"),
+        Rejected("'Progress %' must be between 0 and 100, got 150", ACT, 2, "F ('Progress %')"),
         edit=cell(ACT, "CS.S.01.01", "Progress %", 1.5),
     ),
     Case(
@@ -940,7 +982,96 @@ CASES: list[Case] = [
         Q2,
         Rejected("file name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx"),
         file_name="midlothian__corpus-file-name-q5__2019-20__Q5.xlsx",
-        picked_up=False,
+    ),
+    # ---- rejected: what a new user's corpus found slipping through (issue 12) ----
+    Case(
+        "council_misspelt",
+        "Council 'Midlothain' in the metadata and the file name (a typo)",
+        Q2,
+        Rejected(
+            "unknown Council 'Midlothain': it is not in the reference list "
+            "dbt_project/seeds/councils.csv (32 values); did you mean 'Midlothian'?",
+            META,
+            2,
+            "B ('Council')",
+        ),
+        edit=meta("Council", "Midlothain"),
+        file_name="midlothain__corpus-council-misspelt__2019-20__Q2.xlsx",
+    ),
+    Case(
+        "risk_score_blank",
+        "a risk with no Current Risk Score",
+        "2019-20-Q4",
+        Rejected(
+            "'Current Risk Score' is blank: it is required", RSK, 2, "F ('Current Risk Score')"
+        ),
+        edit=cell(RSK, "C.RR.01-23", "Current Risk Score", None, YEAR_END),
+    ),
+    Case(
+        "risk_score_out_of_range",
+        "a risk score of 36 (the matrix is 5 x 5)",
+        "2019-20-Q4",
+        Rejected(
+            "'Current Risk Score' must be between 1 and 25, got 36",
+            RSK,
+            2,
+            "F ('Current Risk Score')",
+        ),
+        edit=cell(RSK, "C.RR.01-23", "Current Risk Score", 36, YEAR_END),
+    ),
+    Case(
+        "decimal_comma",
+        "'25,29' typed for 25.29 (a decimal comma)",
+        Q2,
+        Rejected("ambiguous number '25,29'", IND, 3, "C ('Value')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Value", "25,29"),
+    ),
+    Case(
+        "decimal_comma_thousands_point",
+        "'1.234,5' (continental separators) as a numerator",
+        Q2,
+        Rejected("ambiguous number '1.234,5'", IND, 3, "D ('Numerator')"),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Numerator", "1.234,5"),
+    ),
+    Case(
+        "status_unknown_word",
+        "Status 'Purple'",
+        Q2,
+        Rejected(
+            "'Purple' is not an accepted Status: use one of On Target", IND, 3, "F ('Status')"
+        ),
+        edit=cell(IND, "CS.CORP.SICKNESS", "Status", "Purple"),
+    ),
+    Case(
+        "action_text_blank",
+        "an action whose Action text is blank",
+        "2016-17-Q2",
+        Rejected("'Action' is blank: it is required", ACT, 2, "D ('Action')"),
+        edit=cell(ACT, "CS.S.01.01", "Action", None),
+    ),
+    Case(
+        "browser_second_download",
+        "a return saved as '... (1).xlsx', as a browser names a second download",
+        "2016-17-Q2",
+        Rejected("file name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx"),
+        file_name="midlothian__childrens-services__2016-17__Q2 (1).xlsx",
+    ),
+    Case(
+        "several_problems",
+        "text in a value, a misspelt PI code and an unknown status in one file",
+        Q2,
+        Rejected(
+            "expected a number, got 'about 4'",
+            IND,
+            3,
+            "C ('Value')",
+            also=("unknown PI Code 'CS.CORP.BUDGT'", "'Purple' is not an accepted Status"),
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.SICKNESS", "Value", "about 4"),
+            cell(IND, "CS.CORP.BUDGET", "PI Code", "CS.CORP.BUDGT"),
+            cell(IND, "CS.CORP.INVOICES", "Status", "Purple"),
+        ),
     ),
     # ---- rejected: empty, not a workbook, hostile packages ----
     Case(

@@ -16,13 +16,7 @@ select
     action,
     due_date,
     progress_pct,
-    case lower(trim(reported_status))
-        when 'on target' then 'On Target'
-        when 'off target' then 'Off Target'
-        when 'complete' then 'Complete'
-        when 'completed' then 'Complete'
-        when 'warning' then 'Warning'
-    end as reported_status,
+    reported_status,  -- canonicalised by the reader (Completed = Complete, RAG words)
     comment,
     partition_key,
     source_ref,

@@ -26,12 +26,8 @@ typed as (
         end as value,
         source.numerator,
         source.denominator,
-        case lower(trim(source.reported_status))
-            when 'on target' then 'On Target'
-            when 'off target' then 'Off Target'
-            when 'data only' then 'Data Only'
-            when 'warning' then 'Warning'
-        end as reported_status,
+        -- The reader has already canonicalised the status (RAG words included).
+        source.reported_status,
         source.note,
         source.partition_key,
         source.source_ref,

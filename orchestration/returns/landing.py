@@ -1,0 +1,74 @@
+"""The returns landing folder: which files are returns for which quarter, and which are not.
+
+The one place that maps a file name to its partition (``2019-20-Q3``), used by the ingest,
+the CLI and the landing sensor. A file that is neither a return's name nor a temporary or
+hidden file (``~$…`` owner files, ``.~lock…``, partial downloads) is *misnamed*: it is never
+ignored silently, but reported and moved to quarantine with the expected pattern
+(``midlothian__childrens-services__2016-17__Q2 (1).xlsx`` is how a browser saves a second
+download of a return).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.partitions import financial_quarters
+from orchestration.returns import format as fmt
+
+TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
+# A quarter written the way a return's name writes it, anywhere in a misnamed file's name.
+_QUARTER_IN_NAME = re.compile(r"(\d{4}-\d{2})__Q([1-4])")
+
+EXPECTED_NAME = (
+    "the file name does not follow <council>__<service>__<YYYY-YY>__Q<n>.xlsx "
+    "(lower case, words joined by hyphens, e.g. midlothian__childrens-services__2019-20__Q3.xlsx); "
+    "rename it to exactly that pattern and save it into the returns folder again"
+)
+
+
+def is_temporary(name: str) -> bool:
+    """Hidden files, editor lock files and partial downloads: never returns, never worth a log line."""
+    return name.startswith((".", "~")) or name.lower().endswith(TEMPORARY_SUFFIXES)
+
+
+def partition_key_of(name: str) -> str | None:
+    """The partition key a return's file name gives (``2019-20-Q3``); None for another name."""
+    m = fmt.FILE_NAME.match(name)
+    key = f"{m.group('fy')}-Q{m.group('q')}" if m else None
+    return key if key in _partition_keys() else None
+
+
+def _partition_keys() -> frozenset[str]:
+    return frozenset(financial_quarters.get_partition_keys())
+
+
+def quarter_mentioned(name: str) -> str | None:
+    """The partition key a misnamed file's name seems to mean (``… 2016-17__Q2 (1).xlsx``)."""
+    m = _QUARTER_IN_NAME.search(name)
+    key = f"{m.group(1)}-Q{m.group(2)}" if m else None
+    return key if key in _partition_keys() else None
+
+
+@dataclass
+class Landing:
+    returns: dict[str, list[Path]] = field(default_factory=dict)  # partition key -> files
+    misnamed: list[Path] = field(default_factory=list)
+
+    def for_quarters(self, keys) -> list[Path]:
+        return sorted(p for k in keys for p in self.returns.get(k, []))
+
+
+def scan(folder: Path) -> Landing:
+    """Every file directly in ``folder``, sorted into returns by quarter and misnamed files."""
+    landing = Landing()
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if not path.is_file() or is_temporary(path.name):
+            continue
+        key = partition_key_of(path.name)
+        if key is None:
+            landing.misnamed.append(path)
+        else:
+            landing.returns.setdefault(key, []).append(path)
+    return landing
