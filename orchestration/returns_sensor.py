@@ -63,7 +63,9 @@ def published_returns() -> set[str]:
         return set()
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            return {r[0] for r in con.execute("select source_sha256 from raw.return_files").fetchall()}
+            return {
+                r[0] for r in con.execute("select source_sha256 from raw.return_files").fetchall()
+            }
     except duckdb.Error:  # a warehouse without return tables yet
         return set()
 

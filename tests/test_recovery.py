@@ -81,9 +81,17 @@ def test_every_dbt_test_on_return_data_is_a_reader_rule(manifest):
         ("accepted_values on stg_returns__indicator_values.reported_status", "Green", "On Target"),
         ("accepted_values on stg_returns__indicator_values.reported_status", " amber", "Warning"),
         ("accepted_values on stg_returns__indicator_values.reported_status", "RED", "Off Target"),
-        ("accepted_values on stg_returns__indicator_values.reported_status", "off target", "Off Target"),
+        (
+            "accepted_values on stg_returns__indicator_values.reported_status",
+            "off target",
+            "Off Target",
+        ),
         ("accepted_values on stg_returns__actions.reported_status", "Completed", "Complete"),
-        ("relationships on stg_returns__indicator_values.council", "Argyll and Bute", "Argyll & Bute"),
+        (
+            "relationships on stg_returns__indicator_values.council",
+            "Argyll and Bute",
+            "Argyll & Bute",
+        ),
         ("relationships on stg_returns__indicator_values.council", "midlothian", "Midlothian"),
     ],
 )
@@ -95,7 +103,9 @@ def test_documented_spellings_become_the_warehouse_words(rule_name, typed, canon
 
 
 def test_anything_else_is_refused_with_the_choices():
-    (rule,) = [r for r in rules.rules() if r.column == "reported_status" and r.sheet == "Indicators"]
+    (rule,) = [
+        r for r in rules.rules() if r.column == "reported_status" and r.sheet == "Indicators"
+    ]
     problems = []
     rules.check(rule, "Purple", problems.append)
     assert problems == [
@@ -142,7 +152,9 @@ def test_a_browser_second_download_is_sent_to_its_quarter_to_be_quarantined(tmp_
     folder = tmp_path / "returns"
     folder.mkdir()
     copy = folder / "midlothian__childrens-services__2016-17__Q2 (1).xlsx"
-    shutil.copy(SEED_RETURNS / fmt.file_name("Midlothian", "Children's Services", "2016-17-Q2"), copy)
+    shutil.copy(
+        SEED_RETURNS / fmt.file_name("Midlothian", "Children's Services", "2016-17-Q2"), copy
+    )
     requests, cursor, _ = evaluate(folder, None, LOG, published=set())
     assert [r.partition_key for r in requests] == ["2016-17-Q2"]
     assert requests[0].tags["returns/files"] == copy.name
@@ -178,7 +190,9 @@ def test_a_rule_only_dbt_knows_undoes_the_load_and_the_next_run_publishes(
         failed = run(("2019-20-Q2", Q4), instance=instance)
         assert not failed.success
         (text,) = failure_descriptions(failed)
-        assert RISK_TEST in text and f"Rows failing come from {Q4_FILE}: moved to {quarantine}" in text
+        assert (
+            RISK_TEST in text and f"Rows failing come from {Q4_FILE}: moved to {quarantine}" in text
+        )
         assert "Traceback" not in text
         # The run's whole load was undone and nothing was published (the ingest log alone
         # records what happened).
