@@ -161,10 +161,12 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
     unchanged = len(paths) - len(changed)
     context.log.info(
         f"{len(paths)} return file(s) for {len(quarters)} quarter(s): {len(loaded)} loaded, "
-        f"{len(rejected)} rejected, {unchanged} unchanged (not re-read); rows written {counts}"
+        f"{len(rejections)} rejected, {unchanged} unchanged (not re-read); rows written {counts}"
     )
-    if rejections:
-        context.log.error(rejection_summary(rejections))
+    for r in rejections:  # one line each; every problem is in the check's description
+        context.log.error(
+            f"Rejected {r['source_file']}: moved to {r['quarantined_to']} ({r['problems']} problem(s))"
+        )
     for table in RAW_RETURN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
