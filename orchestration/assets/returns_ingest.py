@@ -54,14 +54,16 @@ def files_for(quarters: list[FinancialQuarter]) -> list:
     return landing.scan(settings.returns_dir()).for_quarters(q.key for q in quarters)
 
 
+def rejection_line(r: dict) -> str:
+    return (
+        f"Rejected {r['source_file']}: moved to {r['quarantined_to']} ({r['problems']} problem(s))"
+    )
+
+
 def rejection_summary(rejections: list[dict]) -> str:
     """One line per rejected file (where it went), then each file's problems."""
-    lines = [
-        f"Rejected {r['source_file']}: moved to {r['quarantined_to']} ({r['problems']} problem(s))"
-        for r in rejections
-    ]
-    details = "\n\n".join(r["message"] for r in rejections)
-    return "\n".join(lines) + "\n\n" + details
+    lines = "\n".join(rejection_line(r) for r in rejections)
+    return lines + "\n\n" + "\n\n".join(r["message"] for r in rejections)
 
 
 @dg.multi_asset(
@@ -164,9 +166,7 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
         f"{len(rejections)} rejected, {unchanged} unchanged (not re-read); rows written {counts}"
     )
     for r in rejections:  # one line each; every problem is in the check's description
-        context.log.error(
-            f"Rejected {r['source_file']}: moved to {r['quarantined_to']} ({r['problems']} problem(s))"
-        )
+        context.log.error(rejection_line(r))
     for table in RAW_RETURN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
