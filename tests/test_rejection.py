@@ -1,4 +1,9 @@
-"""A malformed return stops the load with a precise message and changes nothing."""
+"""A malformed return is rejected with a precise message and changes nothing in the warehouse.
+
+The run itself goes on (the quarter's other returns would be loaded and published); its
+``every_return_accepted`` check fails naming the cell, and the file goes to the quarantine
+folder beside the returns folder.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ import shutil
 import duckdb
 
 from orchestration import settings
-from orchestration.cli import run
-from orchestration.returns.reader import sha256_of
+from orchestration.cli import rejected_returns, run
 from tests.conftest import REPO
 from tests.returns_factory import write_return
+from tests.test_reliability import table_checksums
 
 
 def _raw_counts(path):
@@ -35,20 +40,17 @@ def test_malformed_return_is_rejected_and_warehouse_unchanged(
         ],
     )
     monkeypatch.setenv("RETURNS_DIR", str(returns))
-    published_before = sha256_of(built_warehouse)
+    marts_before = table_checksums(built_warehouse, "marts")
     raw_before = _raw_counts(settings.work_warehouse_path())
 
     result = run(("2019-20-Q3", "2019-20-Q3"), instance=instance)
 
-    assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    message = failure.step_failure_data.error.message + str(
-        failure.step_failure_data.user_failure_data
-    )
-    assert bad.name in message
+    (message,) = rejected_returns(result)
+    assert f"Rejected {bad.name}: moved to {tmp_path / 'quarantine'}" in message
     assert (
         "sheet 'Indicators', row 3, column C ('Value'): expected a number, got 'ninety eight'"
         in message
     )
-    assert sha256_of(built_warehouse) == published_before
+    assert not bad.exists() and len(list((tmp_path / "quarantine").glob(f"*__{bad.name}"))) == 1
+    assert table_checksums(built_warehouse, "marts") == marts_before
     assert _raw_counts(settings.work_warehouse_path()) == raw_before
