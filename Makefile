@@ -3,20 +3,34 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# uv installs exactly what uv.lock lists. It is itself pinned, in its own small venv.
+UV_VERSION := 0.13.9
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install dagster-home run rebuild test dev backfill bench seeds lint clean
+.PHONY: install lock dagster-home run rebuild test dev backfill bench seeds lint clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+## The environment, exactly as uv.lock has it (--locked: refuse a lock that no longer matches
+## pyproject.toml; run `make lock` after changing a dependency).
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev --python $(PYTHON)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Re-resolve uv.lock after a change to the dependencies in pyproject.toml (keeps every other
+## pin). `$(UV) lock --upgrade-package NAME` moves one package to its newest allowed release.
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON)
 
 ## DAGSTER_HOME with the local default instance config (deploy/local/dagster.yaml: the
 ## warehouse pool limited to one step at a time) unless it already has a dagster.yaml, and the
@@ -68,8 +82,10 @@ bench: install
 seeds: install
 	$(PY) scripts/build_seed_returns.py
 
+## What CI checks first: lint and format (`ruff format .` fixes the format).
 lint: install
-	$(VENV)/bin/ruff check orchestration tests scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf output .dagster_home dbt_project/target dbt_project/logs
