@@ -18,7 +18,7 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration import incremental, settings
+from orchestration import artefacts, incremental, settings
 from orchestration.project import dbt_project
 from orchestration.recovery import recover_from_failed_build
 
@@ -88,6 +88,8 @@ def warehouse_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
 ):
     settings.export_dbt_env()
+    # dagster-dbt leaves a target folder per build: keep the newest (this build's included).
+    artefacts.prune_dbt_run_folders(keep=artefacts.KEEP_DBT_RUN_FOLDERS - 1)
     # Full or incremental (orchestration/incremental.py). The connection is closed before dbt
     # starts: DuckDB allows one writing process per file.
     full_refresh = context.run.tags.get(incremental.FULL_REFRESH_TAG, "").lower() == "true"
