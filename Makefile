@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lock dagster-home run rebuild test dev backfill bench seeds lint clean
+.PHONY: install lock dagster-home run rebuild test dev docs backfill bench seeds lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -56,6 +56,11 @@ test: install dagster-home
 dev: install dagster-home
 	$(PY) -m orchestration.cli prepare
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## The dbt docs site (every model and column described) for the published warehouse, served on
+## http://127.0.0.1:8080 (DOCS_PORT=...).
+docs: install
+	$(PY) -m orchestration.dbt_docs --port $(or $(DOCS_PORT),8080)
 
 ## Backfill every quarter that has a return (or FROM=2015-16-Q2 TO=2019-20-Q4) in ONE run of
 ## load_all: the partitioned ingest loads the whole range at once (BackfillPolicy.single_run),

@@ -19,6 +19,7 @@ from dagster_duckdb import DuckDBResource
 from packaging import version
 
 from orchestration import artefacts, incremental, settings
+from orchestration.check_descriptions import describe_test
 from orchestration.project import dbt_project
 from orchestration.recovery import recover_from_failed_build
 
@@ -31,6 +32,20 @@ class WarehouseTranslator(DagsterDbtTranslator):
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dagster-dbt's check, with a description of what the test checks (see check_descriptions)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=describe_test(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            metadata=spec.metadata,
+            blocking=spec.blocking,
+        )
 
 
 class WarehouseDbtCli(DbtCliResource):
