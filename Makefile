@@ -38,14 +38,16 @@ lock: | $(UV)
 dagster-home: install
 	@$(PY) -m orchestration.local_instance
 
-## Materialise every asset through Dagster on raw/ and print where the outputs are.
-run: install dagster-home
+## Materialise every asset through Dagster on raw/ and print where the outputs are; with
+## nothing changed since the last publish, say so and start no run. (The CLI prepares
+## DAGSTER_HOME and releases stale slots itself: no second Python start-up for dagster-home.)
+run: install
 	$(PY) -m orchestration.cli run
 
 ## The same, rebuilding every dbt model from scratch. `make run` recomputes only the financial
 ## years whose returns changed since the last build (orchestration/incremental.py), and
 ## rebuilds in full by itself whenever the dbt project (rules, targets, catalogue) changed.
-rebuild: install dagster-home
+rebuild: install
 	$(PY) -m orchestration.cli run --full-refresh
 
 ## The whole test suite (what CI runs).

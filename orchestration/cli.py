@@ -124,6 +124,40 @@ def run(partition_range: tuple[str, str] | None = None, instance=None, full_refr
         return job.execute_in_process(instance=local_instance, tags=tags, raise_on_error=False)
 
 
+def nothing_changed(partition_range: tuple[str, str] | None) -> bool:
+    """Whether the returns in the range, the LGBF files, the code and the outputs are all as
+    last published (``orchestration/changes.py``); says what it found either way."""
+    import dagster as dg
+
+    from orchestration.assets.returns_ingest import files_for
+    from orchestration.changes import since_last_publish
+    from orchestration.partitions import FinancialQuarter, financial_quarters
+
+    keys = [partition_range] if partition_range else []
+    first, last = (
+        (FinancialQuarter.from_key(k) for k in partition_range) if partition_range else (None, None)
+    )
+    quarters = [
+        q
+        for q in map(FinancialQuarter.from_key, financial_quarters.get_partition_keys())
+        if not keys or first <= q <= last
+    ]
+    files = files_for(quarters)
+    with dg.DagsterInstance.get() as instance:
+        found = since_last_publish(instance, files)
+    if not found.nothing:
+        print(f"Changed since the last publish: {found.describe()}")
+        return False
+    print(
+        f"Nothing changed since the last successful publish: {len(files)} return workbook(s), "
+        "the LGBF files, the code and the dbt project are as published. No run started "
+        "(`make rebuild` rebuilds anyway)."
+    )
+    print(f"  Warehouse (published): {settings.published_warehouse_path()}")
+    print(f"  Outputs folder:        {settings.output_dir()}")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
 
     _prepare_environment()
     t0 = time.monotonic()
+    rng = (args.start, args.end) if args.start and args.end else None
+    if args.command == "run" and not args.full_refresh and nothing_changed(rng):
+        return 0
     prepare_manifest()
     if args.command == "prepare":
         return 0
-    rng = (args.start, args.end) if args.start and args.end else None
     result = run(rng, full_refresh=args.full_refresh)
     ok = bool(result and result.success)
     took = time.monotonic() - t0
