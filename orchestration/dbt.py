@@ -18,7 +18,7 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration import artefacts, incremental, settings
+from orchestration import artefacts, incremental, run_log, settings
 from orchestration.check_descriptions import describe_test
 from orchestration.project import dbt_project
 from orchestration.recovery import recover_from_failed_build
@@ -118,7 +118,7 @@ def warehouse_dbt_models(
     # its failing rows come from (orchestration/recovery.py), so the next run can publish.
     with environment(plan.dbt_env()):
         invocation = dbt.cli(["build", *plan.dbt_args()], context=context, raise_on_error=False)
-        yield from invocation.stream()
+        yield from run_log.dbt_progress(context, invocation.stream())
     if not invocation.is_successful():
         run_results = invocation.get_artifact("run_results.json")
         manifest = invocation.get_artifact("manifest.json")
