@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lock dagster-home run rebuild test dev docs backfill bench seeds lint clean
+.PHONY: install lock dagster-home run rebuild test dev docs backfill bench measure seeds lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -84,6 +84,11 @@ backfill: install dagster-home
 ## output/benchmark.json. Smaller: make bench BENCH_ARGS="--councils 4 --services 2 --years 2"
 bench: install
 	$(PY) scripts/benchmark.py $(BENCH_ARGS)
+
+## The runs a data engineer watches, timed beside the floor (../shared/bench/floor) in one
+## sitting: medians over ROUNDS rounds (default 5) and ratios to the floor. Run it on a quiet machine.
+measure: install
+	$(PY) scripts/measure_runs.py --rounds $(or $(ROUNDS),5)
 
 ## Rebuild raw/returns/*.xlsx from the seed transcription in raw/transcription/.
 seeds: install
