@@ -3,8 +3,8 @@
 ``python -m orchestration.cli run`` (``make run``) asks this before it starts Dagster's run.
 The inputs of a publish are
 
-* the return workbooks: each must be in the published warehouse with the same sha256
-  (``raw.return_files``, read through ``orchestration/published_state.py``);
+* the return workbooks: each one's sha256 must be in the published warehouse
+  (``raw.return_files``), the same test the returns landing sensor applies;
 * the LGBF landing folder: each file's sha256 must be in the published warehouse (with
   ``LGBF_URL`` set, a new publication can only be known by polling, so the run goes ahead);
 * the code: a fingerprint of the ``orchestration`` package, the dbt project and the settings
@@ -23,7 +23,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration import published_state, settings
+import duckdb
+
+from orchestration import settings
 
 CODE_FINGERPRINT_KEY = "code_fingerprint"
 # Settings that change what a run writes (paths are covered by the outputs check).
@@ -72,6 +74,24 @@ class Changes:
         return "; ".join(parts) if parts else "nothing changed"
 
 
+def published_lgbf_files() -> set[str]:
+    """sha256 of every LGBF publication, metadata and family-group file the published
+    warehouse holds (read-only: it is only ever replaced atomically)."""
+    path = settings.published_warehouse_path()
+    if not path.exists():
+        return set()
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                """select sha256 from raw.lgbf_publications
+                   union select source_sha256 from raw.lgbf_indicator_metadata
+                   union select source_sha256 from raw.lgbf_family_groups"""
+            ).fetchall()
+    except duckdb.Error:  # published before the LGBF tables existed
+        return set()
+    return {r[0] for r in rows}
+
+
 def _sha256(path: Path) -> str:
     from orchestration.returns.reader import sha256_of
 
@@ -102,13 +122,15 @@ def since_last_publish(instance, return_files: list[Path]) -> Changes:
     elif recorded.value != code_fingerprint():
         changes.code.append("the code, dbt project or output settings changed")
 
-    loaded = published_state.loaded_returns()
-    changes.returns = [p.name for p in return_files if loaded.get(p.name) != _sha256(p)]
+    from orchestration.returns_sensor import published_returns
+
+    loaded = published_returns()
+    changes.returns = [p.name for p in return_files if _sha256(p) not in loaded]
 
     if fetch.lgbf_url_from_env():
         changes.lgbf.append("LGBF_URL is set (a new publication is only known by polling it)")
     else:
-        known = published_state.loaded_lgbf_files()
+        known = published_lgbf_files()
         landed = landed_files(fetch.landing_dir_from_env())
         changes.lgbf = [f.path.name for f in landed if _sha256(f.path) not in known]
     return changes
