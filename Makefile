@@ -3,20 +3,34 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# uv installs exactly what uv.lock lists. It is itself pinned, in its own small venv.
+UV_VERSION := 0.13.9
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install dagster-home run rebuild test dev backfill bench seeds lint clean
+.PHONY: install lock dagster-home run rebuild test dev docs backfill bench measure seeds lint clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+## The environment, exactly as uv.lock has it (--locked: refuse a lock that no longer matches
+## pyproject.toml; run `make lock` after changing a dependency).
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev --python $(PYTHON)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Re-resolve uv.lock after a change to the dependencies in pyproject.toml (keeps every other
+## pin). `$(UV) lock --upgrade-package NAME` moves one package to its newest allowed release.
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON)
 
 ## DAGSTER_HOME with the local default instance config (deploy/local/dagster.yaml: the
 ## warehouse pool limited to one step at a time) unless it already has a dagster.yaml, and the
@@ -24,14 +38,16 @@ install: $(STAMP)
 dagster-home: install
 	@$(PY) -m orchestration.local_instance
 
-## Materialise every asset through Dagster on raw/ and print where the outputs are.
-run: install dagster-home
+## Materialise every asset through Dagster on raw/ and print where the outputs are; with
+## nothing changed since the last publish, say so and start no run. (The CLI prepares
+## DAGSTER_HOME and releases stale slots itself: no second Python start-up for dagster-home.)
+run: install
 	$(PY) -m orchestration.cli run
 
 ## The same, rebuilding every dbt model from scratch. `make run` recomputes only the financial
 ## years whose returns changed since the last build (orchestration/incremental.py), and
 ## rebuilds in full by itself whenever the dbt project (rules, targets, catalogue) changed.
-rebuild: install dagster-home
+rebuild: install
 	$(PY) -m orchestration.cli run --full-refresh
 
 ## The whole test suite (what CI runs).
@@ -42,6 +58,11 @@ test: install dagster-home
 dev: install dagster-home
 	$(PY) -m orchestration.cli prepare
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## The dbt docs site (every model and column described) for the published warehouse, served on
+## http://127.0.0.1:8080 (DOCS_PORT=...).
+docs: install
+	$(PY) -m orchestration.dbt_docs --port $(or $(DOCS_PORT),8080)
 
 ## Backfill every quarter that has a return (or FROM=2015-16-Q2 TO=2019-20-Q4) in ONE run of
 ## load_all: the partitioned ingest loads the whole range at once (BackfillPolicy.single_run),
@@ -64,12 +85,19 @@ backfill: install dagster-home
 bench: install
 	$(PY) scripts/benchmark.py $(BENCH_ARGS)
 
+## The runs a data engineer watches, timed beside the floor (../shared/bench/floor) in one
+## sitting: medians over ROUNDS rounds (default 5) and ratios to the floor. Run it on a quiet machine.
+measure: install
+	$(PY) scripts/measure_runs.py --rounds $(or $(ROUNDS),5)
+
 ## Rebuild raw/returns/*.xlsx from the seed transcription in raw/transcription/.
 seeds: install
 	$(PY) scripts/build_seed_returns.py
 
+## What CI checks first: lint and format (`ruff format .` fixes the format).
 lint: install
-	$(VENV)/bin/ruff check orchestration tests scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf output .dagster_home dbt_project/target dbt_project/logs

@@ -87,7 +87,12 @@ def failure_descriptions(result) -> list[str]:
     return out
 
 
-def run(partition_range: tuple[str, str] | None = None, instance=None, full_refresh: bool = False):
+def run(
+    partition_range: tuple[str, str] | None = None,
+    instance=None,
+    full_refresh: bool = False,
+    run_config: dict | None = None,
+):
     """Materialise every asset for the quarters in ``partition_range`` (default: all with returns).
 
     ``full_refresh`` rebuilds every dbt model from scratch instead of only the financial
@@ -117,11 +122,72 @@ def run(partition_range: tuple[str, str] | None = None, instance=None, full_refr
         tags[FULL_REFRESH_TAG] = "true"
     if instance is not None:
         release_stale_warehouse_slots(instance)
-        return job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        return job.execute_in_process(
+            instance=instance, tags=tags, raise_on_error=False, run_config=run_config
+        )
     with dg.DagsterInstance.get() as local_instance:
         # A run killed outright keeps its warehouse slot; without this, this run would wait forever.
         release_stale_warehouse_slots(local_instance)
-        return job.execute_in_process(instance=local_instance, tags=tags, raise_on_error=False)
+        return job.execute_in_process(
+            instance=local_instance, tags=tags, raise_on_error=False, run_config=run_config
+        )
+
+
+def nothing_changed(partition_range: tuple[str, str] | None) -> bool:
+    """Whether the returns in the range, the LGBF files, the code and the outputs are all as
+    last published (``orchestration/changes.py``); says what it found either way."""
+    import dagster as dg
+
+    from orchestration.assets.returns_ingest import files_for
+    from orchestration.changes import since_last_publish
+    from orchestration.partitions import FinancialQuarter, financial_quarters
+
+    keys = [partition_range] if partition_range else []
+    first, last = (
+        (FinancialQuarter.from_key(k) for k in partition_range) if partition_range else (None, None)
+    )
+    quarters = [
+        q
+        for q in map(FinancialQuarter.from_key, financial_quarters.get_partition_keys())
+        if not keys or first <= q <= last
+    ]
+    files = files_for(quarters)
+    with dg.DagsterInstance.get() as instance:
+        found = since_last_publish(instance, files)
+    if not found.nothing:
+        print(f"Changed since the last publish: {found.describe()}")
+        return False
+    print(
+        f"Nothing changed since the last successful publish: {len(files)} return workbook(s), "
+        "the LGBF files, the code and the dbt project are as published. No run started "
+        "(`make rebuild` rebuilds anyway)."
+    )
+    print(f"  Warehouse (published): {settings.published_warehouse_path()}")
+    print(f"  Outputs folder:        {settings.output_dir()}")
+    return True
+
+
+def _run_logged(rng, full_refresh: bool):
+    """``run`` with INFO progress on the terminal and the full log (dbt's output too) in a file."""
+    import contextlib
+
+    from orchestration import run_log
+
+    log_path = run_log.new_log_path()
+    print(f"Full log: {log_path}", flush=True)
+    with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = run(rng, full_refresh=full_refresh, run_config=run_log.run_config(log_path))
+    return result, log_path
+
+
+def _print_summary(result, log_path) -> None:
+    from orchestration import run_log
+    from orchestration.definitions import defs
+
+    if result is not None:
+        for line in run_log.summary(result, defs):
+            print(line)
+    print(f"Full log: {log_path}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,14 +206,17 @@ def main(argv: list[str] | None = None) -> int:
 
     _prepare_environment()
     t0 = time.monotonic()
+    rng = (args.start, args.end) if args.start and args.end else None
+    if args.command == "run" and not args.full_refresh and nothing_changed(rng):
+        return 0
     prepare_manifest()
     if args.command == "prepare":
         return 0
-    rng = (args.start, args.end) if args.start and args.end else None
-    result = run(rng, full_refresh=args.full_refresh)
+    result, log_path = _run_logged(rng, args.full_refresh)
     ok = bool(result and result.success)
     took = time.monotonic() - t0
     rejected = rejected_returns(result) if result is not None else []
+    _print_summary(result, log_path)
     if not ok:
         print(
             f"\nRun FAILED after {took:.1f}s; the published warehouse was left as it was:",

@@ -18,7 +18,8 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration import incremental, settings
+from orchestration import artefacts, incremental, run_log, settings
+from orchestration.check_descriptions import describe_test
 from orchestration.project import dbt_project
 from orchestration.recovery import recover_from_failed_build
 
@@ -31,6 +32,20 @@ class WarehouseTranslator(DagsterDbtTranslator):
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dagster-dbt's check, with a description of what the test checks (see check_descriptions)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=describe_test(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            metadata=spec.metadata,
+            blocking=spec.blocking,
+        )
 
 
 class WarehouseDbtCli(DbtCliResource):
@@ -88,6 +103,8 @@ def warehouse_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
 ):
     settings.export_dbt_env()
+    # dagster-dbt leaves a target folder per build: keep the newest (this build's included).
+    artefacts.prune_dbt_run_folders(keep=artefacts.KEEP_DBT_RUN_FOLDERS - 1)
     # Full or incremental (orchestration/incremental.py). The connection is closed before dbt
     # starts: DuckDB allows one writing process per file.
     full_refresh = context.run.tags.get(incremental.FULL_REFRESH_TAG, "").lower() == "true"
@@ -101,7 +118,7 @@ def warehouse_dbt_models(
     # its failing rows come from (orchestration/recovery.py), so the next run can publish.
     with environment(plan.dbt_env()):
         invocation = dbt.cli(["build", *plan.dbt_args()], context=context, raise_on_error=False)
-        yield from invocation.stream()
+        yield from run_log.dbt_progress(context, invocation.stream())
     if not invocation.is_successful():
         run_results = invocation.get_artifact("run_results.json")
         manifest = invocation.get_artifact("manifest.json")

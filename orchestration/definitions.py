@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration import settings
+from orchestration import run_log, settings
 from orchestration.assets.lgbf_ingest import lgbf_publications
 from orchestration.assets.published import published_warehouse
 from orchestration.assets.published_outputs import (
@@ -51,6 +51,8 @@ defs = dg.Definitions(
     jobs=[all_assets_job, lgbf_refresh_job],
     schedules=[quarterly_schedule_for(all_assets_job)],
     sensors=[lgbf_refresh_sensor_for(lgbf_refresh_job), returns_sensor_for(all_assets_job)],
+    # Dagster's console logger, and a file for the CLI's full log (orchestration/run_log.py).
+    loggers={"console": dg.colored_console_logger, "file": run_log.file_logger},
     resources={
         "duckdb": DuckDBResource(
             database=str(settings.work_warehouse_path()),

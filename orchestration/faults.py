@@ -10,6 +10,7 @@ half-written. Unset (always, outside those tests) it does nothing.
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 
@@ -17,6 +18,7 @@ def pause_point(name: str) -> None:
     setting = os.environ.get("PIPELINE_PAUSE_AT", "")
     point, _, seconds = setting.partition(":")
     if point == name:
-        # Tell the test where we are, then hold still long enough to be killed.
-        print(f"PAUSED AT {name}", flush=True)
+        # Tell the test where we are, then hold still long enough to be killed. On stderr:
+        # the CLI sends a run's stdout (dbt's output) to its log file.
+        print(f"PAUSED AT {name}", file=sys.stderr, flush=True)
         time.sleep(float(seconds or 30))

@@ -21,7 +21,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration import incremental, settings
+from orchestration import artefacts, incremental, settings
 from orchestration.cli import run
 from orchestration.returns import format as fmt
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns, table_checksums
@@ -171,5 +171,7 @@ def test_a_resubmitted_year_is_built_incrementally_and_equals_a_full_rebuild(
     assert run(("2018-19-Q4", "2018-19-Q4"), instance=instance, full_refresh=True).success
 
     assert _builds(built_warehouse)[-1] == ("full", None, None)
+    # Three dbt builds or more in this session so far, and only the newest target folders kept.
+    assert len(artefacts.dbt_run_folders()) == artefacts.KEEP_DBT_RUN_FOLDERS
     # Every mart, row for row (count and a hash of every whole row), as the full rebuild has it.
     assert table_checksums(built_warehouse, "marts") == incremental_marts

@@ -196,6 +196,25 @@ def test_sensor_requests_runs_for_new_returns_only(defs, instance, landing):
     }
 
 
+def test_first_sensor_tick_after_make_run_starts_nothing(
+    defs, instance, built_warehouse, tmp_path, monkeypatch
+):
+    """`make dev` after `make run`: a sensor with no cursor over the folder `make run` loaded."""
+    monkeypatch.delenv("RETURNS_DIR", raising=False)  # raw/returns, what the session run loaded
+    first = _sensor_tick(defs, instance)
+    assert not first.run_requests
+    assert "No new or resubmitted returns" in first.skip_message
+    assert set(json.loads(first.cursor)["files"]) == {_seed(q) for q in SEED_QUARTERS}
+
+    # What it does start for: a return resubmitted afterwards, and only that quarter.
+    folder = tmp_path / "returns"
+    shutil.copytree(SEED_RETURNS, folder)
+    monkeypatch.setenv("RETURNS_DIR", str(folder))
+    _resubmit(folder / _seed("2016-17-Q2"), "CS.COMP.RECEIVED_CUM", 12)
+    tick = _sensor_tick(defs, instance, first.cursor)
+    assert [r.partition_key for r in tick.run_requests] == ["2016-17-Q2"]
+
+
 def test_sensor_waits_for_a_workbook_still_being_copied(defs, instance, landing):
     whole = (SEED_RETURNS / _seed("2019-20-Q1")).read_bytes()
     target = landing / _seed("2019-20-Q1")

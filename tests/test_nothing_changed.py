@@ -1,0 +1,73 @@
+"""A run with nothing new costs nothing: `make run` after a successful publish, with the same
+returns, LGBF files, code and outputs, starts no Dagster run, says "nothing changed", and
+leaves every output as it was; any one of those inputs changing is seen."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orchestration import artefacts, changes, cli, settings
+from tests.test_operations import _resubmit, _seed
+from tests.test_reliability import SEED_RETURNS, restore_seed_returns
+
+
+def _sizes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def published(built_warehouse, instance, monkeypatch):
+    restore_seed_returns(instance, monkeypatch)  # the session's warehouse holds raw/returns
+    monkeypatch.delenv("LGBF_URL", raising=False)
+    monkeypatch.delenv("LGBF_LANDING_DIR", raising=False)
+    return instance
+
+
+def test_make_run_with_nothing_new_starts_no_run(published, capsys):
+    runs = published.get_runs_count()
+    outputs = _sizes(settings.output_dir())
+    dbt_folders = artefacts.dbt_run_folders()
+
+    assert cli.main(["run"]) == 0
+
+    said = capsys.readouterr().out
+    assert "Nothing changed since the last successful publish: 10 return workbook(s)" in said
+    assert published.get_runs_count() == runs  # no run: no dbt, no reports, no publish
+    assert _sizes(settings.output_dir()) == outputs  # nothing rewritten, nothing grew
+    assert artefacts.dbt_run_folders() == dbt_folders
+
+
+def test_each_kind_of_change_is_seen(published, tmp_path, monkeypatch):
+    files = sorted(SEED_RETURNS.glob("*.xlsx"))
+    assert changes.since_last_publish(published, files).nothing
+
+    # A resubmitted return.
+    folder = tmp_path / "returns"
+    shutil.copytree(SEED_RETURNS, folder)
+    _resubmit(folder / _seed("2016-17-Q2"), "CS.COMP.RECEIVED_CUM", 12)
+    found = changes.since_last_publish(published, sorted(folder.glob("*.xlsx")))
+    assert (found.returns, found.lgbf, found.code) == ([_seed("2016-17-Q2")], [], [])
+
+    # A new LGBF publication in the landing folder.
+    landing = tmp_path / "lgbf"
+    shutil.copytree(settings.raw_dir() / "lgbf", landing)
+    new = landing / "transcribed__2021-03-31__000-report.csv"
+    new.write_bytes((landing / "transcribed__2020-03-31__000-report.csv").read_bytes() + b"\n")
+    monkeypatch.setenv("LGBF_LANDING_DIR", str(landing))
+    assert changes.since_last_publish(published, files).lgbf == [new.name]
+    monkeypatch.delenv("LGBF_LANDING_DIR")
+
+    # Changed code (or dbt project, or output settings).
+    monkeypatch.setenv("REPORT_PERIODS", "latest-year")
+    assert changes.since_last_publish(published, files).code == [
+        "the code, dbt project or output settings changed"
+    ]
+    monkeypatch.delenv("REPORT_PERIODS")
+
+    # Cleaned outputs.
+    monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "cleaned"))
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cleaned" / "warehouse.duckdb"))
+    assert not changes.since_last_publish(published, files).nothing

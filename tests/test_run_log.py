@@ -1,0 +1,31 @@
+"""What the CLI prints at the end of a run: what was built, every warning with its count and
+meaning; and the full logs it writes are kept to the newest few."""
+
+from __future__ import annotations
+
+from orchestration import run_log, settings
+
+
+def test_the_summary_lists_every_warning_with_its_rows_and_meaning(pipeline_run, warehouse):
+    from orchestration.definitions import defs
+
+    (disagree,) = warehouse.execute(
+        "select count(*) from marts.fct_indicator_value where not status_agrees"
+    ).fetchone()
+    lines = run_log.summary(pipeline_run, defs)
+    built = next(line for line in lines if line.startswith("Materialized"))
+    assert "marts 10" in built and "published 4" in built
+    warning = next(line for line in lines if "reported_status_agrees_with_computed_status" in line)
+    assert warning.startswith("  WARN reported_status_agrees_with_computed_status")
+    assert f": {disagree} row(s). Rows whose status, as the return reported it" in warning
+
+
+def test_only_the_newest_full_logs_are_kept(monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTPUT_DIR", str(tmp_path))
+    paths = []
+    for _ in range(run_log.KEEP_LOGS + 3):
+        path = run_log.new_log_path()
+        path.write_text("log")
+        paths.append(path)
+    kept = sorted((settings.output_dir() / "logs").glob("run-*.log"))
+    assert kept == paths[-run_log.KEEP_LOGS :]
