@@ -30,8 +30,12 @@ DDL = {
         source_ref varchar, {LINEAGE}""",
     "return_risks": f"""{RETURN_KEYS}, risk_code varchar, title varchar, identification varchar,
         control_measures varchar, risk_score double, latest_note varchar, source_ref varchar,
+        {LINEAGE}, related_action varchar""",
+    "return_narrative": f"""{RETURN_KEYS}, heading varchar, text varchar, source_ref varchar,
         {LINEAGE}""",
 }
+# Columns added after a table was first created: added in place to an existing warehouse.
+ADDED_COLUMNS = {"return_risks": {"related_action": "varchar"}}
 RAW_TABLES = tuple(DDL)
 
 # What each run did with each return file: loaded, rejected by the reader, or undone because
@@ -47,6 +51,12 @@ def ensure_raw_schema(con) -> None:
     for table, columns in DDL.items():
         con.execute(f"create table if not exists raw.{table} ({columns})")
     ensure_audit_schema(con)
+    for table, added in ADDED_COLUMNS.items():
+        for suffix in ("", "_replaced"):
+            for column, kind in added.items():
+                con.execute(
+                    f"alter table raw.{table}{suffix} add column if not exists {column} {kind}"
+                )
 
 
 def _base(ret: ParsedReturn, rec: dict, loaded_at: datetime) -> dict:
@@ -137,12 +147,23 @@ def frames(
                     "latest_note": rec["Latest Note"] or None,
                     "source_ref": rec.get("Source") or None,
                     **_lineage(ret, rec, loaded_at),
+                    "related_action": rec.get("Related Action") or None,
+                }
+            )
+        for rec in ret.narrative:
+            rows["return_narrative"].append(
+                {
+                    **_base(ret, rec, loaded_at),
+                    "heading": rec["Heading"] or None,
+                    "text": rec["Text"],
+                    "source_ref": rec.get("Source") or None,
+                    **_lineage(ret, rec, loaded_at),
                 }
             )
     return {t: pd.DataFrame(r) for t, r in rows.items()}
 
 
-AUDITED_TABLES = ("return_indicator_values", "return_actions", "return_risks")
+AUDITED_TABLES = ("return_indicator_values", "return_actions", "return_risks", "return_narrative")
 
 
 def ensure_audit_schema(con) -> None:
@@ -188,8 +209,9 @@ def write_returns(con, returns: list[ParsedReturn], now: datetime) -> dict[str, 
     con.register("incoming_keys", keys)
     for table in (*AUDITED_TABLES, "return_files"):
         con.execute(
-            f"""insert into raw.{table}_replaced
-                select t.*, ?::timestamp, k.replaced_by_sha256
+            # by name: a column added later (ADDED_COLUMNS) sits elsewhere in an older table
+            f"""insert into raw.{table}_replaced by name
+                select t.*, ?::timestamp as replaced_at, k.replaced_by_sha256
                 from raw.{table} t join incoming_keys k using (partition_key, council, service)""",
             [now],
         )

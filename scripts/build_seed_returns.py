@@ -87,6 +87,7 @@ def build(out: Path) -> list[Path]:
         ("ind", "indicator_values.csv"),
         ("act", "actions.csv"),
         ("risk", "risks.csv"),
+        ("narr", "narrative.csv"),
     ):
         for row in _rows(name):
             groups[(row["council"], row["service"], _partition(row))][sheet].append(row)
@@ -145,7 +146,15 @@ def build(out: Path) -> list[Path]:
             ws.cell(r, 5, row["control_measures"] or None)
             _number_cell(ws, r, 6, row["risk_score"])
             ws.cell(r, 7, row["latest_note"] or None)
-            ws.cell(r, 8, _source(row))
+            ws.cell(r, 8, row["related_action"] or None)
+            ws.cell(r, 9, _source(row))
+
+        if sheets["narr"]:
+            ws = _sheet(wb, fmt.NARRATIVE)
+            for r, row in enumerate(sheets["narr"], start=2):
+                ws.cell(r, 1, row["heading"])
+                ws.cell(r, 2, row["text"])
+                ws.cell(r, 3, f"{row['seed_file']}:{row['seed_line']}")
 
         # Fixed document dates keep the workbook bytes (and so its sha256) reproducible.
         wb.properties.created = wb.properties.modified = datetime(2020, 1, 1)

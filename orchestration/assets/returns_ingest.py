@@ -1,7 +1,7 @@
 """Ingest the quarterly return workbooks of one or more financial quarters into ``raw.*``.
 
 One multi-asset parses each workbook once and writes the raw tables (files, indicator
-values, actions, risks).
+values, actions, risks, narrative).
 
 * A file whose sha256 is already loaded is not read again: reloading is idempotent and a
   quarter's load costs only what changed.
@@ -38,6 +38,7 @@ RAW_RETURN_TABLES = {
     "return_indicator_values": "Indicator values from the returns' Indicators sheets",
     "return_actions": "Action progress from the returns' Actions sheets",
     "return_risks": "Risk register entries from the returns' Risks sheets",
+    "return_narrative": "The report narrative from the returns' optional Narrative sheets",
 }
 ACCEPTED_CHECK = "every_return_accepted"
 ACCEPTED_CHECK_DESCRIPTION = (

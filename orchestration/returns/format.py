@@ -15,6 +15,7 @@ METADATA_SHEET = "Metadata"
 INDICATORS_SHEET = "Indicators"
 ACTIONS_SHEET = "Actions"
 RISKS_SHEET = "Risks"
+NARRATIVE_SHEET = "Narrative"
 
 # Metadata sheet: column A holds the field name, column B its value.
 METADATA_FIELDS = (
@@ -90,11 +91,25 @@ RISKS = SheetSpec(
         Column("Control Measures"),
         Column("Current Risk Score", kind="number"),
         Column("Latest Note"),
+        Column("Related Action", required=False),
         Column("Source", required=False),
     ),
 )
 
 DATA_SHEETS = (INDICATORS, ACTIONS, RISKS)
+
+# The report's narrative ("Successes and Challenges", "Challenges and Risks"): one paragraph
+# a row, printed in row order under its heading. Optional: returns without it still load.
+NARRATIVE = SheetSpec(
+    NARRATIVE_SHEET,
+    (
+        Column("Heading"),
+        Column("Text"),
+        Column("Source", required=False),
+    ),
+    key="Text",
+)
+OPTIONAL_SHEETS = (NARRATIVE,)
 
 # <council>__<service>__<YYYY-YY>__Q<n>.xlsx, lower-case slugs, e.g.
 # midlothian__childrens-services__2019-20__Q4.xlsx

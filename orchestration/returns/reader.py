@@ -78,6 +78,7 @@ class ParsedReturn:
     indicators: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
     risks: list[dict] = field(default_factory=list)
+    narrative: list[dict] = field(default_factory=list)
 
     @property
     def partition_key(self) -> str:
@@ -518,6 +519,19 @@ def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
     return titles
 
 
+def _read_optional_sheets(wb, merged, errors: _Collector) -> dict[str, list[dict]]:
+    """Optional sheets (the Narrative) that are present, read like the required ones."""
+    out = {}
+    for spec in fmt.OPTIONAL_SHEETS:
+        like = [
+            t for t in wb.sheetnames if fmt.normalise_header(t) == fmt.normalise_header(spec.name)
+        ]
+        if like:
+            records, _ = _read_sheet(wb, spec, like[0], merged.get(like[0], []), errors)
+            out[spec.name] = records or []
+    return out
+
+
 def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
     """Read one return workbook or raise :class:`ReturnRejected` listing every problem found
     (up to ``MAX_ERRORS``). ``sha256``: the file's hash if the caller has it already."""
@@ -541,6 +555,7 @@ def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
                 )
                 if records is not None:
                     sheets[spec.name] = records
+        sheets.update(_read_optional_sheets(wb, merged, errors))
         _check_rows(meta, meta_rows, quarter, sheets, labels, errors)
     except Exception as exc:  # a hostile or damaged package must be rejected, never crash the load
         errors.add(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
@@ -556,4 +571,5 @@ def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
         indicators=sheets[fmt.INDICATORS_SHEET],
         actions=sheets[fmt.ACTIONS_SHEET],
         risks=sheets[fmt.RISKS_SHEET],
+        narrative=sheets.get(fmt.NARRATIVE_SHEET, []),
     )

@@ -32,6 +32,7 @@ select
     end as score_band,
     risks.identification,
     risks.control_measures,
+    risks.related_action,
     risks.latest_note,
     risks.source_file,
     risks.source_sheet,

@@ -17,6 +17,7 @@ select
     control_measures,
     risk_score,
     latest_note,
+    related_action,
     partition_key,
     source_ref,
     source_file,
