@@ -34,7 +34,9 @@ def main() -> None:
         for _ in range(args.repeat):
             written += write_reports((args.warehouse, out, periods))
         took = time.perf_counter() - t0
-        print(f"service reports: {len(written)} in {took:.2f}s = {1000 * took / len(written):.1f} ms each")
+        print(
+            f"service reports: {len(written)} in {took:.2f}s = {1000 * took / len(written):.1f} ms each"
+        )
         with duckdb.connect(args.warehouse, read_only=True) as con:
             t0 = time.perf_counter()
             for _ in range(args.repeat):

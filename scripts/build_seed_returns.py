@@ -153,8 +153,9 @@ def build(out: Path) -> list[Path]:
             ws = _sheet(wb, fmt.NARRATIVE)
             for r, row in enumerate(sheets["narr"], start=2):
                 ws.cell(r, 1, row["heading"])
-                ws.cell(r, 2, row["text"])
-                ws.cell(r, 3, f"{row['seed_file']}:{row['seed_line']}")
+                ws.cell(r, 2, _period(row))
+                ws.cell(r, 3, row["text"])
+                ws.cell(r, 4, f"{row['seed_file']}:{row['seed_line']}")
 
         # Fixed document dates keep the workbook bytes (and so its sha256) reproducible.
         wb.properties.created = wb.properties.modified = datetime(2020, 1, 1)

@@ -1,12 +1,15 @@
-"""The published Excel returns look and behave like the council's reports.
+"""The published Excel reports read like the council's reports (the seed reports).
 
-Opened with openpyxl: sheet names, seed values and statuses in the right rows, status
-fills, number formats, trends as arrows, frozen headers, filters, print set-up, the LGBF
-pack's charts, and safety against formulas typed into notes.
+Opened with openpyxl: the seed's sections in the seed's order, seed values and statuses in
+the right rows, group headings, feeder data on their own rows, N/A rows with their notes,
+"New for 16/17", honest status with its footnote, LGBF as known at the report date, risks
+with their related action, print set-up, the LGBF pack, and safety against formulas typed
+into notes.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -18,7 +21,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.cli import run
-from orchestration.publishing.cells import STATUS_FILLS
+from orchestration.publishing.cells import STATUS_COLOURS
 from tests.conftest import REPO, seed_line
 from tests.returns_factory import write_return
 
@@ -26,6 +29,10 @@ A = "000_09dcfc9c775a2e22.txt"
 Q = "001_1ca03212745a48c4.txt"
 ANNUAL = "midlothian__childrens-services__2019-20__performance-report.xlsx"
 QUARTER = "midlothian__childrens-services__2016-17-Q2__performance-report.xlsx"
+HEADER = 5  # 1-based row of each section's column headers
+
+with open(REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv", encoding="utf-8") as f:
+    TITLES = {r["indicator_code"]: r["title"] for r in csv.DictReader(f)}
 
 # (workbook, sheet, PI code, column header, value as Excel holds it, status, seed, line, printed)
 SEED_CELLS = [
@@ -72,17 +79,7 @@ SEED_CELLS = [
         258,
         "74.5%",
     ),
-    (
-        ANNUAL,
-        "Service Priority PIs",
-        "xCSPC.P.2.1a",
-        "2019/20",
-        246,
-        "Data Only",
-        A,
-        181,
-        "\t246\t",
-    ),
+    (ANNUAL, "PI Report", "xCSPC.P.2.1a", "2019/20", 246, "Data Only", A, 181, "\t246\t"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "Q2 2016/17", 6.40, "Off Target", Q, 47, "6.40"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "Q2 2015/16", 5.94, "Off Target", Q, 47, "5.94"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "2015/16", 12.84, "Off Target", Q, 47, "12.84"),
@@ -97,7 +94,7 @@ SEED_CELLS = [
         35,
         "25.29",
     ),
-    (QUARTER, "Service Priority PIs", "CS.S.01.01a", "Q2 2016/17", 0.5, "On Target", Q, 94, "50%"),
+    (QUARTER, "PI Report", "CS.S.01.01a", "Q2 2016/17", 0.5, "On Target", Q, 94, "50%"),
     (QUARTER, "Balanced Scorecard", "BS.CS.14", "Q2 2016/17", 9, "On Target", Q, 136, "\t9\t"),
 ]
 
@@ -106,10 +103,22 @@ def _excel_dir():
     return settings.output_dir() / "excel"
 
 
-def _find(ws, code: str, header: str):
-    headers = {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
-    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 2).value == code)
-    return row, headers[header], headers["Status"]
+def _headers(ws) -> dict:
+    return {ws.cell(HEADER, c).value: c for c in range(1, ws.max_column + 1)}
+
+
+def _row(ws, code: str) -> int:
+    """The row of a PI: by its code, or by its title where the section prints no code."""
+    wanted = {code, TITLES.get(code)}
+    return next(
+        r
+        for r in range(HEADER + 1, ws.max_row + 1)
+        if ws.cell(r, 1).value in wanted or ws.cell(r, 2).value in wanted
+    )
+
+
+def _column_a(ws) -> list:
+    return [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
 
 
 @pytest.fixture(scope="module")
@@ -117,77 +126,211 @@ def annual(built_warehouse):
     return openpyxl.load_workbook(_excel_dir() / ANNUAL)
 
 
+@pytest.fixture(scope="module")
+def quarter(built_warehouse):
+    return openpyxl.load_workbook(_excel_dir() / QUARTER)
+
+
 def test_every_period_has_a_report_with_a_predictable_name(built_warehouse):
     names = sorted(p.name for p in _excel_dir().glob("*__performance-report.xlsx"))
     assert ANNUAL in names and QUARTER in names and len(names) == 11
 
 
-def test_sheet_names(annual):
+def test_sections_in_the_seed_order(annual, quarter):
+    # 000: narrative l.7, dashboard l.64, PI summary l.68, complaints l.100, actions l.121,
+    # PI report l.161, risks l.218, balanced scorecard l.229, LGBF l.260
     assert annual.sheetnames == [
+        "Report",
+        "Dashboard",
         "PI Summary",
         "Complaints",
         "Actions",
-        "Service Priority PIs",
-        "Balanced Scorecard",
+        "PI Report",
         "Risks",
+        "Balanced Scorecard",
         "LGBF",
     ]
+    assert quarter.sheetnames == annual.sheetnames
+    assert seed_line(Q, 143).startswith("Local Government Benchmarking Framework")
+
+
+def test_title_block_key_and_narrative(annual, quarter):
+    ws = annual["Report"]
+    text = [v for v in _column_a(ws) if v]
+    assert text[:2] == [
+        "Midlothian Council",
+        "Children's Services Annual Performance Report 2019/20",
+    ]
+    assert seed_line(A, 3) == text[1]
+    assert text[2].startswith("Data as at 26 May 2020")
+    assert {"On Target", "Off Target", "Data Only", "▲", "▼", "►", "N/A"} <= set(text)
+    # the narrative as printed, under its headings, in order (000 l.9, 11, 43, 62)
+    first = seed_line(A, 11)
+    assert (
+        text.index("Successes and Challenges")
+        < text.index(first)
+        < text.index("Challenges and Risks")
+    )
+    assert text.index(seed_line(A, 62)) > text.index("Challenges and Risks")
+    q = [v for v in _column_a(quarter["Report"]) if v]
+    assert q[1] == seed_line(Q, 2) and seed_line(Q, 8) in q and seed_line(Q, 24) in q
+    assert q.index("Emerging Challenges and Risks") < q.index(seed_line(Q, 20))
 
 
 @pytest.mark.parametrize(
     "book,sheet,code,header,value,status,seed,line,printed",
     SEED_CELLS,
-    ids=[f"{c[2]}-{c[3]}" for c in SEED_CELLS],
+    ids=[f"{c[0][-30:-24]}-{c[2]}-{c[3]}" for c in SEED_CELLS],
 )
 def test_seed_values_and_statuses_in_the_right_rows(
     built_warehouse, book, sheet, code, header, value, status, seed, line, printed
 ):
     assert printed in seed_line(seed, line)
     ws = openpyxl.load_workbook(_excel_dir() / book)[sheet]
-    row, col, status_col = _find(ws, code, header)
-    assert ws.cell(row, col).value == pytest.approx(value, abs=5e-5)
-    # the status cell belongs to the report's own period
-    if header in ("2019/20", "Q2 2016/17"):
-        assert ws.cell(row, status_col).value == status
-        assert ws.cell(row, status_col).fill.fgColor.rgb == STATUS_FILLS[status].fgColor.rgb
+    headers, row = _headers(ws), _row(ws, code)
+    assert ws.cell(row, headers[header]).value == pytest.approx(value, abs=5e-5)
+    if header in ("2019/20", "Q2 2016/17"):  # the status belongs to the report's own period
+        cell = ws.cell(row, headers["Status"])
+        assert cell.value.startswith(status)
+        assert cell.fill.fgColor.rgb == "FF" + STATUS_COLOURS[status][0][1:]
 
 
-def test_formats_trends_and_layout(annual):
+def test_pi_summary_headings_and_feeder_rows(annual):
     ws = annual["PI Summary"]
-    row, col, status_col = _find(ws, "CS.CORP.SICKNESS", "2019/20")
-    assert ws.cell(row, col).number_format == '0.00 "days"'
-    assert ws.cell(row, status_col).fill.fgColor.rgb == "FFFFC7CE"  # Off Target: red
-    # 11.02 days against 9.32 the year before (lower is better): getting worse
-    headers = {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
-    assert ws.cell(row, headers["Short Trend"]).value == "▼"
-    assert "Number of days lost: 1,427.88" in ws.cell(row, headers["Feeder Data"]).value
-    row, col, _ = _find(ws, "CS.CORP.BUDGET", "2019/20")
-    assert ws.cell(row, col).number_format == '"£"#,##0.000"m"'
-    row, col, _ = _find(ws, "CS.CORP.INVOICES", "2019/20")
-    assert ws.cell(row, col).number_format == "0.00%"
-    assert ws.freeze_panes == "A5" and ws.auto_filter.ref.startswith("A4:")
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$4"
-    actions = annual["Actions"]
-    progress = next(
-        actions.cell(r, 5)
-        for r in range(5, actions.max_row + 1)
-        if actions.cell(r, 1).value == "xCSPC.P.1.1"
+    column_a = _column_a(ws)
+    headings = [seed_line(A, n) for n in (72, 80, 93)]
+    assert headings == [
+        "1. Making the Best Use of our Resources",
+        "2. Corporate Health",
+        "3. Improving for the Future",
+    ]
+    at = [column_a.index(h) for h in headings]
+    assert at == sorted(at)
+    assert "CS.CORP.SICKNESS" not in {c.value for row in ws.iter_rows() for c in row}
+    headers, row = _headers(ws), _row(ws, "CS.CORP.SICKNESS")
+    feeder, value = headers["Feeder Data"], headers["Value"]
+    # 000 l.77-78: "Number of days lost 1,427.88" then "Number of FTE in service 129.55"
+    assert (ws.cell(row, feeder).value, ws.cell(row, value).value) == (
+        "Number of days lost",
+        1427.88,
     )
-    assert progress.value == 1.0 and progress.number_format == "0%"
-    risks = annual["Risks"]
-    assert {
-        risks.cell(r, 1).value: risks.cell(r, 6).value for r in range(5, risks.max_row + 1)
-    } == {"C.RR.01-09": 9, "C.RR.01-10": 9, "C.RR.01-23": 12}
+    assert (ws.cell(row + 1, feeder).value, ws.cell(row + 1, value).value) == (
+        "Number of FTE in service",
+        129.55,
+    )
+    assert "Number of FTE in service" in seed_line(A, 78)
+    assert ws.cell(row, headers["Short Trend"]).value == "▼"  # 11.02 days against 9.32
 
 
-def test_lgbf_pack_has_a_chart_per_indicator(built_warehouse):
-    pack = openpyxl.load_workbook(_excel_dir() / "midlothian__lgbf-benchmarking-pack.xlsx")
-    assert pack.sheetnames == ["Summary", "Chart Data", "Charts"]
-    summary = pack["Summary"]
-    codes = [summary.cell(r, 1).value for r in range(5, summary.max_row + 1)]
-    assert codes == ["CHN22", "CHN23", "CHN8a", "CHN8b", "CHN9"]
-    assert len(pack["Charts"]._charts) == len(codes)
+def test_na_rows_with_their_notes_and_new_for(quarter):
+    ws = quarter["PI Report"]
+    headers = _headers(ws)
+    for code, line in (("CS.S.02.01a", 105), ("CS.S.02.04a", 112), ("CS.S.03.02b", 120)):
+        row = _row(ws, code)
+        assert "N/A" in seed_line(Q, line) and "New for 16/17" in seed_line(Q, line)
+        assert ws.cell(row, headers["Q2 2016/17"]).value == "N/A"
+        assert ws.cell(row, headers["2015/16"]).value == "New for 16/17"
+        assert ws.cell(row, headers["Note"]).value in seed_line(Q, line)
+    bs = quarter["Balanced Scorecard"]
+    for code, line in (("BS.CS.01", 122), ("BS.CS.22", 141)):
+        assert bs.cell(_row(bs, code), _headers(bs)["Q2 2016/17"]).value == "N/A"
+        assert "N/A" in seed_line(Q, line)
+
+
+def test_benchmark_column(quarter):
+    bs = quarter["Balanced Scorecard"]
+    ws = quarter["PI Report"]
+    assert "Benchmark" in _headers(ws)
+    text = "Benchmark 100%; National std is 8 wks; Midlothian std is 4 wks."
+    assert text in seed_line(Q, 92)
+    assert text in {c.value for row in bs.iter_rows() for c in row} | {
+        c.value for row in ws.iter_rows() for c in row
+    }
+
+
+def test_status_differences_are_shown_marked_and_explained(annual, quarter):
+    ws = annual["PI Summary"]
+    headers, row = _headers(ws), _row(ws, "CS.CORP.PIS_ON_TARGET")
+    cell = ws.cell(row, headers["Status"])
+    # 000 l.88 prints 100% against a 90% target with the note "Off Target 6 of 8"
+    assert "Off Target 6 of 8" in seed_line(A, 88)
+    assert cell.value.startswith("On Target") and "reported: Off Target" in cell.value
+    assert cell.border.left.style == "thick"
+    notes = " ".join(str(v) for v in _column_a(ws) if v)
+    assert "Source inconsistency" in notes  # the documented exception's reason
+    assert "cannot reproduce the printed value" in notes  # the % of PIs on target
+    q = quarter["Balanced Scorecard"]
+    cell = q.cell(_row(q, "BS.CS.LPI.05"), _headers(q)["Status"])
+    assert cell.value.startswith("Data Only") and "reported: Off Target" in cell.value
+    assert "no annual target" in " ".join(str(v) for v in _column_a(q) if v)
+
+
+def test_lgbf_as_known_at_the_report_date(annual, quarter):
+    ws = quarter["LGBF"]
+    headers, row = _headers(ws), _row(ws, "CHN8a")
+    # 001 l.153: "£1,832.00 ... -" (2015/16 not yet published: "published ... January 2017", l.145)
+    assert "£1,832.00" in seed_line(Q, 153) and "January 2017" in seed_line(Q, 145)
+    assert ws.cell(row, headers["2010/11"]).value == 1832.0
+    assert ws.cell(row, headers["2015/16"]).value == "-"
+    assert "2016/17" not in headers
+    ws = annual["LGBF"]
+    headers = _headers(ws)
+    assert ws.cell(_row(ws, "CHN8a"), headers["2010/11"]).value == 2050.88  # 000 l.268
+    codes = [ws.cell(r, 1).value for r in range(HEADER + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert codes == ["CHN8a", "CHN8b", "CHN9", "CHN22", "CHN23"]  # 000 l.268-272
+
+
+def test_risks_with_related_action_or_none_reported(annual, quarter):
+    ws = annual["Risks"]
+    headers = _headers(ws)
+    row = next(r for r, v in enumerate(_column_a(ws), start=1) if str(v).startswith("C.RR.01-09 "))
+    assert ws.cell(row, headers["Risk Score"]).value == 9
+    assert ws.cell(row, headers["Related Action"]).value.startswith(
+        "Progress alternatives to External residential accommodation"
+    )
+    assert ws.cell(row, headers["Related Action"]).value in seed_line(A, 224)
+    assert "No risks reported this period." in _column_a(quarter["Risks"])
+
+
+def test_actions_grouped_by_outcome(annual):
+    ws = annual["Actions"]
+    column_a = _column_a(ws)
+    heading = seed_line(A, 127)
+    assert (
+        column_a.index(heading)
+        < column_a.index("xCSPC.P.1.1")
+        < column_a.index(seed_line(A, 134))
+        < column_a.index("xCSPC.P.2.1")
+    )
+
+
+def test_print_setup(annual):
+    for ws in annual.worksheets:
+        assert ws.page_setup.paperSize == 9  # A4
+        assert "Page &P of &N" in ws.oddFooter.right.text
+        assert "Data as at 26 May 2020" in ws.oddHeader.right.text
+    ws = annual["PI Summary"]
+    # fit to one page wide (1 is the default, which xlsxwriter leaves out), any number tall
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$5:$5" and ws.freeze_panes == "A6"
+
+
+def test_dashboard_and_pack_charts(built_warehouse):
+    with zipfile.ZipFile(_excel_dir() / ANNUAL) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 2
+    pack = _excel_dir() / "midlothian__lgbf-benchmarking-pack.xlsx"
+    book = openpyxl.load_workbook(pack)
+    assert book.sheetnames == ["Summary", "Charts", "Chart Data"]
+    summary = book["Summary"]
+    header = next(c.row for c in summary["A"] if c.value == "Code")
+    codes = [c.value for c in summary["A"] if c.row > header and c.value]
+    assert codes == ["CHN8a", "CHN8b", "CHN9", "CHN22", "CHN23"]
+    assert "league table" in summary["A3"].value
+    publications = {summary.cell(r, 15).value for r in range(header + 1, summary.max_row + 1)}
+    assert publications == {"LGBF figures as printed in a council report (transcribed)"}
+    with zipfile.ZipFile(pack) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == len(codes)
 
 
 def test_parquet_exports(built_warehouse):
@@ -278,8 +421,7 @@ def test_hostile_notes_and_a_reader_during_rebuild(
 
     report = _excel_dir() / "midlothian__childrens-services__2019-20-Q3__performance-report.xlsx"
     ws = openpyxl.load_workbook(report)["PI Summary"]
-    headers = {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
-    written = [ws.cell(r, headers["Note"]) for r in range(5, ws.max_row + 1)]
+    written = [ws.cell(r, _headers(ws)["Note"]) for r in range(HEADER + 1, ws.max_row + 1)]
     hostile_cells = [c for c in written if c.value in HOSTILE]
     assert len(hostile_cells) == len(HOSTILE)
     for cell in hostile_cells:

@@ -1,54 +1,41 @@
-"""How published workbooks look and stay safe: one place for fills, arrows, number formats,
-and for writing untrusted text.
+"""How published workbooks look and stay safe, on xlsxwriter.
+
+One :class:`Styles` per workbook creates every cell format once (xlsxwriter formats belong
+to a workbook), and the writing helpers here are the only way reports put text, numbers,
+statuses and trends into cells.
 
 Notes and comments come from returns that people typed. A string that starts with ``=``,
 ``+``, ``-`` or ``@`` would be evaluated by a spreadsheet as a formula (CSV/formula
-injection), so every text cell is written as an explicit string with Excel's "quote prefix"
-set: it displays and edits as text and is never evaluated.
+injection), so every text cell is written with ``write_string`` (never parsed as a formula)
+and, where it starts like a formula, with Excel's "quote prefix" set: it displays and edits
+as text and is never evaluated.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from copy import copy
 from pathlib import Path
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-STATUS_FILLS = {
-    "On Target": PatternFill("solid", start_color="FFC6EFCE", end_color="FFC6EFCE"),  # green
-    "Warning": PatternFill("solid", start_color="FFFFEB9C", end_color="FFFFEB9C"),  # amber
-    "Off Target": PatternFill("solid", start_color="FFFFC7CE", end_color="FFFFC7CE"),  # red
-    "Data Only": PatternFill("solid", start_color="FFEDEDED", end_color="FFEDEDED"),  # neutral
+# Fill and font colours by status, as council performance systems show them.
+STATUS_COLOURS = {
+    "On Target": ("#C6EFCE", "#006100"),  # green
+    "Warning": ("#FFEB9C", "#9C5700"),  # amber
+    "Off Target": ("#FFC7CE", "#9C0006"),  # red
+    "Data Only": ("#EDEDED", "#404040"),  # neutral
 }
-STATUS_FONTS = {
-    "On Target": Font(color="FF006100"),
-    "Warning": Font(color="FF9C5700"),
-    "Off Target": Font(color="FF9C0006"),
-    "Data Only": Font(color="FF404040"),
-}
+STATUS_SYMBOLS = {"On Target": "✔", "Warning": "!", "Off Target": "✖", "Data Only": "●"}
 TREND_ARROWS = {"Improving": "▲", "Getting Worse": "▼", "No Change": "►"}
-TREND_FONTS = {
-    "Improving": Font(color="FF006100", bold=True),
-    "Getting Worse": Font(color="FF9C0006", bold=True),
-    "No Change": Font(color="FF404040", bold=True),
-}
+TREND_COLOURS = {"Improving": "#006100", "Getting Worse": "#9C0006", "No Change": "#404040"}
 QUARTILE_WORDS = {1: "Top", 2: "Second", 3: "Third", 4: "Bottom"}
+DIFFERS_MARK = "‡"  # beside a computed status that differs from the reported one
 
-HEADER_FILL = PatternFill("solid", start_color="FF1F4E78", end_color="FF1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
-SUBTITLE_FONT = Font(italic=True, color="FF595959")
-THIN = Side(style="thin", color="FFBFBFBF")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTRE_TOP = Alignment(horizontal="center", vertical="top")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
-TOP = Alignment(vertical="top")
+HEADER_COLOUR = "#1F4E78"
+BORDER_COLOUR = "#BFBFBF"
 
 # Excel number formats by indicator unit. Percentages are stored in percentage points in the
 # warehouse and written as fractions with a % format, as Excel itself holds them.
@@ -57,14 +44,16 @@ UNIT_FORMATS = {
     "£m": '"£"#,##0.000"m"',
     "£": '"£"#,##0.00',
     "£ per week": '"£"#,##0.00',
-    "days": '0.00 "days"',
+    "days": "0.00",
     "count": "#,##0",
-    "months": '0.0 "months"',
-    "weeks": '0.0 "weeks"',
+    "months": "0.0",
+    "weeks": "0.0",
     "score": "0.0",
     "rate per 1,000": "0.0",
     "number": "#,##0.00",
 }
+
+PAPER_A4 = 9
 
 
 def number_format(unit: str | None) -> str:
@@ -77,136 +66,217 @@ def excel_number(value: float | None, unit: str | None) -> float | None:
     return value / 100 if unit == "%" else value
 
 
-def restyle(cell, change: str, apply) -> None:
-    """Make a named style change to a cell, through a cache kept on its workbook.
-
-    openpyxl hashes every style object it is given to look it up in the workbook's style
-    tables, which cost more than everything else in writing a report. The same change to a
-    cell of the same style always ends in the same style array, so the change is made once
-    per workbook and its result copied after that.
-    """
-    cache = cell.parent.parent.__dict__.setdefault("_restyle_cache", {})
-    key = (change, tuple(cell._style or ()))  # a new cell has no style array yet
-    done = cache.get(key)
-    if done is None:
-        apply(cell)
-        cache[key] = copy(cell._style)
-    else:
-        cell._style = copy(done)
+def short_year(financial_year: str) -> str:
+    """'2016/17' -> '16/17', as the reports print years in notes and comparisons."""
+    return f"{financial_year[2:4]}/{financial_year[5:7]}"
 
 
-def _set(**styles):
-    """``apply`` for :func:`restyle`: set these style attributes."""
+class Styles:
+    """Every format a report uses, created once for its workbook."""
 
-    def apply(cell):
-        for name, value in styles.items():
-            setattr(cell, name, value)
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        body = {"border": 1, "border_color": BORDER_COLOUR, "valign": "top", "font_size": 9}
+        self.title = wb.add_format({"bold": True, "font_size": 16})
+        self.subtitle = wb.add_format({"bold": True, "font_size": 12, "font_color": HEADER_COLOUR})
+        self.heading = wb.add_format(
+            {"bold": True, "font_size": 11, "font_color": HEADER_COLOUR, "bottom": 1}
+        )
+        self.small = wb.add_format(
+            {
+                "italic": True,
+                "font_size": 9,
+                "font_color": "#595959",
+                "text_wrap": True,
+                "valign": "top",
+            }
+        )
+        self.paragraph = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
+        self.paragraph_quoted = wb.add_format(
+            {"text_wrap": True, "valign": "top", "font_size": 10, "quote_prefix": True}
+        )
+        self.header = wb.add_format(
+            {
+                **body,
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": HEADER_COLOUR,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
+        self.text = wb.add_format({**body, "text_wrap": True})
+        self.text_quoted = wb.add_format({**body, "text_wrap": True, "quote_prefix": True})
+        self.footnote = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 8})
+        self.centre = wb.add_format({**body, "align": "center"})
+        self.muted = wb.add_format(
+            {**body, "align": "center", "italic": True, "font_color": "#595959"}
+        )
+        self.date = wb.add_format({**body, "num_format": "dd-mmm-yyyy"})
+        self.percent0 = wb.add_format({**body, "num_format": "0%"})
+        self.integer = wb.add_format({**body, "num_format": "0"})
+        self._numbers = {}
+        self._body = body
+        self.status = {
+            s: wb.add_format(
+                {**body, "align": "center", "bg_color": fill, "font_color": font, "text_wrap": True}
+            )
+            for s, (fill, font) in STATUS_COLOURS.items()
+        }
+        # A status the return reported differently: same colours, a thick border marks it.
+        self.status_differs = {
+            s: wb.add_format(
+                {
+                    **body,
+                    "align": "center",
+                    "bg_color": fill,
+                    "font_color": font,
+                    "text_wrap": True,
+                    "bold": True,
+                    "border": 5,
+                    "border_color": "#000000",
+                }
+            )
+            for s, (fill, font) in STATUS_COLOURS.items()
+        }
+        self.trend = {
+            t: wb.add_format({**body, "align": "center", "bold": True, "font_color": colour})
+            for t, colour in TREND_COLOURS.items()
+        }
 
-    return apply
+    def paragraph_for(self, text: str):
+        """The paragraph format, quote-prefixed where the text starts like a formula."""
+        return self.paragraph_quoted if text.startswith(FORMULA_TRIGGERS) else self.paragraph
+
+    def number(self, unit: str | None, flagged: bool = False):
+        """The number format for a unit (made on first use; at most one per unit)."""
+        key = (unit, flagged)
+        if key not in self._numbers:
+            props = {**self._body, "num_format": number_format(unit)}
+            if flagged:
+                props.update({"border": 5, "border_color": "#000000", "bold": True})
+            self._numbers[key] = self.wb.add_format(props)
+        return self._numbers[key]
 
 
-def write_text(ws: Worksheet, row: int, column: int, text) -> None:
-    """Write untrusted text so that no spreadsheet evaluates it."""
-    cell = ws.cell(row, column)
+def write_text(ws, row: int, col: int, text, styles: Styles, fmt=None) -> None:
+    """Write untrusted text so that no spreadsheet evaluates it (row, col 0-based)."""
     if text is None or text == "":
-        cell.value = None
+        ws.write_blank(row, col, None, fmt or styles.text)
         return
     text = str(text)
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-    restyle(cell, "wrap", _set(alignment=WRAP))
+    if fmt is None:
+        fmt = styles.text_quoted if text.startswith(FORMULA_TRIGGERS) else styles.text
+    ws.write_string(row, col, text, fmt)
 
 
-def write_status(ws: Worksheet, row: int, column: int, status: str | None) -> None:
-    cell = ws.cell(row, column, status)
-    if status in STATUS_FILLS:
-        restyle(
-            cell, f"status {status}", _set(fill=STATUS_FILLS[status], font=STATUS_FONTS[status])
-        )
-    restyle(cell, "centre", _set(alignment=CENTRE_TOP))
+def write_number(ws, row: int, col: int, value, unit: str | None, styles: Styles, flagged=False):
+    if value is None:
+        ws.write_blank(row, col, None, styles.text)
+    else:
+        ws.write_number(row, col, excel_number(value, unit), styles.number(unit, flagged))
 
 
-def write_trend(ws: Worksheet, row: int, column: int, trend: str | None) -> None:
+def write_status(ws, row: int, col: int, status: str | None, styles: Styles, reported=None):
+    """The computed status; where the return reported another, both, in a marked cell."""
+    if status is None:
+        ws.write_blank(row, col, None, styles.text)
+        return
+    if reported and reported != status:
+        fmt = styles.status_differs.get(status, styles.text)
+        ws.write_string(row, col, f"{status} {DIFFERS_MARK}\n(reported: {reported})", fmt)
+        return
+    ws.write_string(row, col, status, styles.status.get(status, styles.centre))
+
+
+def write_trend(ws, row: int, col: int, trend: str | None, styles: Styles) -> None:
     if trend in TREND_ARROWS:
-        cell = ws.cell(row, column, TREND_ARROWS[trend])
-        restyle(cell, f"trend {trend}", _set(font=TREND_FONTS[trend], alignment=CENTRE_TOP))
+        ws.write_string(row, col, TREND_ARROWS[trend], styles.trend[trend])
+    else:
+        ws.write_blank(row, col, None, styles.text)
 
 
-def write_header(ws: Worksheet, row: int, headers: list[str]) -> None:
-    for c, header in enumerate(headers, start=1):
-        cell = ws.cell(row, c, header)
-        restyle(
-            cell,
-            "header",
-            _set(fill=HEADER_FILL, font=HEADER_FONT, alignment=HEADER_ALIGNMENT, border=BORDER),
-        )
+def write_header(ws, row: int, headers: list[str], styles: Styles) -> None:
+    for c, header in enumerate(headers):
+        ws.write_string(row, c, header, styles.header)
 
 
-def _body(is_text: bool):
-    """Borders on every body cell; anything not text (already wrapped) aligned to the top."""
-
-    def apply(cell):
-        cell.border = BORDER
-        if not is_text and cell.alignment.vertical is None:
-            cell.alignment = TOP
-
-    return apply
-
-
-def finish_sheet(ws: Worksheet, header_row: int, last_row: int, widths: list[float]) -> None:
-    """Frozen header, filter, borders, print set-up (landscape, fit to width, repeated titles)."""
-    from openpyxl.utils import get_column_letter
-
-    last_col = len(widths)
-    for c, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    for r in range(header_row + 1, last_row + 1):
-        lines = 1
-        for c in range(1, last_col + 1):
-            cell = ws.cell(r, c)
-            is_text = isinstance(cell.value, str)
-            restyle(cell, f"body text={is_text}", _body(is_text))
-            if is_text:
-                # Spreadsheet apps do not always re-measure wrapped rows on open: size them here.
-                chars_per_line = max(widths[c - 1] * 1.1, 1)
-                wrapped = sum(
-                    1 + int(len(part) / chars_per_line) for part in cell.value.split("\n")
-                )
-                lines = max(lines, wrapped)
-        ws.row_dimensions[r].height = min(15 * lines, 409)
-    ws.row_dimensions[header_row].height = 45
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last_col)}{max(last_row, header_row)}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"1:{header_row}"
-    ws.print_options.gridLines = False
+def lines_needed(texts: list[tuple[str | None, float]]) -> int:
+    """Wrapped lines the tallest of these (text, column width) cells needs at 9 pt."""
+    lines = 1
+    for text, width in texts:
+        if not text:
+            continue
+        per_line = max(width * 1.15, 1)
+        lines = max(lines, sum(1 + int(len(part) / per_line) for part in str(text).split("\n")))
+    return lines
 
 
-def save_atomically(wb, path: Path) -> Path:
-    """Write next to the target, then rename: readers never see a half-written workbook."""
+def row_height(lines: int) -> float:
+    return min(12.5 * lines + 2, 409)
+
+
+def _escape_header_text(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def print_setup(
+    ws,
+    widths: list[float],
+    title: str,
+    as_at: str,
+    repeat: tuple[int, int] | None,
+    landscape: bool = True,
+    scale: int | None = None,
+) -> None:
+    """Column widths and print set-up: A4, fit to width, repeated header rows, the report's
+    title and data-as-at date in the page header, "Page x of y" in the footer. ``scale``:
+    print at this scale instead of fitting to the page width (keeps manual page breaks)."""
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    ws.set_paper(PAPER_A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)  # spreadsheet apps ignore manual page breaks when fitting
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+    ws.set_header(
+        f"&L&8{_escape_header_text(title)}&R&8{_escape_header_text(as_at)}", {"margin": 0.3}
+    )
+    ws.set_footer("&L&8&A&R&8Page &P of &N", {"margin": 0.3})
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+
+
+def new_workbook(path: Path) -> tuple[xlsxwriter.Workbook, Path]:
+    """A workbook written beside ``path`` (see :func:`publish`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
     os.close(fd)
+    # in_memory: no temporary files per worksheet (faster for many small workbooks)
+    return xlsxwriter.Workbook(tmp, {"in_memory": True}), Path(tmp)
+
+
+def publish(wb: xlsxwriter.Workbook, tmp: Path, path: Path) -> Path:
+    """Close the workbook and rename it into place: readers never see a half-written file."""
     try:
-        wb.save(tmp)
+        wb.close()
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; published files are for everyone
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp.exists():
+            tmp.unlink()
     return path
 
 
 def external_comparison(ranks: list[tuple[str, int, int]]) -> str:
     """[('2017/18', 22, 3), ...] -> '17/18 Rank 22 (Third Quartile) ...', the reports' wording."""
-    parts = []
-    for financial_year, rank, quartile in ranks:
-        short = f"{financial_year[2:4]}/{financial_year[5:7]}"
-        parts.append(f"{short} Rank {rank} ({QUARTILE_WORDS[quartile]} Quartile)")
-    return " ".join(parts)
+    return " ".join(
+        f"{short_year(fy)} Rank {rank} ({QUARTILE_WORDS[quartile]} Quartile)"
+        for fy, rank, quartile in ranks
+    )

@@ -1,59 +1,91 @@
 """The LGBF benchmarking pack for one council, as an Excel workbook.
 
-``Summary``: every indicator's latest value and trend, rank, quartile, family-group and
-Scotland comparison. ``Charts``: one line chart per indicator, the council against Scotland
-and its family group's average over the years. ``Chart Data`` holds the series the charts
-draw. Read from ``marts.lgbf_benchmark`` (the latest publication of each indicator-year).
+``Summary``: the publication by its release and date, how to read ranks (the Improvement
+Service and councils warn against reading the LGBF as a league table), the council's family
+groups with their basis and members, and every indicator's latest value, trend, rank,
+quartile, family-group and Scotland comparison. ``Charts``: one line chart per indicator (the
+council, Scotland and the family-group average over the years), sized for A4 landscape, two
+to a page and never split across pages. ``Chart Data`` holds the series the charts draw.
+Read from ``marts.lgbf_benchmark`` (the latest publication of each indicator-year).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-from openpyxl.chart import LineChart, Reference
-from openpyxl.chart.series import SeriesLabel
-
-from orchestration.publishing import cells
+from orchestration.publishing import cells, queries
 from orchestration.returns.format import slug
 
-CHARTS_PER_ROW = 2
-CHART_ROWS = 16  # worksheet rows one chart occupies
+CHARTS_PER_PAGE = 2
+CHART_ROWS = 16  # worksheet rows (20 px each) one chart and its gap occupy
+CHART_SIZE = {"width": 860, "height": 290}
+SHORT_TITLE = 70  # characters of the indicator's name in a chart title
+
+READING_RANKS = (
+    "How to read the ranks: rank 1 is the best value of the councils with a value (by the "
+    "indicator's direction), quartiles split them into four. The Improvement Service and "
+    "councils caution against reading the LGBF as a league table: councils differ in "
+    "population, geography, deprivation and local choices, and a rank says where to ask "
+    "questions and whom to learn from (the family group of similar councils), not how good a "
+    "service is."
+)
 
 
 def pack_path(out_dir: Path, council: str) -> Path:
     return out_dir / f"{slug(council)}__lgbf-benchmarking-pack.xlsx"
 
 
-def _rows(con, sql, params):
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+def _short(title: str) -> str:
+    title = title.removeprefix("Corporate Indicator - ")
+    return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1].rstrip() + "…"
 
 
 def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
-    series = _rows(
-        con,
-        """select b.indicator_code, coalesce(i.title, b.indicator_code) as title, i.service as domain,
-                  coalesce(i.unit, 'number') as unit, b.direction, b.financial_year, b.value,
-                  b.previous_value, b.trend, b.rank, b.n_ranked, b.quartile, b.family_group,
-                  b.family_group_average, b.scotland_value, b.publication, b.published_on
-           from marts.lgbf_benchmark b left join marts.dim_indicator i using (indicator_code)
-           where b.council = ?
-           order by b.indicator_code, b.financial_year""",
-        [council],
-    )
+    series = queries.lgbf_series(con, council)
     by_code: dict[str, list[dict]] = {}
     for s in series:
         by_code.setdefault(s["indicator_code"], []).append(s)
+    groups = queries.family_groups(con, council)
 
-    wb = openpyxl.Workbook()
-    summary = wb.active
-    summary.title = "Summary"
-    summary.cell(1, 1, f"{council} - LGBF benchmarking pack").font = cells.TITLE_FONT
-    summary.cell(
-        2, 1, "Latest year per indicator from the latest LGBF publication; rank 1 = best."
-    ).font = cells.SUBTITLE_FONT
+    path = pack_path(out_dir, council)
+    wb, tmp = cells.new_workbook(path)
+    st = cells.Styles(wb)
+    title = f"{council} - LGBF benchmarking pack"
+    pubs = sorted({(s["published_on"], s["kind"], s["source"]) for s in series})
+    publication = "; ".join(
+        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
+        for on, kind, source in pubs
+    )
+    as_at = publication if pubs else "No LGBF publication held"
+    wb.set_properties({"title": title, "author": "council-performance pipeline"})
+
+    summary = wb.add_worksheet("Summary")
+    charts = wb.add_worksheet("Charts")
+    data = wb.add_worksheet("Chart Data")
+    summary.write_string(0, 0, title, st.title)
+    summary.write_string(1, 0, as_at or "", st.small)
+    summary.merge_range(2, 0, 2, 14, READING_RANKS, st.paragraph)
+    summary.set_row(2, 42)
+    r = 3
+    for basis in groups.values():
+        if basis["group"] is None:
+            continue
+        members = ", ".join(basis["members"])
+        text = f"Family group {basis['group']} ({basis['label']}): {members}."
+        summary.merge_range(r, 0, r, 14, text, st.paragraph)
+        summary.set_row(r, 28)
+        r += 1
+    if not any(b["group"] is not None for b in groups.values()):
+        summary.merge_range(
+            r,
+            0,
+            r,
+            14,
+            "Family groups: not held (no LGBF family-group table ingested).",
+            st.paragraph,
+        )
+        r += 1
+    header_row = r + 1
     headers = [
         "Code",
         "Indicator",
@@ -71,73 +103,102 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         "Scotland",
         "Publication",
     ]
-    header_row = 4
-    cells.write_header(summary, header_row, headers)
-    data = wb.create_sheet("Chart Data")
-    data.append(["Code", "Financial Year", council, "Scotland", "Family group average"])
-    charts = wb.create_sheet("Charts")
-    charts.cell(1, 1, f"{council} against Scotland and its family group").font = cells.TITLE_FONT
+    cells.write_header(summary, header_row, headers, st)
+    data_headers = ["Code", "Financial Year", council, "Scotland", "Family group average"]
+    cells.write_header(data, 0, data_headers, st)
 
     r = header_row
-    data_row = 1
+    data_row = 0
     n_charts = 0
     for code, rows in by_code.items():
         latest = next((x for x in reversed(rows) if x["value"] is not None), rows[-1])
         unit = latest["unit"]
-        fmt = cells.number_format(unit)
         r += 1
-        cells.write_text(summary, r, 1, code)
-        cells.write_text(summary, r, 2, latest["title"])
-        cells.write_text(summary, r, 3, latest["domain"])
-        cells.write_text(summary, r, 4, (latest["direction"] or "").replace("_", " "))
-        cells.write_text(summary, r, 5, latest["financial_year"])
+        cells.write_text(summary, r, 0, code, st)
+        cells.write_text(summary, r, 1, latest["title"], st)
+        cells.write_text(summary, r, 2, latest["domain"], st)
+        cells.write_text(summary, r, 3, (latest["direction"] or "").replace("_", " "), st)
+        cells.write_text(summary, r, 4, latest["financial_year"], st)
         for c, key in (
-            (6, "value"),
-            (7, "previous_value"),
-            (13, "family_group_average"),
-            (14, "scotland_value"),
+            (5, "value"),
+            (6, "previous_value"),
+            (12, "family_group_average"),
+            (13, "scotland_value"),
         ):
+            cells.write_number(summary, r, c, latest[key], unit, st)
+        cells.write_trend(summary, r, 7, latest["trend"], st)
+        for c, key in ((8, "rank"), (9, "n_ranked"), (11, "family_group")):
             if latest[key] is not None:
-                summary.cell(r, c, cells.excel_number(latest[key], unit)).number_format = fmt
-        cells.write_trend(summary, r, 8, latest["trend"])
-        summary.cell(r, 9, latest["rank"])
-        summary.cell(r, 10, latest["n_ranked"])
-        if latest["quartile"]:
-            cells.write_text(summary, r, 11, cells.QUARTILE_WORDS[latest["quartile"]])
-        summary.cell(r, 12, latest["family_group"])
-        cells.write_text(summary, r, 15, f"{latest['publication']} ({latest['published_on']})")
+                summary.write_number(r, c, latest[key], st.integer)
+            else:
+                summary.write_blank(r, c, None, st.text)
+        quartile = cells.QUARTILE_WORDS.get(latest["quartile"]) if latest["quartile"] else None
+        cells.write_text(summary, r, 10, quartile, st)
+        cells.write_text(
+            summary,
+            r,
+            14,
+            queries.publication_name(latest["kind"], latest["source"], latest["published_on"]),
+            st,
+        )
+        summary.set_row(r, cells.row_height(cells.lines_needed([(latest["title"], 50)])))
 
         first = data_row + 1
         for x in rows:
             data_row += 1
-            data.cell(data_row, 1, code)
-            data.cell(data_row, 2, x["financial_year"])
-            for c, key in ((3, "value"), (4, "scotland_value"), (5, "family_group_average")):
+            data.write_string(data_row, 0, code)
+            data.write_string(data_row, 1, x["financial_year"])
+            for c, key in ((2, "value"), (3, "scotland_value"), (4, "family_group_average")):
                 if x[key] is not None:
-                    data.cell(data_row, c, x[key])
-        chart = LineChart()
-        chart.title = f"{code}: {latest['title']}"[:120]
-        chart.y_axis.title = unit
-        chart.x_axis.title = "Financial year"
-        chart.height, chart.width = 7.5, 15
-        chart.add_data(
-            Reference(data, min_col=3, max_col=5, min_row=first, max_row=data_row),
-            titles_from_data=False,
+                    data.write_number(data_row, c, x[key])
+        chart = wb.add_chart({"type": "line"})
+        for c, name, colour, dash in (
+            (2, council, cells.HEADER_COLOUR, "solid"),
+            (3, "Scotland", "#7F7F7F", "dash"),
+            (4, "Family group average", "#C55A11", "round_dot"),
+        ):
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": ["Chart Data", first, 1, data_row, 1],
+                    "values": ["Chart Data", first, c, data_row, c],
+                    "line": {"color": colour, "width": 2.25, "dash_type": dash},
+                    "marker": {"type": "circle", "size": 5, "fill": {"color": colour}},
+                }
+            )
+        chart.set_title(
+            {"name": f"{code}: {_short(latest['title'])}", "name_font": {"size": 11, "bold": True}}
         )
-        for s, name in zip(chart.series, (council, "Scotland", "Family group average")):
-            s.tx = SeriesLabel(v=name)
-        chart.set_categories(Reference(data, min_col=2, min_row=first, max_row=data_row))
-        anchor_row = 3 + (n_charts // CHARTS_PER_ROW) * CHART_ROWS
-        anchor_col = "A" if n_charts % CHARTS_PER_ROW == 0 else "J"
-        charts.add_chart(chart, f"{anchor_col}{anchor_row}")
+        chart.set_x_axis({"name": "Financial year", "name_font": {"size": 9}})
+        chart.set_y_axis(
+            {
+                "name": unit,
+                "name_font": {"size": 9},
+                "num_format": "#,##0",
+                "major_gridlines": {"visible": True},
+            }
+        )
+        chart.set_legend({"position": "bottom"})
+        chart.set_size(CHART_SIZE)
+        page, slot = divmod(n_charts, CHARTS_PER_PAGE)
+        row = 2 + (page * CHARTS_PER_PAGE + slot) * CHART_ROWS
+        charts.insert_chart(row, 0, chart, {"object_position": 3})
         n_charts += 1
 
-    cells.finish_sheet(
-        summary, header_row, r, [10, 60, 22, 16, 11, 13, 13, 7, 6, 5, 10, 8, 13, 13, 28]
+    charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
+    pages = (n_charts + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE
+    # a page break after every second chart: no chart is ever split across two pages
+    charts.set_h_pagebreaks([2 + p * CHARTS_PER_PAGE * CHART_ROWS for p in range(1, pages)])
+    cells.print_setup(charts, [8.43] * 15, title, as_at, None, scale=90)
+    charts.print_area(0, 0, 2 + max(pages, 1) * CHARTS_PER_PAGE * CHART_ROWS - 1, 14)
+    cells.print_setup(
+        summary,
+        [9, 50, 16, 14, 9, 11, 11, 6, 6, 5, 9, 8, 11, 11, 26],
+        title,
+        as_at,
+        (header_row, header_row),
     )
-    charts.page_setup.orientation = "landscape"
-    charts.page_setup.fitToWidth = 1
-    charts.page_setup.fitToHeight = 0
-    charts.sheet_properties.pageSetUpPr.fitToPage = True
-    path = cells.save_atomically(wb, pack_path(out_dir, council))
+    summary.freeze_panes(header_row + 1, 0)
+    cells.print_setup(data, [10, 12, 14, 12, 14], title, as_at, (0, 0))
+    path = cells.publish(wb, tmp, path)
     return path, {"indicators": len(by_code), "charts": n_charts}

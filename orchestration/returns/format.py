@@ -104,6 +104,7 @@ NARRATIVE = SheetSpec(
     NARRATIVE_SHEET,
     (
         Column("Heading"),
+        Column("Period", required=False, kind="period"),
         Column("Text"),
         Column("Source", required=False),
     ),

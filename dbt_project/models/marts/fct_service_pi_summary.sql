@@ -29,7 +29,8 @@ derived as (
 ),
 
 reported as (
-    select council, service, period_key, value as reported_pct_on_target, numerator as reported_on_target,
+    select council, service, period_key, indicator_code as reported_indicator_code,
+        value as reported_pct_on_target, numerator as reported_on_target,
         denominator as reported_pis
     from {{ ref('fct_indicator_value') }}
     where indicator_code = 'CS.CORP.PIS_ON_TARGET'
@@ -38,6 +39,7 @@ reported as (
 
 select
     derived.*,
+    reported.reported_indicator_code,
     reported.reported_pct_on_target,
     reported.reported_on_target,
     reported.reported_pis

@@ -1,0 +1,307 @@
+"""Everything a service report reads, in one place: queries taking council, service and date.
+
+Each function takes a DuckDB connection whose ``marts``, ``reference`` and ``staging``
+schemas hold the warehouse (the warehouse itself, or :func:`scoped_copy`'s in-memory copy of
+one council-service, which a batch writer uses to avoid filtering the national marts for every
+report). The SQL is fixed text with parameters: nothing is rewritten at run time.
+
+"As known at the report date": the LGBF values come from the latest publication published on
+or before the report date (:func:`lgbf_values`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from orchestration.partitions import fy_label
+
+# Default report date of a period: its end plus this many weeks (returns are due, checked
+# and compiled into the report in that time; the 2016/17 Q2 report cites an 18 October board).
+DEFAULT_WEEKS_AFTER_PERIOD_END = 8
+
+
+@dataclass(frozen=True)
+class Period:
+    fy_start_year: int
+    quarter: int | None  # None: the year end
+
+    @property
+    def financial_year(self) -> str:
+        return fy_label(self.fy_start_year)
+
+    @property
+    def key(self) -> str:
+        fy = f"{self.fy_start_year}-{(self.fy_start_year + 1) % 100:02d}"
+        return fy if self.quarter is None else f"{fy}-Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return (
+            self.financial_year
+            if self.quarter is None
+            else f"Q{self.quarter} {self.financial_year}"
+        )
+
+    @property
+    def end_date(self) -> date:
+        if self.quarter is None or self.quarter == 4:
+            return date(self.fy_start_year + 1, 3, 31)
+        next_quarter = 4 + 3 * self.quarter  # month the next quarter starts: Q1 ends in June
+        year, month = (
+            (self.fy_start_year, next_quarter)
+            if next_quarter <= 12
+            else (
+                self.fy_start_year + 1,
+                next_quarter - 12,
+            )
+        )
+        return date(year, month, 1) - timedelta(days=1)
+
+    def report_date(self, weeks_after_end: int = DEFAULT_WEEKS_AFTER_PERIOD_END) -> date:
+        return self.end_date + timedelta(weeks=weeks_after_end)
+
+    @classmethod
+    def from_key(cls, key: str) -> Period:
+        fy, _, q = key.partition("-Q")
+        return cls(int(fy[:4]), int(q) if q else None)
+
+
+def comparison_periods(period: Period) -> list[Period]:
+    """The reports' value columns: a quarter's report shows the previous year, the same
+    quarter last year and this year's quarters to date; the annual report the two previous
+    years, the four quarters and the year."""
+    y = period.fy_start_year
+    if period.quarter is None:
+        return [
+            Period(y - 2, None),
+            Period(y - 1, None),
+            *(Period(y, q) for q in (1, 2, 3, 4)),
+            period,
+        ]
+    return [
+        Period(y - 1, None),
+        Period(y - 1, period.quarter),
+        *(Period(y, q) for q in range(1, period.quarter + 1)),
+    ]
+
+
+def _rows(con, sql: str, params: list) -> list[dict]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def indicators(con, service: str) -> list[dict]:
+    """The service's PIs in print order: section, heading, print order (catalogue data)."""
+    return _rows(
+        con,
+        """select indicator_code, title, section, priority_group, report_heading, print_order,
+                  unit, direction, new_in, benchmark, numerator_name, denominator_name
+           from marts.dim_indicator
+           where service = ? and source = 'service return'
+           order by section, print_order nulls last, indicator_code""",
+        [service],
+    )
+
+
+def indicator_values(con, council: str, service: str, period_keys: list[str]) -> list[dict]:
+    """Values in these periods, with the status the return reported and, where the computed
+    status differs, the documented reason (``reference.status_exceptions``)."""
+    return _rows(
+        con,
+        """select f.indicator_code, f.period_key, f.financial_year, f.quarter, f.value,
+                  f.numerator, f.denominator, f.target, f.status, f.reported_status,
+                  f.status_agrees, f.note, f.short_trend, f.long_trend, x.reason as status_reason
+           from marts.fct_indicator_value f
+           left join reference.status_exceptions x
+             on x.indicator_code = f.indicator_code and x.financial_year = f.financial_year
+             and x.quarter is not distinct from f.quarter
+           where f.council = ? and f.service = ? and f.period_key in (select unnest(?))""",
+        [council, service, period_keys],
+    )
+
+
+def pis_on_target(con, council: str, service: str, period_key: str) -> dict | None:
+    """The warehouse's own count of service PIs on target beside the value the return gave."""
+    rows = _rows(
+        con,
+        """select pis_on_target, pis_with_target, pct_on_target, reported_indicator_code,
+                  reported_pct_on_target,
+                  reported_on_target, reported_pis
+           from marts.fct_service_pi_summary
+           where council = ? and service = ? and period_key = ?""",
+        [council, service, period_key],
+    )
+    return rows[0] if rows else None
+
+
+def actions(con, council: str, service: str, period_key: str) -> list[dict]:
+    return _rows(
+        con,
+        """select action_code, priority, action, due_date, progress_pct, status, reported_status,
+                  comment
+           from marts.fct_action_progress
+           where council = ? and service = ? and period_key = ?
+           order by action_code""",
+        [council, service, period_key],
+    )
+
+
+def risks(con, council: str, service: str, period_key: str) -> list[dict]:
+    return _rows(
+        con,
+        """select risk_code, title, identification, control_measures, related_action, latest_note,
+                  risk_score, score_band
+           from marts.fct_risk
+           where council = ? and service = ? and period_key = ?
+           order by risk_code""",
+        [council, service, period_key],
+    )
+
+
+def narrative(con, council: str, service: str, period_key: str) -> list[dict]:
+    return _rows(
+        con,
+        """select heading, text from marts.fct_report_narrative
+           where council = ? and service = ? and period_key = ?
+           order by paragraph_order""",
+        [council, service, period_key],
+    )
+
+
+def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) -> list[dict]:
+    """The service's LGBF values for the council up to ``last_year``, as known on ``as_of``.
+
+    Per indicator and year: the publication the warehouse prefers (staging's ``recency``:
+    official releases first, then the newest) among those published on or before ``as_of``.
+    Ranks and quartiles are those of ``marts.lgbf_benchmark`` where that publication is the
+    one it ranks; a value from an older publication carries no rank (none was held for it).
+    """
+    return _rows(
+        con,
+        """with known as (
+               select v.indicator_code, v.financial_year,
+                      arg_min(v.publication_id, p.recency) as publication_id
+               from marts.fct_lgbf_value v
+               join staging.stg_lgbf__publications p using (publication_id)
+               where v.council = ? and p.published_on <= ? and v.value is not null
+               group by all
+           )
+           select i.indicator_code, i.title, i.unit, i.print_order, k.financial_year, v.value,
+                  b.rank, b.quartile, k.publication_id, p.published_on, p.kind, p.source
+           from known k
+           join marts.fct_lgbf_value v
+             on v.publication_id = k.publication_id and v.indicator_code = k.indicator_code
+             and v.financial_year = k.financial_year and v.council = ?
+           join staging.stg_lgbf__publications p on p.publication_id = k.publication_id
+           join marts.dim_indicator i on i.indicator_code = k.indicator_code
+           left join marts.lgbf_benchmark b
+             on b.indicator_code = k.indicator_code and b.financial_year = k.financial_year
+             and b.council = ? and b.publication = k.publication_id
+           where i.service = ? and i.source = 'LGBF' and k.financial_year <= ?
+           order by i.print_order nulls last, i.indicator_code, k.financial_year""",
+        [council, as_of, council, council, service, last_year],
+    )
+
+
+def report_periods(con) -> list[tuple[str, str, str]]:
+    """(council, service, period_key) for every period that has indicator values."""
+    return [
+        tuple(r)
+        for r in con.execute(
+            """select distinct council, service, period_key from marts.fct_indicator_value
+               where value is not null order by all"""
+        ).fetchall()
+    ]
+
+
+# What a report reads, per table: (schema.table, filter). ``scoped_copy`` copies these rows.
+SCOPED_TABLES = (
+    ("marts.dim_indicator", "service = $service or source = 'LGBF'"),
+    ("marts.fct_indicator_value", "council = $council and service = $service"),
+    ("marts.fct_service_pi_summary", "council = $council and service = $service"),
+    ("marts.fct_action_progress", "council = $council and service = $service"),
+    ("marts.fct_risk", "council = $council and service = $service"),
+    ("marts.fct_report_narrative", "council = $council and service = $service"),
+    ("marts.fct_lgbf_value", "council = $council"),
+    ("marts.lgbf_benchmark", "council = $council"),
+    ("staging.stg_lgbf__publications", "true"),
+    ("reference.status_exceptions", "true"),
+)
+
+
+class ScopedCopy:
+    """An in-memory database holding one council-service's report rows under the same
+    schema and table names as the warehouse, so the queries above run on it unchanged.
+
+    A national warehouse holds millions of indicator values; copying one council-service's
+    few thousand rows once and querying those for each of its periods' reports is far cheaper
+    than filtering the whole mart for every report.
+    """
+
+    def __init__(self, warehouse: str):
+        import duckdb
+
+        self.con = duckdb.connect(config={"memory_limit": "512MB"})
+        self.con.execute(f"attach '{warehouse}' as wh (read_only)")
+        for schema in sorted({t.split(".")[0] for t, _ in SCOPED_TABLES}):
+            self.con.execute(f"create schema {schema}")
+
+    def load(self, council: str, service: str) -> None:
+        for table, where in SCOPED_TABLES:
+            params = {
+                k: v for k, v in (("council", council), ("service", service)) if f"${k}" in where
+            }
+            self.con.execute(
+                f"create or replace table memory.{table} as select * from wh.{table} where {where}",
+                params,
+            )
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def publication_name(kind: str, source: str | None, published_on) -> str:
+    """How a report names an LGBF publication: by its release, never by its hash. (A
+    transcription's ``source`` names the seed file and lines: too long for a page header.)"""
+    if kind == "official":
+        return f"LGBF, {published_on:%B %Y} release"
+    return "LGBF figures as printed in a council report (transcribed)"
+
+
+def lgbf_series(con, council: str) -> list[dict]:
+    """Every LGBF indicator-year for the council from the latest publication
+    (``marts.lgbf_benchmark``), with the indicator's title, unit and the publication's name."""
+    return _rows(
+        con,
+        """select b.indicator_code, coalesce(i.title, b.indicator_code) as title,
+                  i.service as domain, coalesce(i.unit, 'number') as unit, b.direction,
+                  b.financial_year, b.value, b.previous_value, b.trend, b.rank, b.n_ranked,
+                  b.quartile, b.family_group, b.family_group_average, b.scotland_value,
+                  b.publication, b.published_on, p.kind, p.source
+           from marts.lgbf_benchmark b
+           left join marts.dim_indicator i using (indicator_code)
+           left join staging.stg_lgbf__publications p on p.publication_id = b.publication
+           where b.council = ?
+           order by i.print_order nulls last, b.indicator_code, b.financial_year""",
+        [council],
+    )
+
+
+def family_groups(con, council: str) -> dict[str, dict]:
+    """The council's LGBF family groups by basis, with their member councils."""
+    out = {}
+    for basis, column, label in (
+        ("people", "people_services_family_group", "people services, grouped by deprivation"),
+        ("other", "other_services_family_group", "other services, grouped by population density"),
+    ):
+        rows = con.execute(
+            f"""select g.{column}, list(m.council order by m.council)
+                from marts.dim_council g join marts.dim_council m on m.{column} = g.{column}
+                where g.council = ? group by all""",
+            [council],
+        ).fetchall()
+        if rows:
+            out[basis] = {"group": rows[0][0], "label": label, "members": rows[0][1]}
+    return out
