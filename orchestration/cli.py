@@ -190,6 +190,38 @@ def _print_summary(result, log_path) -> None:
     print(f"Full log: {log_path}")
 
 
+def reconcile_command(args) -> int:
+    """``reconcile``: compare the generated seed-period reports with the seed transcription."""
+    from orchestration.reconcile import fidelity_table, reconcile
+
+    checks = reconcile(settings.output_dir() / "excel")
+    print(fidelity_table(checks))
+    bad = [c for c in checks if c.unexplained]
+    print(f"\n{len(checks)} checks, {len(bad)} unexplained difference(s).")
+    return 1 if bad else 0
+
+
+def report_command(args) -> int:
+    """``report``: regenerate one service report from the published warehouse, as known on a
+    date (default: the period's report date; ``--as-of today`` for what is known now)."""
+    from datetime import date
+
+    import duckdb
+
+    from orchestration.publishing.service_report import build_service_report
+
+    as_of = None
+    if args.as_of:
+        as_of = date.today() if args.as_of == "today" else date.fromisoformat(args.as_of)
+    out_dir = Path(args.out) if args.out else settings.output_dir() / "excel"
+    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+        path, counts = build_service_report(
+            con, args.council, args.service, args.period, out_dir, as_of
+        )
+    print(f"{path} {counts}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,7 +234,23 @@ def main(argv: list[str] | None = None) -> int:
         help="rebuild every dbt model from scratch (default: only the years whose returns changed)",
     )
     sub.add_parser("prepare", help="only prepare the dbt manifest")
+    sub.add_parser(
+        "reconcile",
+        help="compare the generated Q2 2016/17 and 2019/20 reports with the seed transcription",
+    )
+    p_report = sub.add_parser("report", help="regenerate one service report as known on a date")
+    p_report.add_argument("--council", default="Midlothian")
+    p_report.add_argument("--service", default="Children's Services")
+    p_report.add_argument("--period", required=True, help="e.g. 2016-17-Q2 or 2019-20")
+    p_report.add_argument(
+        "--as-of", help="YYYY-MM-DD or 'today' (default: the period's end plus 8 weeks)"
+    )
+    p_report.add_argument("--out", help="output folder (default: $OUTPUT_DIR/excel)")
     args = parser.parse_args(argv)
+    if args.command == "reconcile":
+        return reconcile_command(args)
+    if args.command == "report":
+        return report_command(args)
 
     _prepare_environment()
     t0 = time.monotonic()
