@@ -321,7 +321,7 @@ def test_dashboard_and_pack_charts(built_warehouse):
         assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 2
     pack = _excel_dir() / "midlothian__lgbf-benchmarking-pack.xlsx"
     book = openpyxl.load_workbook(pack)
-    assert book.sheetnames == ["Summary", "Charts", "Chart Data"]
+    assert book.sheetnames == ["Summary", "Charts 1", "Charts 2", "Charts 3", "Chart Data"]
     summary = book["Summary"]
     header = next(c.row for c in summary["A"] if c.value == "Code")
     codes = [c.value for c in summary["A"] if c.row > header and c.value]

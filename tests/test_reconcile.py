@@ -63,4 +63,6 @@ def test_reconcile_fails_on_an_unexplained_difference(built_warehouse, tmp_path)
     ws.cell(row, headers["2019/20"]).value = 11.5  # the seed prints 11.02 (000 l.77)
     wb.save(book)
     bad = [c for c in reconcile(tmp_path) if c.unexplained]
-    assert [(c.section, c.item) for c in bad] == [("PI values", "CS.CORP.SICKNESS 2019/20 (l.77-78)")]
+    assert [(c.section, c.item) for c in bad] == [
+        ("PI values", "CS.CORP.SICKNESS 2019/20 (l.77-78)")
+    ]

@@ -5,7 +5,7 @@ Service and councils warn against reading the LGBF as a league table), the counc
 groups with their basis and members, and every indicator's latest value, trend, rank,
 quartile, family-group and Scotland comparison. ``Charts``: one line chart per indicator (the
 council, Scotland and the family-group average over the years), sized for A4 landscape, two
-to a page and never split across pages. ``Chart Data`` holds the series the charts draw.
+to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and never split across pages. ``Chart Data`` holds the series the charts draw.
 Read from ``marts.lgbf_benchmark`` (the latest publication of each indicator-year).
 """
 
@@ -17,8 +17,8 @@ from orchestration.publishing import cells, queries
 from orchestration.returns.format import slug
 
 CHARTS_PER_PAGE = 2
-CHART_ROWS = 16  # worksheet rows (20 px each) one chart and its gap occupy
-CHART_SIZE = {"width": 860, "height": 290}
+CHART_ROWS = 15  # worksheet rows (20 px each) one chart and its gap occupy
+CHART_SIZE = {"width": 860, "height": 270}
 SHORT_TITLE = 70  # characters of the indicator's name in a chart title
 
 READING_RANKS = (
@@ -60,7 +60,10 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     wb.set_properties({"title": title, "author": "council-performance pipeline"})
 
     summary = wb.add_worksheet("Summary")
-    charts = wb.add_worksheet("Charts")
+    chart_sheets = [
+        wb.add_worksheet(f"Charts {n + 1}")
+        for n in range((len(by_code) + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE)
+    ]
     data = wb.add_worksheet("Chart Data")
     summary.write_string(0, 0, title, st.title)
     summary.write_string(1, 0, as_at or "", st.small)
@@ -180,17 +183,16 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         )
         chart.set_legend({"position": "bottom"})
         chart.set_size(CHART_SIZE)
+        # A sheet per page of two charts: spreadsheet apps paginate a sheet as they see fit
+        # (LibreOffice ignored manual page breaks here), but never put two sheets on a page.
         page, slot = divmod(n_charts, CHARTS_PER_PAGE)
-        row = 2 + (page * CHARTS_PER_PAGE + slot) * CHART_ROWS
-        charts.insert_chart(row, 0, chart, {"object_position": 3})
+        chart_sheets[page].insert_chart(2 + slot * CHART_ROWS, 0, chart, {"object_position": 3})
         n_charts += 1
 
-    charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
-    pages = (n_charts + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE
-    # a page break after every second chart: no chart is ever split across two pages
-    charts.set_h_pagebreaks([2 + p * CHARTS_PER_PAGE * CHART_ROWS for p in range(1, pages)])
-    cells.print_setup(charts, [8.43] * 15, title, as_at, None, scale=90)
-    charts.print_area(0, 0, 2 + max(pages, 1) * CHARTS_PER_PAGE * CHART_ROWS - 1, 14)
+    for charts in chart_sheets:
+        charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
+        cells.print_setup(charts, [8.43] * 15, title, as_at, None)
+        charts.print_area(0, 0, 2 + CHARTS_PER_PAGE * CHART_ROWS - 1, 14)
     cells.print_setup(
         summary,
         [9, 50, 16, 14, 9, 11, 11, 6, 6, 5, 9, 8, 11, 11, 26],
