@@ -857,9 +857,9 @@ CASES: list[Case] = [
         "CS.CORP.SICKNESS twice",
         Q2,
         Rejected(
-            "PI Code 'CS.CORP.SICKNESS' Period 'Quarter' appears twice: rows 3 and 30",
+            "PI Code 'CS.CORP.SICKNESS' Period 'Quarter' appears twice: rows 3 and 31",
             IND,
-            30,
+            31,
             "A ('PI Code')",
         ),
         edit=duplicate_row(IND, "CS.CORP.SICKNESS"),
