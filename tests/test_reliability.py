@@ -20,6 +20,7 @@ a DuckDB connection while it writes. The checksum helpers here are shared with
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import queue
@@ -227,8 +228,11 @@ def _report_value(period_key: str, code: str, column: str):
     )
     ws = openpyxl.load_workbook(book, read_only=True)["PI Summary"]
     rows = list(ws.iter_rows(values_only=True))
-    headers = rows[3]  # the report's header row is row 4
-    row = next(r for r in rows[4:] if r[1] == code)
+    headers = rows[4]  # the report's header row is row 5
+    # the PI summary prints titles, not codes, as the seed reports do
+    with open(REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv", encoding="utf-8") as f:
+        title = next(r["title"] for r in csv.DictReader(f) if r["indicator_code"] == code)
+    row = next(r for r in rows[5:] if r[1] == title)
     return row[headers.index(column)]
 
 

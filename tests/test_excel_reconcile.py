@@ -1,5 +1,9 @@
 """`python -m orchestration.cli reconcile`: every seed row of both seed reports is in the
-generated reports, matching or with a documented reason, section by section."""
+generated reports, matching or with a documented reason, section by section.
+
+Runs on the session's pipeline run over the default data (raw/), before tests/test_lgbf.py
+ingests other LGBF publications into the session warehouse (files run in name order).
+"""
 
 from __future__ import annotations
 
