@@ -108,7 +108,6 @@ NARRATIVE = SheetSpec(
         Column("Text"),
         Column("Source", required=False),
     ),
-    key="Text",
 )
 OPTIONAL_SHEETS = (NARRATIVE,)
 

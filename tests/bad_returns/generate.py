@@ -870,7 +870,7 @@ CASES: list[Case] = [
         Q2,
         Rejected(
             "unknown PI Code 'CS.CORP.SICKNES': it is not in the reference list "
-            "dbt_project/seeds/indicator_catalogue.csv (90 values); did you mean 'CS.CORP.SICKNESS'?",
+            "dbt_project/seeds/indicator_catalogue.csv (95 values); did you mean 'CS.CORP.SICKNESS'?",
             IND,
             3,
             "A ('PI Code')",
