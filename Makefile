@@ -98,6 +98,7 @@ reconcile: install
 ## Rebuild raw/returns/*.xlsx from the seed transcription in raw/transcription/.
 seeds: install
 	$(PY) scripts/build_seed_returns.py
+	$(PY) scripts/build_lgbf_reference.py
 
 ## What CI checks first: lint and format (`ruff format .` fixes the format).
 lint: install

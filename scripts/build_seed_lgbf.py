@@ -70,6 +70,7 @@ def main() -> None:
                 {
                     "source": f"{title} ({seed_file}, lines {', '.join(lines)})",
                     "kind": "transcribed",
+                    "release": f"As printed in the {title}",
                     "published_on": published_on,
                     "note": "Values as printed in the report; dated by the end of the period it covers.",
                 },

@@ -41,6 +41,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from orchestration.lgbf.layout import OPEN_DATA_NAMES, OPEN_DATA_REQUIRED, open_data_columns
+
 __all__ = [
     "FetchResult",
     "fetch_publication",
@@ -49,8 +51,6 @@ __all__ = [
 ]
 
 SUPPORTED_SCHEMES = ("http", "https", "file")
-# Columns that only the LGBF open-data table has together; enough to tell it from any CSV.
-OPEN_DATA_MARKERS = ("Indicators_Information_Code", "LA_Information_LocalAuthority")
 TEMP_PREFIX = ".lgbf-download-"
 TEMP_SUFFIX = ".part"
 USER_AGENT = "council-performance-lgbf-fetch/0.1 (Python urllib)"
@@ -323,6 +323,7 @@ def _validate_and_land(url: str, landing_dir: Path, cursor: dict, dl: _Download)
         "source": url,
         "kind": "official",
         "published_on": published_on.isoformat(),
+        "published_on_basis": "Last-Modified" if dl.last_modified else "download date",
         "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "etag": dl.etag,
         "last_modified": dl.last_modified,
@@ -382,13 +383,14 @@ def _detect_kind(path: Path, head: bytes) -> tuple[str | None, str]:
         return None, "corrupt or truncated workbook (no zip central directory)"
 
     header = _first_line(path)
-    if header is not None and all(marker in header for marker in OPEN_DATA_MARKERS):
+    if header is not None and open_data_columns(header.split(",")) is not None:
         return "csv", ""
     shown = (header or "").strip()
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return None, (
         "not an LGBF workbook or open-data CSV "
-        f"(not an xlsx, and the first line {shown!r} lacks {' and '.join(OPEN_DATA_MARKERS)})"
+        f"(not an xlsx, and the first line {shown!r} lacks "
+        f"{' and '.join(OPEN_DATA_NAMES[f][0] for f in OPEN_DATA_REQUIRED)})"
     )
 
 

@@ -7,7 +7,13 @@ after each value column, ``dna`` / ``*`` / ``!`` / blank for missing.
 
 Layout (b), the open-data CSV (``LGBF_Data_Table_Real.csv``): one row per indicator x
 council x year, codes zero-padded (``CHN08a``, ``C&L02``, ``CORP06b``), percentages as
-proportions, years ``2010-11``, with Scotland and family-group averages on every row.
+proportions, years ``2010-11``, with Scotland and family-group averages on every row. Its
+columns have had two namings: the one this project first knew
+(``Indicators_Information_Code``, ``LA_Data_LA_IndicatorReal``,
+``Scotland_Data_Scotland_Indicator_Real``, ...) and the later one the Improvement Service's
+Spatial Hub downloads use (``LA_Data_IndicatorCode``, ``LA_Data_IndicatorReal``,
+``LA_Data_IndicatorCash``, ``Scotland_Indicator_Real``, ...; read by Stirling Council's public
+``SC-TPP/LGBF`` notebooks). ``OPEN_DATA_NAMES`` lists every name accepted for each field.
 
 Both come out with the same columns (``LONG_COLUMNS``), codes/years/councils *as
 published*: normalisation (codes, year labels, units, council names) happens in one place,
@@ -25,6 +31,23 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from orchestration.lgbf.layout import (
+    OPEN_DATA_COLUMNS,
+    OPEN_DATA_NAMES,
+    OPEN_DATA_REQUIRED,
+    open_data_columns,
+)
+
+__all__ = [
+    "LONG_COLUMNS",
+    "OPEN_DATA_COLUMNS",
+    "Publication",
+    "PublicationError",
+    "read_family_groups",
+    "read_metadata",
+    "read_publication",
+]
+
 LONG_COLUMNS = [
     "code_published",
     "council_published",
@@ -41,23 +64,8 @@ LONG_COLUMNS = [
 ]
 
 # `CHN8a 2017-18`, `CHN8a 2017-18 Real`, `CORP 6b 2017-18`, `C&L5a 2012-15` (rolling periods
-# are kept as published; staging keeps only single financial years).
+# are kept as published; staging labels them `2012/15`).
 VALUE_COLUMN = re.compile(r"^(CORP \d+[a-z]?|\S+) (\d{4}-\d{2})( Real)?$")
-OPEN_DATA_COLUMNS = [
-    "Indicators_Information_Code",
-    "LA_Information_LocalAuthority",
-    "LA_Data_LGBF_Year",
-    "LA_Data_LA_IndicatorReal",
-    "LA_Data_LA_Numerator_real",
-    "LA_Data_LA_Den_Real",
-    "Scotland_Data_Scotland_Indicator_Real",
-    "Scotland_Data_Scotland_Num_Real",
-    "Scotland_Data_Scotland_Den_Real",
-    "FG_Data_FG_Avg_Indicator_Real",
-    "FG_Data_FG_Avg_Num_Real",
-    "FG_Data_FG_Avg_Den_Real",
-    "FG_Data_FamilyGroup",
-]
 RAW_DATA_SHEET = "Raw Data"
 MISSING = {"dna", "*", "!", "", "-", "..", "n/a"}
 
@@ -89,13 +97,14 @@ def _number(raw) -> float | None:
 def detect_layout(path: Path) -> str:
     if zipfile.is_zipfile(path):
         return "master_workbook"
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
-        head = f.readline()
-    if "Indicators_Information_Code" in head and "LA_Information_LocalAuthority" in head:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        header = next(csv.reader(f), [])
+    if open_data_columns(header) is not None:
         return "open_data_csv"
     raise PublicationError(
         f"{path.name}: neither an LGBF master workbook (.xlsx with a '{RAW_DATA_SHEET}' sheet) "
-        "nor the LGBF open-data CSV (header with Indicators_Information_Code, ...)"
+        "nor the LGBF open-data CSV (a header naming the indicator code, local authority, "
+        "year and real-terms value, e.g. Indicators_Information_Code or LA_Data_IndicatorCode)"
     )
 
 
@@ -119,9 +128,10 @@ def read_master_workbook(path: Path) -> pd.DataFrame:
             f"{path.name}: sheet '{RAW_DATA_SHEET}', row 1, column A: expected 'Local Authority', "
             f"got {headers[0] if headers else ''!r}"
         )
-    # The master block ends at the first blank header (a second block of single-year survey
-    # columns follows it; the Improvement Service's own cleaning drops it too).
-    end = next((i for i, h in enumerate(headers) if i > 0 and h == ""), len(headers))
+    # Every column is read, including the block of single-year survey columns after the first
+    # blank header: the Improvement Service's tool leaves those out, and so does ranking here,
+    # through the corrections seed (one place for every exclusion), not by dropping them unread.
+    end = len(headers)
 
     cash: dict[tuple[str, str], int] = {}
     real: dict[tuple[str, str], int] = {}
@@ -138,6 +148,8 @@ def read_master_workbook(path: Path) -> pd.DataFrame:
                 cash[key] = i
                 last_cash = key
                 feeders[key] = []
+        elif headers[i] == "":
+            last_cash = None  # a blank header separates blocks: no feeder columns across it
         elif last_cash is not None and len(feeders[last_cash]) < 2:
             feeders[last_cash].append(i)
     if not cash:
@@ -174,40 +186,52 @@ def read_master_workbook(path: Path) -> pd.DataFrame:
 
 
 def read_open_data_csv(path: Path) -> pd.DataFrame:
-    """Layout (b) -> long rows; the Scotland figures on every row become one Scotland row."""
+    """Layout (b), either naming -> long rows; the Scotland figures on every row become one
+    Scotland row. ``value`` is the cash figure where the file gives one (the later naming),
+    else the real-terms figure, which is what the first naming publishes."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        missing = [c for c in OPEN_DATA_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
+        cols = open_data_columns(reader.fieldnames or [])
+        if cols is None:
+            missing = [
+                " or ".join(OPEN_DATA_NAMES[field])
+                for field in OPEN_DATA_REQUIRED
+                if not any(c in (reader.fieldnames or []) for c in OPEN_DATA_NAMES[field])
+            ]
+            raise PublicationError(f"{path.name}: row 1: missing column(s) {'; '.join(missing)}")
+
+        def get(rec, field):
+            return _number(rec[cols[field]]) if field in cols else None
+
         rows, scotland = [], {}
         for line, rec in enumerate(reader, start=2):
-            code = rec["Indicators_Information_Code"].strip()
-            year = rec["LA_Data_LGBF_Year"].strip()
-            council = rec["LA_Information_LocalAuthority"].strip()
+            code = (rec[cols["code"]] or "").strip()
+            year = (rec[cols["year"]] or "").strip()
+            council = (rec[cols["council"]] or "").strip()
             if not code or not council or not year:
                 raise PublicationError(
                     f"{path.name}: row {line}: blank indicator code, local authority or year"
                 )
-            value = _number(rec["LA_Data_LA_IndicatorReal"])
-            fg = _number(rec["FG_Data_FamilyGroup"])
+            real = get(rec, "value_real")
+            cash = get(rec, "value_cash")
+            fg = get(rec, "family_group")
             rows.append(
                 (
                     code,
                     council,
                     year,
-                    value,  # the open data publishes one figure (real terms where that applies)
-                    value,
-                    _number(rec["LA_Data_LA_Numerator_real"]),
-                    _number(rec["LA_Data_LA_Den_Real"]),
-                    _number(rec["FG_Data_FG_Avg_Indicator_Real"]),
+                    cash if "value_cash" in cols else real,
+                    real,
+                    get(rec, "numerator"),
+                    get(rec, "denominator"),
+                    get(rec, "fg_average"),
                     int(fg) if fg is not None else None,
                     "csv",
                     line,
-                    "LA_Data_LA_IndicatorReal",
+                    cols["value_real"],
                 )
             )
-            s_value = _number(rec["Scotland_Data_Scotland_Indicator_Real"])
+            s_value = get(rec, "scotland")
             if s_value is not None and (code, year) not in scotland:
                 scotland[(code, year)] = (
                     code,
@@ -215,45 +239,83 @@ def read_open_data_csv(path: Path) -> pd.DataFrame:
                     year,
                     s_value,
                     s_value,
-                    _number(rec["Scotland_Data_Scotland_Num_Real"]),
-                    _number(rec["Scotland_Data_Scotland_Den_Real"]),
+                    get(rec, "scotland_numerator"),
+                    get(rec, "scotland_denominator"),
                     None,
                     None,
                     "csv",
                     line,
-                    "Scotland_Data_Scotland_Indicator_Real",
+                    cols["scotland"],
                 )
     return pd.DataFrame(rows + list(scotland.values()), columns=LONG_COLUMNS)
 
 
 def read_metadata(path: Path) -> pd.DataFrame:
-    """Indicator metadata (``Metadata - Shiny.xlsx``): code, title, category, domain, direction."""
-    frame = pd.read_excel(path, engine="calamine", dtype=str)
+    """Indicator metadata, one row per indicator with a direction, with its sheet row.
+
+    Two files are understood: the Improvement Service's ``Metadata - Shiny.xlsx`` (``Variable
+    name``, ``Title``, ``Category``, ``Domain``, ``One is high``) and an indicator-information
+    table (``Indicator Information.csv`` as Stirling Council's ``SC-TPP/LGBF`` keeps it:
+    ``Code``, ``Title``, ``ISCategory``, ``FamilyGrouping``, ``Ranking_Type`` Ascending /
+    Descending), mapped to the same columns.
+    """
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    else:
+        frame = pd.read_excel(path, engine="calamine", dtype=str)
+    frame["source_row"] = range(2, len(frame) + 2)
+    if "Variable name" not in frame.columns and "Ranking_Type" in frame.columns:
+        frame = _from_indicator_information(path, frame)
     needed = ["Variable name", "Title", "Category", "Domain", "One is high"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
-    frame = frame[needed].copy()
-    frame.columns = ["code_published", "title", "category", "domain", "one_is_high"]
-    for c in frame.columns:
+    frame = frame[[*needed, "source_row"]].copy()
+    frame.columns = ["code_published", "title", "category", "domain", "one_is_high", "source_row"]
+    for c in frame.columns[:-1]:
         frame[c] = frame[c].astype("string").str.strip()
     # Only indicators carry a direction; num/den names, groupings and SIMD rows do not.
     return frame[frame["one_is_high"].isin(["Yes", "No"])].reset_index(drop=True)
+
+
+def _from_indicator_information(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """Indicator-information columns -> the metadata file's. ``Ranking_Type`` Ascending means
+    the lowest value ranks first (lower is better); other ranking types (Goldilocks) carry no
+    direction here and are left unranked."""
+    needed = ["Code", "Title", "Ranking_Type", "FamilyGrouping"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
+    people = frame["FamilyGrouping"].fillna("").str.contains("Children, Social Work", regex=False)
+    return pd.DataFrame(
+        {
+            "Variable name": frame["Code"],
+            "Title": frame["Title"],
+            "Category": people.map({True: "People Services", False: "Other Services"}),
+            "Domain": frame.get("ISCategory", pd.Series(dtype=str)),
+            "One is high": frame["Ranking_Type"]
+            .str.strip()
+            .map({"Ascending": "No", "Descending": "Yes"}),
+            "source_row": frame["source_row"],
+        }
+    )
 
 
 def read_family_groups(path: Path) -> pd.DataFrame:
     """Family groups (``SIMDvalues.xlsx``): people services by deprivation, other by density."""
     frame = pd.read_excel(path, engine="calamine")
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame["source_row"] = range(2, len(frame) + 2)
     needed = ["Local Authority", "deprivationFG_2012", "popdensityFG_2012"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise PublicationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)}")
-    out = frame[needed].copy()
+    out = frame[[*needed, "source_row"]].copy()
     out.columns = [
         "council_published",
         "people_services_family_group",
         "other_services_family_group",
+        "source_row",
     ]
     out["council_published"] = out["council_published"].astype(str).str.strip()
     out = out[out["council_published"] != "Scotland"]

@@ -1,4 +1,6 @@
-"""The raw LGBF tables in the working warehouse. Publications are append-only data."""
+"""The raw LGBF tables in the working warehouse. Publications are append-only data; the
+metadata and family-group tables hold the last file landed of each (replaced only when a file
+with other content is landed)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ DDL = {
     "lgbf_publications": """
         publication_id varchar, source varchar, file_name varchar, layout varchar, kind varchar,
         sha256 varchar, published_on date, retrieved_at varchar, etag varchar,
-        last_modified varchar, ingested_at timestamp, value_rows integer""",
+        last_modified varchar, ingested_at timestamp, value_rows integer,
+        release_name varchar, published_on_basis varchar""",
     "lgbf_values": """
         publication_id varchar, code_published varchar, council_published varchar,
         year_published varchar, value double, value_real double, numerator double,
@@ -20,10 +23,11 @@ DDL = {
         source_sheet varchar, source_row integer, source_column varchar""",
     "lgbf_indicator_metadata": """
         code_published varchar, title varchar, category varchar, domain varchar,
-        one_is_high varchar, source_file varchar, source_sha256 varchar""",
+        one_is_high varchar, source_file varchar, source_sha256 varchar, source_row integer""",
     "lgbf_family_groups": """
         council_published varchar, people_services_family_group integer,
-        other_services_family_group integer, source_file varchar, source_sha256 varchar""",
+        other_services_family_group integer, source_file varchar, source_sha256 varchar,
+        source_row integer""",
 }
 LGBF_TABLES = tuple(DDL)
 
@@ -32,6 +36,16 @@ def ensure_lgbf_schema(con) -> None:
     con.execute("create schema if not exists raw")
     for table, columns in DDL.items():
         con.execute(f"create table if not exists raw.{table} ({columns})")
+        # A warehouse made before a column was added gets it (null for the rows it holds).
+        for column in columns.split(","):
+            con.execute(f"alter table raw.{table} add column if not exists {column.strip()}")
+
+
+def loaded_reference_sha(con, table: str) -> str | None:
+    """The sha256 of the file the metadata / family-group table was last loaded from."""
+    ensure_lgbf_schema(con)
+    row = con.execute(f"select any_value(source_sha256) from raw.{table}").fetchone()
+    return row[0] if row else None
 
 
 def known_publications(con) -> set[str]:

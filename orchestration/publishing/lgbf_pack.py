@@ -6,7 +6,9 @@ groups with their basis and members, and every indicator's latest value, trend, 
 quartile, family-group and Scotland comparison. ``Charts``: one line chart per indicator (the
 council, Scotland and the family-group average over the years), sized for A4 landscape, two
 to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and never split across pages. ``Chart Data`` holds the series the charts draw.
-Read from ``marts.lgbf_benchmark`` (the latest publication of each indicator-year).
+``Revised``: the council's figures the latest official release revised against the release
+before it (``marts.fct_lgbf_revision``). Read from ``marts.lgbf_benchmark`` (the publication
+served for each indicator and period).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         for n in range((len(by_code) + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE)
     ]
     data = wb.add_worksheet("Chart Data")
+    revised = wb.add_worksheet("Revised")
     summary.write_string(0, 0, title, st.title)
     summary.write_string(1, 0, as_at or "", st.small)
     summary.merge_range(2, 0, 2, 14, READING_RANKS, st.paragraph)
@@ -202,5 +205,42 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     )
     summary.freeze_panes(header_row + 1, 0)
     cells.print_setup(data, [10, 12, 14, 12, 14], title, as_at, (0, 0))
+    n_revised = _revised_sheet(revised, con, council, st)
+    cells.print_setup(
+        revised,
+        [9, 50, 9, 26, 12, 26, 12, 8, 6, 14],
+        title,
+        as_at,
+        (REVISED_HEADER, REVISED_HEADER),
+    )
     path = cells.publish(wb, tmp, path)
-    return path, {"indicators": len(by_code), "charts": n_charts}
+    return path, {"indicators": len(by_code), "charts": n_charts, "revised": n_revised}
+
+
+REVISED_HEADER = 2
+
+
+def _revised_sheet(ws, con, council: str, st) -> int:
+    """The council's figures the latest official release changed against the one before."""
+    rows = queries.lgbf_revisions(con, council)
+    ws.write_string(0, 0, f"{council} - revised since the last release", st.title)
+    ws.write_string(
+        1, 0, "Figures the latest LGBF release changed against the release before it.", st.small
+    )
+    headers = ["Code", "Indicator", "Period", "Earlier Release", "Earlier Value", "Release",
+               "Value", "Earlier Rank", "Rank", "Change"]  # fmt: skip
+    cells.write_header(ws, REVISED_HEADER, headers, st)
+    r = REVISED_HEADER
+    for x in rows:
+        r += 1
+        for c, key in ((0, "indicator_code"), (1, "title"), (2, "period"),
+                       (3, "previous_release_name"), (5, "release_name"), (9, "change")):  # fmt: skip
+            cells.write_text(ws, r, c, x[key], st)
+        cells.write_number(ws, r, 4, x["previous_value"], x["unit"], st)
+        cells.write_number(ws, r, 6, x["value"], x["unit"], st)
+        for c, key in ((7, "previous_rank"), (8, "rank")):
+            if x[key] is not None:
+                ws.write_number(r, c, x[key], st.integer)
+            else:
+                ws.write_blank(r, c, None, st.text)
+    return r - REVISED_HEADER

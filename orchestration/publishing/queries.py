@@ -186,6 +186,7 @@ def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) ->
                from marts.fct_lgbf_value v
                join staging.stg_lgbf__publications p using (publication_id)
                where v.council = ? and p.published_on <= ? and v.value is not null
+                 and v.exclusion_reason is null  -- a series the Improvement Service drops
                group by all
            )
            select i.indicator_code, i.title, i.unit, i.print_order, k.financial_year, v.value,
@@ -277,14 +278,33 @@ def lgbf_series(con, council: str) -> list[dict]:
         con,
         """select b.indicator_code, coalesce(i.title, b.indicator_code) as title,
                   i.service as domain, coalesce(i.unit, 'number') as unit, b.direction,
-                  b.financial_year, b.value, b.previous_value, b.trend, b.rank, b.n_ranked,
+                  b.period as financial_year, b.value, b.previous_value, b.trend, b.rank,
+                  b.n_ranked,
                   b.quartile, b.family_group, b.family_group_average, b.scotland_value,
                   b.publication, b.published_on, p.kind, p.source
            from marts.lgbf_benchmark b
            left join marts.dim_indicator i using (indicator_code)
            left join staging.stg_lgbf__publications p on p.publication_id = b.publication
            where b.council = ?
-           order by i.print_order nulls last, b.indicator_code, b.financial_year""",
+           order by i.print_order nulls last, b.indicator_code, b.period""",
+        [council],
+    )
+
+
+def lgbf_revisions(con, council: str) -> list[dict]:
+    """The council's figures the latest official LGBF release revised against the one before
+    (``marts.fct_lgbf_revision``)."""
+    return _rows(
+        con,
+        """select r.indicator_code, coalesce(i.title, r.indicator_code) as title,
+                  coalesce(i.unit, 'number') as unit, r.period, r.previous_release_name,
+                  r.previous_value, r.release_name, r.value, r.previous_rank, r.rank, r.change
+           from marts.fct_lgbf_revision r
+           left join marts.dim_indicator i using (indicator_code)
+           where r.council = ? and r.change <> 'unchanged' and r.previous_publication_id is not null
+             and r.publication_id = (select publication_id from staging.stg_lgbf__publications
+                                     where kind = 'official' order by recency limit 1)
+           order by i.print_order nulls last, r.indicator_code, r.period""",
         [council],
     )
 

@@ -53,7 +53,7 @@ left join split using (indicator_code)
 
 union all
 
--- LGBF indicators the catalogue does not describe, from the Improvement Service's metadata
+-- LGBF indicators the catalogue does not describe, from the LGBF reference
 select
     lgbf.indicator_code,
     lgbf.title,
@@ -78,6 +78,40 @@ select
     case when lgbf.code_published <> lgbf.indicator_code then [lgbf.code_published] else [] end as alias_codes,
     []::varchar[] as alias_titles,
     lgbf.source_file as seed_file,
-    null as seed_line
+    cast(lgbf.source_row as varchar) as seed_line
 from {{ ref('stg_lgbf__indicators') }} as lgbf
 where lgbf.indicator_code not in (select indicator_code from catalogue)
+
+union all
+
+-- LGBF codes a publication carries that neither the reference nor the catalogue knows: kept
+-- so every value has its indicator, with no title or direction (never ranked; fct_lgbf_value
+-- warns about them)
+select
+    unknown.indicator_code,
+    null as title,
+    null as service,
+    null as priority_group,
+    'LGBF' as section,
+    null as unit,
+    null as direction,
+    false as is_cumulative,
+    'flat' as target_phasing,
+    null::double as warning_tolerance,
+    null as numerator_name,
+    null as denominator_name,
+    unknown.indicator_code as current_code,
+    true as is_current_code,
+    unknown.indicator_code as lgbf_code,
+    'LGBF' as source,
+    coalesce(
+        list_distinct(list(unknown.code_published) filter (where unknown.code_published <> unknown.indicator_code)),
+        []
+    ) as alias_codes,
+    []::varchar[] as alias_titles,
+    null as seed_file,
+    null as seed_line
+from {{ ref('stg_lgbf__values') }} as unknown
+where unknown.indicator_code not in (select indicator_code from catalogue)
+    and unknown.indicator_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})
+group by unknown.indicator_code

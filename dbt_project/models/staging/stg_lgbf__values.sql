@@ -1,7 +1,10 @@
 -- The one staging model for both LGBF layouts: the master workbook (layout a) and the
--- open-data CSV (layout b) normalise here to the same codes (CHN8a), financial-year labels
--- (2017/18), units (percentages in percentage points; the open data publishes proportions)
--- and council names (as the LGBF spells them; 'Scotland' for the national figure).
+-- open-data CSV (layout b, either naming) normalise here to the same codes (CHN8a), period
+-- labels (2017/18; rolling periods as published with a slash, 2016/19), units (percentages
+-- in percentage points; the open data publishes proportions) and council names (as the LGBF
+-- spells them; 'Scotland' for the national figure). Nothing is dropped: a value the
+-- corrections seed excludes carries its reason, a council or indicator the reference does
+-- not know is kept with its published name (fct_lgbf_value flags both).
 with values_ as (
     select * from {{ source('raw', 'lgbf_values') }}
 ),
@@ -11,12 +14,18 @@ publications as (
 ),
 
 units as (
-    -- the Improvement Service's metadata first, the project's catalogue for the rest
-    select indicator_code, unit, direction from {{ ref('stg_lgbf__indicators') }}
+    -- the LGBF reference first, the project's catalogue for the rest
+    select indicator_code, unit from {{ ref('stg_lgbf__indicators') }}
     union all
-    select lgbf_code, unit, direction from {{ ref('indicator_catalogue') }}
+    select lgbf_code, unit from {{ ref('indicator_catalogue') }}
     where lgbf_code is not null and lgbf_code <> ''
         and lgbf_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})
+),
+
+exclusions as (
+    select indicator_code, period_type, first_period, last_period, reason
+    from {{ ref('lgbf_corrections') }}
+    where correction = 'exclude'
 ),
 
 normalised as (
@@ -27,6 +36,10 @@ normalised as (
         publications.published_on,
         {{ lgbf_code('values_.code_published') }} as indicator_code,
         values_.code_published,
+        {{ lgbf_period('values_.year_published') }} as period,
+        case when {{ lgbf_is_single_year('values_.year_published') }} then 'single_year' else 'rolling' end
+            as period_type,
+        cast(left(values_.year_published, 4) as integer) as period_start_year,
         {{ lgbf_financial_year('values_.year_published') }} as financial_year,
         values_.year_published,
         case when trim(values_.council_published) = 'Scotland' then 'Scotland' else names.council end
@@ -50,17 +63,40 @@ normalised as (
         on names.name_variant = trim(values_.council_published)
     left join units
         on units.indicator_code = {{ lgbf_code('values_.code_published') }}
+    -- (both layouts label every period YYYY-YY; anything else is not a period)
+    where regexp_matches(values_.year_published, '^\d{4}-\d{2}$')
+),
+
+with_exclusions as (
+    select
+        normalised.*,
+        -- the calendar year the period ends in: 2017-18 -> 2018, 2016-19 -> 2019
+        period_start_year
+            + (cast(right(year_published, 2) as integer) - period_start_year % 100 + 100) % 100
+            as period_end_year,
+        (
+            select min(exclusions.reason) from exclusions
+            where exclusions.indicator_code = normalised.indicator_code
+                and (exclusions.period_type is null or exclusions.period_type = normalised.period_type)
+                and (exclusions.first_period is null or normalised.period >= exclusions.first_period)
+                and (exclusions.last_period is null or normalised.period <= exclusions.last_period)
+        ) as exclusion_reason
+    from normalised
 )
 
 select
     publication_id || '|' || indicator_code || '|' || coalesce(council, council_published) || '|'
-        || coalesce(financial_year, year_published) as lgbf_value_id,
+        || period as lgbf_value_id,
     publication_id,
     layout,
     kind,
     published_on,
     indicator_code,
     code_published,
+    period,
+    period_type,
+    period_start_year,
+    period_end_year,
     financial_year,
     year_published,
     council,
@@ -71,8 +107,8 @@ select
     denominator,
     published_fg_average * unit_scale as published_fg_average,
     published_family_group,
+    exclusion_reason,
     source_sheet,
     source_row,
     source_column
-from normalised
-where financial_year is not null  -- rolling multi-year periods are not benchmarked
+from with_exclusions
