@@ -21,6 +21,7 @@ from orchestration.lgbf.parse import OPEN_DATA_COLUMNS, read_master_workbook
 from orchestration.returns.reader import sha256_of
 from tests.conftest import LGBF_DIR, seed_line
 from tests.http_fixtures import serve_body
+from tests.lgbf_oracle import independent_ranks
 
 WORKBOOK = LGBF_DIR / "new bnch data_Jan20.xlsx"
 A = "000_09dcfc9c775a2e22.txt"
@@ -150,9 +151,9 @@ def _open_data_csv(path, revise):
 
 def test_one_council_publication_is_not_ranked(built_warehouse):
     """The seeds' own LGBF tables are one-council publications: kept, never ranked."""
-    # Runs first in this module, before any official publication is ingested.
     rows = _query(
-        "select count(*), count(rank) from marts.lgbf_benchmark where publication_kind = 'transcribed'"
+        """select count(*), count(rank) from marts.lgbf_benchmark_history
+           where publication_kind = 'transcribed'"""
     )
     assert rows[0][0] > 0 and rows[0][1] == 0
     # the two reports' different CHN8a values are two publications side by side
@@ -268,6 +269,24 @@ def test_lgbf_refresh_end_to_end(lgbf_env, instance, server, tmp_path):
             where a.publication_id = '{first}' and b.publication_id = '{second}'"""
     )[0][0]
     assert matched > 20_000
+    # the revisions mart lists what the second publication changed (compared in real terms:
+    # the open data's first naming gives no cash figures), and only that value...
+    assert _query(
+        """select previous_publication_id, previous_compared_value, compared_value, change, compared_in
+           from marts.fct_lgbf_revision where publication_id = ?
+             and indicator_code = 'CHN8a' and council = 'Midlothian' and period = '2018/19'""",
+        [second],
+    ) == [(first, pytest.approx(3974.83, abs=0.01), 3900.0, "value revised", "real terms")]
+    assert _query(
+        "select count(*) from marts.fct_lgbf_revision where publication_id = ? and change = 'value revised'",
+        [second],
+    ) == [(1,)]
+    # ...and the benchmark as known at a date before the second publication still shows the first
+    as_of = """select value, publication_id from marts.lgbf_benchmark_history
+               where council = 'Midlothian' and indicator_code = 'CHN8a' and period = '2018/19'
+                 and known_from <= ?::date and (superseded_at is null or superseded_at > ?::date)"""
+    assert _query(as_of, ["2020-12-31"] * 2) == [(pytest.approx(3880.04, abs=0.01), first)]
+    assert _query(as_of, ["2021-01-20"] * 2) == [(3900.0, second)]
     # the ranks the seeds print still come out of the new publication (ranks do not depend
     # on cash vs real terms)
     for code, year, _, _, _, _, workbook_rank in SEED_RANKS:
@@ -361,3 +380,102 @@ def test_reports_quote_the_published_ranks_in_the_reports_wording(lgbf_env, tmp_
     assert counts["charts"] == len(chart_parts) == len(codes) > 50
     assert bottom and all(r[3] is not None for r in bottom)
     assert [r[0] for r in league][:1] and "Midlothian" in [r[0] for r in league]
+
+
+def _later_years_workbook(path, unknown_code=("ECON10", "ECON99"), unknown_council="Atlantis"):
+    """A publication the pipeline has not seen, built from the shared workbook: the `Raw Data`
+    columns of periods ending in 2018 or later only, one indicator renamed to a code no
+    reference knows, and one extra row for a council no seed knows (a copy of Midlothian's)."""
+    import openpyxl
+    import pandas as pd
+
+    raw = pd.read_excel(WORKBOOK, sheet_name="Raw Data", header=None, engine="calamine")
+    keep = [0]
+    for j in range(1, raw.shape[1]):
+        m = re.search(r"(\d{4})-(\d{2})( Real)?$", str(raw.iat[0, j]).strip())
+        if m and int(m.group(1)) + (int(m.group(2)) - int(m.group(1)) % 100) % 100 >= 2018:
+            keep.append(j)
+    frame = raw.iloc[:, keep]
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Raw Data")
+    rows = frame.values.tolist()
+    rows[0] = [str(h).replace(unknown_code[0] + " ", unknown_code[1] + " ") for h in rows[0]]
+    midlothian = next(r for r in rows if r[0] == "Midlothian")
+    rows.insert(len(rows) - 1, [unknown_council, *midlothian[1:]])
+    for row in rows:
+        sheet.append([None if isinstance(v, float) and v != v else v for v in row])
+    book.save(path)
+    return path, len(keep) - 1
+
+
+def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
+    built_warehouse, instance, tmp_path
+):
+    """LGBF_URL pointed at a publication never seen, with no metadata or family-group file
+    landed: the project's own reference ranks it; an unknown indicator and an unknown council
+    are ingested, left unranked and reported by WARN asset checks, and the build succeeds."""
+    from orchestration.definitions import defs
+
+    source, n_columns = _later_years_workbook(tmp_path / "LGBF master workbook Feb2022.xlsx")
+    assert n_columns > 500
+    landing = tmp_path / "landing"  # nothing landed by hand
+    # A warehouse that never had a metadata or family-group file landed
+    with duckdb.connect(str(settings.work_warehouse_path())) as con:
+        con.execute("delete from raw.lgbf_indicator_metadata")
+        con.execute("delete from raw.lgbf_family_groups")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LGBF_LANDING_DIR", str(landing))
+        mp.setenv("LGBF_URL", source.as_uri())
+        result = defs.resolve_job_def("lgbf_refresh").execute_in_process(instance=instance)
+    assert result.success
+    assert [p.name for p in landing.iterdir() if p.suffix == ".xlsx"][0].startswith("lgbf__")
+
+    new = sha256_of(next(p for p in landing.iterdir() if p.suffix == ".xlsx"))[:12]
+    old = sha256_of(WORKBOOK)[:12]
+    # every indicator-period with a direction and more than 16 values: all councils with a
+    # value ranked, as the independent computation ranks this file
+    sets = _query(
+        """select indicator_code, period, count(value), count(rank), bool_and(is_current)
+           from marts.lgbf_benchmark_history where publication_id = ? and direction is not null
+           group by all having count(value) > 16""",
+        [new],
+    )
+    assert len(sets) > 250 and all(n == ranked for _, _, n, ranked, _ in sets)
+    assert any(period.endswith("/20") and period != "2019/20" for _, period, *_ in sets)  # rolling
+    got = {
+        (code, council, period): (rank, fg_rank, fg_size)
+        for code, council, period, rank, fg_rank, fg_size in _query(
+            """select indicator_code, council, period, rank, family_group_rank, family_group_size
+               from marts.lgbf_benchmark_history where publication_id = ? and rank is not null""",
+            [new],
+        )
+    }
+    expected = {k: v[:3] for k, v in independent_ranks(source).items()}
+    assert len(got) > 8_000 and got == expected
+    # the release before it still serves the earlier years
+    assert _query(
+        "select count(*) > 0 from marts.lgbf_benchmark where publication = ? and period < '2017'",
+        [old],
+    ) == [(True,)]
+    # the unknown indicator and council: kept, unranked, flagged
+    assert _query(
+        """select bool_and(not is_known_indicator), count(value) > 0 from marts.fct_lgbf_value
+           where publication_id = ? and indicator_code = 'ECON99'""",
+        [new],
+    ) == [(True, True)]
+    assert _query(
+        "select count(rank) from marts.lgbf_benchmark where indicator_code = 'ECON99'"
+    ) == [(0,)]
+    assert _query(
+        """select bool_and(not is_known_council), count(*) > 0 from marts.fct_lgbf_value
+           where publication_id = ? and council = 'Atlantis'""",
+        [new],
+    ) == [(True, True)]
+    assert _query("select count(*) from marts.lgbf_benchmark where council = 'Atlantis'") == [(0,)]
+    warned = {
+        e.check_name: (e.passed, e.severity)
+        for e in result.get_asset_check_evaluations()
+        if "is_known" in e.check_name
+    }
+    assert len(warned) == 2
+    assert all(v == (False, dg.AssetCheckSeverity.WARN) for v in warned.values()), warned

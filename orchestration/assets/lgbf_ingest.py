@@ -62,6 +62,7 @@ def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
                         "source": landed.source,
                         "file_name": landed.path.name,
                         "layout": pub.layout,
+                        "cash_published": pub.cash_published,
                         "kind": landed.kind,
                         "sha256": sha,
                         "published_on": landed.published_on,

@@ -78,6 +78,9 @@ class PublicationError(ValueError):
 class Publication:
     layout: str  # "master_workbook" | "open_data_csv"
     values: pd.DataFrame  # LONG_COLUMNS
+    # `value` holds cash figures (the workbook; the open data's later naming). The first
+    # open-data naming publishes real terms only, so there `value` repeats `value_real`.
+    cash_published: bool = True
 
 
 def _number(raw) -> float | None:
@@ -112,7 +115,8 @@ def read_publication(path: Path) -> Publication:
     layout = detect_layout(path)
     if layout == "master_workbook":
         return Publication(layout, read_master_workbook(path))
-    return Publication(layout, read_open_data_csv(path))
+    values = read_open_data_csv(path)
+    return Publication(layout, values, cash_published=values.attrs["cash_published"])
 
 
 def read_master_workbook(path: Path) -> pd.DataFrame:
@@ -247,7 +251,9 @@ def read_open_data_csv(path: Path) -> pd.DataFrame:
                     line,
                     cols["scotland"],
                 )
-    return pd.DataFrame(rows + list(scotland.values()), columns=LONG_COLUMNS)
+    frame = pd.DataFrame(rows + list(scotland.values()), columns=LONG_COLUMNS)
+    frame.attrs["cash_published"] = "value_cash" in cols
+    return frame
 
 
 def read_metadata(path: Path) -> pd.DataFrame:

@@ -15,7 +15,7 @@ DDL = {
         publication_id varchar, source varchar, file_name varchar, layout varchar, kind varchar,
         sha256 varchar, published_on date, retrieved_at varchar, etag varchar,
         last_modified varchar, ingested_at timestamp, value_rows integer,
-        release_name varchar, published_on_basis varchar""",
+        release_name varchar, published_on_basis varchar, cash_published boolean""",
     "lgbf_values": """
         publication_id varchar, code_published varchar, council_published varchar,
         year_published varchar, value double, value_real double, numerator double,

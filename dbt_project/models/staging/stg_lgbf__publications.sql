@@ -7,6 +7,8 @@ select
     source,
     file_name,
     layout,
+    -- does `value` hold cash? (rows ingested before this was recorded: the workbook does)
+    coalesce(cash_published, layout = 'master_workbook') as cash_published,
     kind,
     sha256,
     published_on,
