@@ -40,7 +40,23 @@ def test_off_target_query(warehouse):
 def test_revisions_query_finds_the_seed_revisions(warehouse):
     rows = warehouse.execute(QUERIES[4]).fetchall()
     chn8a_1011 = [r for r in rows if r[0] == "CHN8a" and r[1] == "2010/11"]
+    assert "£1,832.00" in seed_line("001_1ca03212745a48c4.txt", 153)
+    assert "£2,050.88" in seed_line("000_09dcfc9c775a2e22.txt", 268)
     assert [(r[3], r[5]) for r in chn8a_1011] == [(1832.0, 2050.88)]
+
+
+def test_as_known_at_a_date_query_gives_what_the_2016_17_report_printed(warehouse):
+    """Before the January 2020 release, the LGBF figures known were the Q2 2016/17 report's
+    own (one council, so unranked)."""
+    rows = warehouse.execute(QUERIES[8]).fetchall()
+    printed = seed_line("001_1ca03212745a48c4.txt", 153).split("\t")[2:7]
+    chn8a = [r for r in rows if r[0] == "CHN8a"]
+    assert [f"£{r[2]:,.2f}" for r in chn8a] == printed  # £1,832.00 ... £1,748.00
+    assert [r[1] for r in chn8a] == ["2010/11", "2011/12", "2012/13", "2013/14", "2014/15"]
+    assert {r[3] for r in rows} == {None}
+    assert {r[6] for r in rows} == {
+        "As printed in the Midlothian Children's Services Quarter 2 Performance Report 2016/17"
+    }
 
 
 def test_cumulative_quarters_query(warehouse):

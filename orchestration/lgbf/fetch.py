@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from orchestration.lgbf.layout import OPEN_DATA_NAMES, OPEN_DATA_REQUIRED, open_data_columns
+from orchestration.lgbf.layout import OPEN_DATA_MARKERS, OPEN_DATA_NAMES, open_data_columns
 
 __all__ = [
     "FetchResult",
@@ -383,14 +383,14 @@ def _detect_kind(path: Path, head: bytes) -> tuple[str | None, str]:
         return None, "corrupt or truncated workbook (no zip central directory)"
 
     header = _first_line(path)
-    if header is not None and open_data_columns(header.split(",")) is not None:
+    if header is not None and open_data_columns(header.split(","), OPEN_DATA_MARKERS):
         return "csv", ""
     shown = (header or "").strip()
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     return None, (
         "not an LGBF workbook or open-data CSV "
         f"(not an xlsx, and the first line {shown!r} lacks "
-        f"{' and '.join(OPEN_DATA_NAMES[f][0] for f in OPEN_DATA_REQUIRED)})"
+        f"{' and '.join(OPEN_DATA_NAMES[f][0] for f in OPEN_DATA_MARKERS)})"
     )
 
 

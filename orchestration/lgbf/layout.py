@@ -38,9 +38,13 @@ OPEN_DATA_NAMES = {
     "family_group": ("FG_Data_FamilyGroup", "LA_Data_FamilyGroup", "FamilyGroup"),
 }
 OPEN_DATA_REQUIRED = ("code", "council", "year", "value_real")
+# Enough to tell an LGBF open-data file from any other CSV (reading it needs all the above).
+OPEN_DATA_MARKERS = ("code", "council")
 
 
-def open_data_columns(header: list[str]) -> dict[str, str] | None:
+def open_data_columns(
+    header: list[str], required: tuple[str, ...] = OPEN_DATA_REQUIRED
+) -> dict[str, str] | None:
     """Field -> the column naming it in this header; None unless every required field is there."""
     names = {h.strip(): h for h in header}
     found = {}
@@ -48,4 +52,4 @@ def open_data_columns(header: list[str]) -> dict[str, str] | None:
         hit = next((names[c] for c in candidates if c in names), None)
         if hit is not None:
             found[field] = hit
-    return found if all(f in found for f in OPEN_DATA_REQUIRED) else None
+    return found if all(f in found for f in required) else None

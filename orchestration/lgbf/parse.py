@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from orchestration.lgbf.layout import (
     OPEN_DATA_COLUMNS,
+    OPEN_DATA_MARKERS,
     OPEN_DATA_NAMES,
     OPEN_DATA_REQUIRED,
     open_data_columns,
@@ -102,8 +103,8 @@ def detect_layout(path: Path) -> str:
         return "master_workbook"
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         header = next(csv.reader(f), [])
-    if open_data_columns(header) is not None:
-        return "open_data_csv"
+    if open_data_columns(header, OPEN_DATA_MARKERS) is not None:
+        return "open_data_csv"  # read_open_data_csv names any other column it needs
     raise PublicationError(
         f"{path.name}: neither an LGBF master workbook (.xlsx with a '{RAW_DATA_SHEET}' sheet) "
         "nor the LGBF open-data CSV (a header naming the indicator code, local authority, "
