@@ -247,6 +247,9 @@ def main() -> None:
         "DAGSTER_HOME": str(work / "dagster_home"),
         "QUARANTINE_DIR": str(work / "quarantine"),
         "REPORT_PERIODS": "latest-year",
+        # No LGBF publication in the returns builds (raw/lgbf holds the default one): the LGBF
+        # step below ingests the master workbook on its own, as it always has been measured.
+        "LGBF_LANDING_DIR": str(work / "lgbf_landing"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
     env.pop("DUCKDB_PATH", None)
@@ -309,19 +312,23 @@ def main() -> None:
             "import sys; sys.exit(0 if defs.resolve_job_def('lgbf_refresh').execute_in_process("
             "instance=dg.DagsterInstance.get()).success else 1)"
         )
-        t0 = time.monotonic()
-        subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=REPO,
-            env=lgbf_env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        seconds = []
+        for _ in range(2):  # the first run ingests the workbook; the second finds it unchanged
+            t0 = time.monotonic()
+            subprocess.run(
+                [sys.executable, "-c", script],
+                cwd=REPO,
+                env=lgbf_env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            seconds.append(round(time.monotonic() - t0, 2))
         results["lgbf"] = {
             "workbook_value_rows": n,
             "parse_seconds": round(parse_s, 2),
-            "ingest_rank_publish_run_seconds": round(time.monotonic() - t0, 2),
+            "ingest_rank_publish_run_seconds": seconds[0],
+            "unchanged_files_run_seconds": seconds[1],
             "note": "the run includes Python/Dagster start-up and the dbt build of every model downstream of the LGBF tables",
         }
 
