@@ -431,7 +431,6 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     assert [p.name for p in landing.iterdir() if p.suffix == ".xlsx"][0].startswith("lgbf__")
 
     new = sha256_of(next(p for p in landing.iterdir() if p.suffix == ".xlsx"))[:12]
-    old = sha256_of(WORKBOOK)[:12]
     # every indicator-period with a direction and more than 16 values: all councils with a
     # value ranked, as the independent computation ranks this file
     sets = _query(
@@ -452,11 +451,17 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     }
     expected = {k: v[:3] for k, v in independent_ranks(source).items()}
     assert len(got) > 8_000 and got == expected
-    # the release before it still serves the earlier years
+    # it serves the years it covers; an earlier release still serves the earlier years
     assert _query(
-        "select count(*) > 0 from marts.lgbf_benchmark where publication = ? and period < '2017'",
-        [old],
+        """select bool_and(publication = ?) from marts.lgbf_benchmark
+           where indicator_code = 'CHN9' and period in ('2017/18', '2019/20')""",
+        [new],
     ) == [(True,)]
+    assert _query(
+        """select count(*) > 0, bool_and(publication <> ?) from marts.lgbf_benchmark
+           where financial_year < '2017/18'""",
+        [new],
+    ) == [(True, True)]
     # the unknown indicator and council: kept, unranked, flagged
     assert _query(
         """select bool_and(not is_known_indicator), count(value) > 0 from marts.fct_lgbf_value

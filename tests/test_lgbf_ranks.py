@@ -1,6 +1,8 @@
 """The default run benchmarks the real LGBF workbook committed in raw/lgbf/: every rank of
 every council for every indicator and period (single years and rolling periods) against an
 independent computation made here with pandas straight from the Improvement Service's files.
+(Other modules land later publications in the session's warehouse, so these tests read the
+workbook's own publication from lgbf_benchmark_history.)
 
 The independent computation is ``tests/lgbf_oracle.py``.
 """
@@ -15,6 +17,7 @@ from tests.conftest import LGBF_DIR, REPO
 from tests.lgbf_oracle import independent_ranks
 
 WORKBOOK = LGBF_DIR / "new bnch data_Jan20.xlsx"
+DEFAULT = sha256_of(WORKBOOK)[:12]  # its publication id
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,7 @@ def expected():
 
 def test_every_rank_matches_an_independent_computation(warehouse, expected):
     publication = sha256_of(REPO / "raw" / "lgbf" / WORKBOOK.name)[:12]
-    assert publication == sha256_of(WORKBOOK)[:12]  # the committed file is the shared one
+    assert publication == DEFAULT  # the committed file is the shared one
     got = {
         (code, council, period): (rank, fg_rank, fg_size, fg_avg)
         for code, council, period, rank, fg_rank, fg_size, fg_avg in warehouse.execute(
@@ -53,14 +56,21 @@ def test_default_run_ranks_every_council_for_every_indicator_with_a_direction(wa
     sets = warehouse.execute(
         """select indicator_code, period, count(*) as councils, count(value) as with_value,
                   count(rank) as ranked, any_value(release_name)
-           from marts.lgbf_benchmark
-           where direction is not null and publication_kind = 'official'
-           group by all having count(value) > 16"""
+           from marts.lgbf_benchmark_history
+           where direction is not null and publication_id = ? and known_from = '2020-01-31'
+           group by all having count(value) > 16""",
+        [DEFAULT],
     ).fetchall()
     assert len(sets) > 800
     assert all(n == 32 and ranked == with_value for _, _, n, with_value, ranked, _ in sets)
     assert {r[5] for r in sets} == {"LGBF, January 2020 release"}
     ranked_codes = {r[0] for r in sets}
+    # a run on raw/ alone serves it (before any other official publication is landed)
+    assert warehouse.execute(
+        """select count(*) from marts.lgbf_benchmark_history
+           where publication_kind = 'official' and publication_id <> ? and known_from <= '2020-01-31'""",
+        [DEFAULT],
+    ).fetchone() == (0,)
     with_direction = {
         r[0]
         for r in warehouse.execute(
@@ -76,8 +86,10 @@ def test_default_run_ranks_every_council_for_every_indicator_with_a_direction(wa
 def test_rolling_periods_are_ranked_beside_single_years(warehouse):
     rows = warehouse.execute(
         """select period, period_type, financial_year, rank, n_ranked, value
-           from marts.lgbf_benchmark
-           where council = 'Midlothian' and indicator_code = 'CHN10' order by period"""
+           from marts.lgbf_benchmark_history
+           where council = 'Midlothian' and indicator_code = 'CHN10' and publication_id = ?
+           order by period""",
+        [DEFAULT],
     ).fetchall()
     assert [r[0] for r in rows][-3:] == ["2015/18", "2016/19", "2017/20"]
     assert all(r[1] == "rolling" and r[2] is None and r[4] == 32 for r in rows)
@@ -90,8 +102,9 @@ def test_the_improvement_services_exclusions_and_direction_fixes(warehouse):
     attainment percentage under the same code) are kept as data but never benchmarked."""
     row = warehouse.execute(
         """select value, scotland_value, rank, n_ranked, quartile, previous_value, direction
-           from marts.lgbf_benchmark
-           where council = 'Midlothian' and indicator_code = 'CHN14a' and period = '2018/19'"""
+           from marts.lgbf_benchmark_history where publication_id = ?
+             and council = 'Midlothian' and indicator_code = 'CHN14a' and period = '2018/19'""",
+        [DEFAULT],
     ).fetchone()
     value, scotland, rank, n, quartile, previous, direction = row
     raw = pd.read_excel(WORKBOOK, sheet_name="Raw Data", header=0, index_col=0)
@@ -109,11 +122,11 @@ def test_the_improvement_services_exclusions_and_direction_fixes(warehouse):
     # (this workbook has CHN14a values for 2015/16 only of the three excluded years)
     assert [p for p, n in kept if n > 0] == ["2015/16"]
     assert warehouse.execute(
-        """select count(*) from marts.lgbf_benchmark
+        """select count(*) from marts.lgbf_benchmark_history
            where indicator_code in ('CHN13a', 'CHN13b', 'CHN14a', 'CHN14b') and period < '2018'"""
     ).fetchone() == (0,)
     benchmarked = warehouse.execute(
-        """select distinct indicator_code from marts.lgbf_benchmark
+        """select distinct indicator_code from marts.lgbf_benchmark_history
            where indicator_code in ('CHN13c', 'CHN15a', 'CHN16c', 'SW4a')
               or (indicator_code = 'CHN10' and period_type = 'single_year')"""
     ).fetchall()

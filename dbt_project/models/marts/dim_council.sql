@@ -1,7 +1,6 @@
 -- Scotland's councils with GSS code, the LGBF spelling of the name, and the LGBF family
--- groups (people services: by deprivation; other services: by population density). The
--- family groups come from the LGBF family-group table (SIMDvalues.xlsx) once it has been
--- ingested from the LGBF landing folder; until then they are null.
+-- groups (people services: by deprivation; other services: by population density), from the
+-- project's family-group reference (SIMDvalues.xlsx), or a family-group file landed later.
 select
     councils.gss_code,
     councils.council,
