@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+-- (a table, not a view: four marts and their tests read it; computed once per build)
 -- The one staging model for both LGBF layouts: the master workbook (layout a) and the
 -- open-data CSV (layout b, either naming) normalise here to the same codes (CHN8a), period
 -- labels (2017/18; rolling periods as published with a slash, 2016/19), units (percentages
