@@ -419,15 +419,32 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     source, n_columns = _later_years_workbook(tmp_path / "LGBF master workbook Feb2022.xlsx")
     assert n_columns > 500
     landing = tmp_path / "landing"  # nothing landed by hand
-    # A warehouse that never had a metadata or family-group file landed
-    with duckdb.connect(str(settings.work_warehouse_path())) as con:
-        con.execute("delete from raw.lgbf_indicator_metadata")
-        con.execute("delete from raw.lgbf_family_groups")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LGBF_LANDING_DIR", str(landing))
-        mp.setenv("LGBF_URL", source.as_uri())
-        result = defs.resolve_job_def("lgbf_refresh").execute_in_process(instance=instance)
+    # A warehouse that never had a metadata or family-group file landed (restored afterwards,
+    # so later modules find the session's warehouse as raw/lgbf left it)
+    work = str(settings.work_warehouse_path())
+    with duckdb.connect(work) as con:
+        saved = {
+            t: con.execute(f"select * from raw.{t}").df()
+            for t in ("lgbf_indicator_metadata", "lgbf_family_groups")
+        }
+        for table in saved:
+            con.execute(f"delete from raw.{table}")
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("LGBF_LANDING_DIR", str(landing))
+            mp.setenv("LGBF_URL", source.as_uri())
+            result = defs.resolve_job_def("lgbf_refresh").execute_in_process(instance=instance)
+    finally:
+        with duckdb.connect(work) as con:
+            for table, rows in saved.items():
+                con.register("saved", rows)
+                con.execute(f"insert into raw.{table} by name select * from saved")
+                con.unregister("saved")
     assert result.success
+    assert _query(
+        """select count(*) from staging.stg_lgbf__indicators
+           where reference_source = 'project reference'"""
+    ) == [(123,)]  # every indicator from the project's own reference
     assert [p.name for p in landing.iterdir() if p.suffix == ".xlsx"][0].startswith("lgbf__")
 
     new = sha256_of(next(p for p in landing.iterdir() if p.suffix == ".xlsx"))[:12]
@@ -484,3 +501,7 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     }
     assert len(warned) == 2
     assert all(v == (False, dg.AssetCheckSeverity.WARN) for v in warned.values()), warned
+    # republish with the metadata rows back (the marts are the same: the seed is that file)
+    from orchestration.assets.published import published_warehouse
+
+    assert dg.materialize([published_warehouse], instance=instance).success
