@@ -74,7 +74,9 @@ select
     lgbf.indicator_code as current_code,
     true as is_current_code,
     lgbf.indicator_code as lgbf_code,
-    'LGBF' as source,
+    -- not the council's own choice of LGBF indicators (the catalogue's), which its service
+    -- report prints; the benchmarking pack covers every one
+    'LGBF reference' as source,
     case when lgbf.code_published <> lgbf.indicator_code then [lgbf.code_published] else [] end as alias_codes,
     []::varchar[] as alias_titles,
     lgbf.source_file as seed_file,
@@ -92,6 +94,10 @@ select
     null as title,
     null as service,
     null as priority_group,
+    null as report_heading,
+    null::integer as print_order,
+    null as new_in,
+    null as benchmark,
     'LGBF' as section,
     null as unit,
     null as direction,
@@ -103,7 +109,7 @@ select
     unknown.indicator_code as current_code,
     true as is_current_code,
     unknown.indicator_code as lgbf_code,
-    'LGBF' as source,
+    'LGBF reference' as source,
     coalesce(
         list_distinct(list(unknown.code_published) filter (where unknown.code_published <> unknown.indicator_code)),
         []
