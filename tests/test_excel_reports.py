@@ -16,6 +16,7 @@ import sys
 import textwrap
 import zipfile
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -321,14 +322,28 @@ def test_dashboard_and_pack_charts(built_warehouse):
         assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 2
     pack = _excel_dir() / "midlothian__lgbf-benchmarking-pack.xlsx"
     book = openpyxl.load_workbook(pack)
-    assert book.sheetnames == ["Summary", "Charts 1", "Charts 2", "Charts 3", "Chart Data"]
     summary = book["Summary"]
     header = next(c.row for c in summary["A"] if c.value == "Code")
     codes = [c.value for c in summary["A"] if c.row > header and c.value]
-    assert codes == ["CHN8a", "CHN8b", "CHN9", "CHN22", "CHN23"]
+    # The service's own LGBF indicators first, in the report's order, then every indicator the
+    # January 2020 release ranks Midlothian on: one chart each, two to a page.
+    assert codes[:5] == ["CHN8a", "CHN8b", "CHN9", "CHN22", "CHN23"]
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        ranked = {
+            r[0]
+            for r in con.execute(
+                "select distinct indicator_code from marts.lgbf_benchmark"
+                " where council = 'Midlothian' and rank is not null"
+            ).fetchall()
+        }
+    assert len(ranked) > 90 and ranked <= set(codes)
+    pages = (len(codes) + 1) // 2
+    assert book.sheetnames[: pages + 1] == ["Summary"] + [
+        f"Charts {i}" for i in range(1, pages + 1)
+    ]
     assert "league table" in summary["A3"].value
     publications = {summary.cell(r, 15).value for r in range(header + 1, summary.max_row + 1)}
-    assert publications == {"LGBF figures as printed in a council report (transcribed)"}
+    assert publications == {"LGBF, January 2020 release"}
     with zipfile.ZipFile(pack) as z:
         assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == len(codes)
 

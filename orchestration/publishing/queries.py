@@ -173,36 +173,43 @@ def narrative(con, council: str, service: str, period_key: str) -> list[dict]:
 def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) -> list[dict]:
     """The service's LGBF values for the council up to ``last_year``, as known on ``as_of``.
 
-    Per indicator and year: the publication the warehouse prefers (staging's ``recency``:
-    official releases first, then the newest) among those published on or before ``as_of``.
-    Ranks and quartiles are those of ``marts.lgbf_benchmark`` where that publication is the
-    one it ranks; a value from an older publication carries no rank (none was held for it).
+    Per indicator and year, the value is the most recently published figure on or before
+    ``as_of`` (a council's own printed figures, transcribed with their report date, are
+    evidence of what was published by then; on the same date an official release wins:
+    staging's ``recency``). The rank and quartile are the benchmark as known on ``as_of``
+    (``marts.lgbf_benchmark_history``: only complete official releases are ranked), so a
+    report never prints a rank that did not exist yet.
     """
     return _rows(
         con,
         """with known as (
                select v.indicator_code, v.financial_year,
-                      arg_min(v.publication_id, p.recency) as publication_id
+                      arg_min(v.publication_id, (-epoch(p.published_on), p.recency)) as publication_id
                from marts.fct_lgbf_value v
                join staging.stg_lgbf__publications p using (publication_id)
                where v.council = ? and p.published_on <= ? and v.value is not null
                  and v.exclusion_reason is null  -- a series the Improvement Service drops
                group by all
+           ),
+           ranked as (
+               select indicator_code, financial_year, rank, quartile
+               from marts.lgbf_benchmark_history
+               where council = ? and rank is not null and known_from <= ?
+                 and (superseded_at is null or superseded_at > ?)
            )
            select i.indicator_code, i.title, i.unit, i.print_order, k.financial_year, v.value,
-                  b.rank, b.quartile, k.publication_id, p.published_on, p.kind, p.source
+                  r.rank, r.quartile, k.publication_id, p.published_on, p.kind, p.source
            from known k
            join marts.fct_lgbf_value v
              on v.publication_id = k.publication_id and v.indicator_code = k.indicator_code
              and v.financial_year = k.financial_year and v.council = ?
            join staging.stg_lgbf__publications p on p.publication_id = k.publication_id
            join marts.dim_indicator i on i.indicator_code = k.indicator_code
-           left join marts.lgbf_benchmark b
-             on b.indicator_code = k.indicator_code and b.financial_year = k.financial_year
-             and b.council = ? and b.publication = k.publication_id
+           left join ranked r
+             on r.indicator_code = k.indicator_code and r.financial_year = k.financial_year
            where i.service = ? and i.source = 'LGBF' and k.financial_year <= ?
            order by i.print_order nulls last, i.indicator_code, k.financial_year""",
-        [council, as_of, council, council, service, last_year],
+        [council, as_of, council, as_of, as_of, council, service, last_year],
     )
 
 
@@ -227,6 +234,7 @@ SCOPED_TABLES = (
     ("marts.fct_report_narrative", "council = $council and service = $service"),
     ("marts.fct_lgbf_value", "council = $council"),
     ("marts.lgbf_benchmark", "council = $council"),
+    ("marts.lgbf_benchmark_history", "council = $council"),
     ("staging.stg_lgbf__publications", "true"),
     ("reference.status_exceptions", "true"),
 )
