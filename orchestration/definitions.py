@@ -52,7 +52,7 @@ defs = dg.Definitions(
     schedules=[quarterly_schedule_for(all_assets_job)],
     sensors=[lgbf_refresh_sensor_for(lgbf_refresh_job), returns_sensor_for(all_assets_job)],
     # Dagster's console logger, and a file for the CLI's full log (orchestration/run_log.py).
-    loggers={"console": dg.colored_console_logger, "file": run_log.file_logger},
+    loggers={"console": run_log.terminal_logger, "file": run_log.file_logger},
     resources={
         "duckdb": DuckDBResource(
             database=str(settings.work_warehouse_path()),

@@ -47,6 +47,32 @@ def file_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     return logger
 
 
+class _NoStackTraces(logging.Filter):
+    """The terminal says once what failed and why, never with a stack trace (the full event
+    stays in the log file and the run's event log): step and run failures keep their first
+    line, since the CLI prints each failed step's reason at the end of the run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "RUN_FAILURE" in message or "STEP_FAILURE" in message:
+            message = message.split("\n", 1)[0]
+        record.msg, record.args = message.split("\n\nStack Trace:", 1)[0].rstrip(), None
+        return True
+
+
+@dg.logger(
+    {
+        "log_level": dg.Field(str, is_required=False, default_value="INFO"),
+        "name": dg.Field(str, is_required=False, default_value="dagster"),
+    },
+    description="Dagster's colored console logger, without stack traces.",
+)
+def terminal_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = dg.colored_console_logger.logger_fn(init_context)
+    logger.addFilter(_NoStackTraces())
+    return logger
+
+
 def run_config(log_path: Path) -> dict:
     """Console at INFO, the file at DEBUG."""
     return {

@@ -32,3 +32,28 @@ def test_only_the_newest_full_logs_are_kept(monkeypatch, tmp_path):
         paths.append(path)
     kept = sorted((settings.output_dir() / "logs").glob("run-*.log"))
     assert kept == paths[-run_log.KEEP_LOGS :]
+
+
+def test_the_terminal_shows_no_stack_trace():
+    """A failed step's event keeps its first line on the terminal; the CLI prints the reason
+    once at the end, and the stack trace stays in the log file."""
+    import logging
+
+    from orchestration.run_log import _NoStackTraces
+
+    event = (
+        'load_all - run - STEP_FAILURE - Execution of step "warehouse_dbt_models" failed.\n\n'
+        "dagster._core.definitions.events.Failure: The dbt build failed:\n  - a test\n\n"
+        'Stack Trace:\n  File "x.py", line 1, in y\n'
+    )
+    record = logging.LogRecord("dagster", logging.ERROR, __file__, 1, event, None, None)
+    assert _NoStackTraces().filter(record)
+    assert (
+        record.getMessage()
+        == 'load_all - run - STEP_FAILURE - Execution of step "warehouse_dbt_models" failed.'
+    )
+    info = logging.LogRecord(
+        "dagster", logging.INFO, __file__, 1, "read 10 files\n\nStack Trace:\n  x", None, None
+    )
+    _NoStackTraces().filter(info)
+    assert info.getMessage() == "read 10 files"
