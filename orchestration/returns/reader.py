@@ -573,3 +573,10 @@ def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
         risks=sheets[fmt.RISKS_SHEET],
         narrative=sheets.get(fmt.NARRATIVE_SHEET, []),
     )
+
+
+# The framework reader (orchestration/frameworks/reader.py) opens and reads its workbooks with
+# the same defensive code: one opener, one sheet reader, one way of naming a cell.
+Collector = _Collector
+open_workbook = _open
+read_sheet = _read_sheet
