@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import run_log, settings
+from orchestration.assets.frameworks import frameworks
 from orchestration.assets.lgbf_ingest import lgbf_publications
 from orchestration.assets.published import published_warehouse
 from orchestration.assets.published_outputs import (
@@ -40,6 +41,7 @@ lgbf_refresh_job = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[
+        frameworks,
         quarterly_returns,
         lgbf_publications,
         warehouse_dbt_models,

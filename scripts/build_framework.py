@@ -69,7 +69,9 @@ def indicator_row(row: dict) -> dict:
         "Target Phasing": {v: k for k, v in ffmt.PHASINGS.items()}[row["target_phasing"]],
         "Numerator": row["numerator_name"] or None,
         "Denominator": row["denominator_name"] or None,
-        "Current Code": row["current_code"] if row["current_code"] != row["indicator_code"] else None,
+        "Current Code": row["current_code"]
+        if row["current_code"] != row["indicator_code"]
+        else None,
         "Aliases": row["aliases"] or None,
         "LGBF Code": row["lgbf_code"] or None,
         "Source": _source(row),

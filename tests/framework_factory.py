@@ -21,8 +21,7 @@ def midlothian_rows() -> tuple[dict, dict[str, list[dict]]]:
     sheets = {}
     for name, records in fw.sheets.items():
         sheets[name] = [
-            {k: (v[0] if isinstance(v, tuple) else v) for k, v in rec.items()}
-            for rec in records
+            {k: (v[0] if isinstance(v, tuple) else v) for k, v in rec.items()} for rec in records
         ]
     return dict(fw.metadata), copy.deepcopy(sheets)
 

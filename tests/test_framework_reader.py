@@ -58,7 +58,7 @@ def _set(sheet, code, header, value):
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Group", "02. Manage stres and absence"),
             "row 8, column D ('Group'): unknown Group '02. Manage stres and absence': it is not "
-            "in the Groups sheet for Service \"Children's Services\"",
+            'in the Groups sheet for Service "Children\'s Services"',
         ),
         (
             _set("Targets", "CS.CORP.SICKNESS", "PI Code", "CS.CORP.SICKNES"),

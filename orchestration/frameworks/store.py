@@ -101,7 +101,9 @@ FILES_DDL = (
     "source_sha256 varchar, loaded_at timestamp, indicator_rows integer, target_rows integer"
 )
 # Frameworks that were rejected, with why (the last good load stayed in force).
-REJECTIONS_DDL = "source_file varchar, source_sha256 varchar, rejected_at timestamp, message varchar"
+REJECTIONS_DDL = (
+    "source_file varchar, source_sha256 varchar, rejected_at timestamp, message varchar"
+)
 
 
 def ensure_schema(con) -> None:

@@ -222,7 +222,9 @@ def framework_rules() -> tuple[Rule, ...]:
     return rules(FRAMEWORK_MODELS, "framework")
 
 
-def rules_for(sheet: str, models: tuple[str, ...] = MODELS, prefix: str = "return") -> tuple[Rule, ...]:
+def rules_for(
+    sheet: str, models: tuple[str, ...] = MODELS, prefix: str = "return"
+) -> tuple[Rule, ...]:
     return tuple(r for r in rules(models, prefix) if r.sheet == sheet)
 
 
