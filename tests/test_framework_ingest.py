@@ -29,12 +29,12 @@ def test_a_rejected_framework_leaves_the_last_good_one_in_force(tmp_path, monkey
     monkeypatch.setenv("FRAMEWORKS_DIR", str(folder))
     assert _materialize(db).success
     with duckdb.connect(str(db)) as con:
-        assert len(codes_in_force(con)["Midlothian"]) == 90
+        assert len(codes_in_force(con)["Midlothian"]) == 95
         (lineage,) = con.execute(
             "select source_file, source_sheet, source_row from raw.framework_indicators "
             "where indicator_code = 'CS.CORP.SICKNESS'"
         ).fetchall()
-    assert lineage == ("midlothian.xlsx", "Indicators", 8)
+    assert lineage == ("midlothian.xlsx", "Indicators", 4)
 
     meta, sheets = ff.midlothian_rows()
     for sheet in ("Indicators", "Targets"):  # the revenue budget PI dropped

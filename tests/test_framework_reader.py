@@ -45,19 +45,19 @@ def _set(sheet, code, header, value):
     [
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Gauge", "Aim to Minimize"),
-            "sheet 'Indicators', row 8, column L ('Gauge'): 'Aim to Minimize' is not an accepted Gauge",
+            "sheet 'Indicators', row 4, column L ('Gauge'): 'Aim to Minimize' is not an accepted Gauge",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Trend Type", "Yearly"),
-            "row 8, column Q ('Trend Type'): 'Yearly' is not an accepted Trend Type",
+            "row 4, column Q ('Trend Type'): 'Yearly' is not an accepted Trend Type",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Long Trend Periods", 6),
-            "row 8, column R ('Long Trend Periods'): 'Long Trend Periods' must be between 1 and 4",
+            "row 4, column R ('Long Trend Periods'): 'Long Trend Periods' must be between 1 and 4",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Group", "02. Manage stres and absence"),
-            "row 8, column D ('Group'): unknown Group '02. Manage stres and absence': it is not "
+            "row 4, column D ('Group'): unknown Group '02. Manage stres and absence': it is not "
             'in the Groups sheet for Service "Children\'s Services"',
         ),
         (
@@ -66,11 +66,11 @@ def _set(sheet, code, header, value):
         ),
         (
             _set("Indicators", "CS.CORP.BUDGET", "PI Code", "CS.CORP.SICKNESS"),
-            "column A ('PI Code'): PI Code 'CS.CORP.SICKNESS' appears twice: rows 7 and 8",
+            "column A ('PI Code'): PI Code 'CS.CORP.SICKNESS' appears twice: rows 3 and 4",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Amber Threshold", "about 1"),
-            "row 8, column O ('Amber Threshold'): expected a number, got 'about 1'",
+            "row 4, column O ('Amber Threshold'): expected a number, got 'about 1'",
         ),
     ],
 )
