@@ -42,7 +42,7 @@ lgbf_refresh_job = dg.define_asset_job(
 )
 
 return_templates_job = dg.define_asset_job(
-    "return_templates",
+    "write_return_templates",
     selection=dg.AssetSelection.assets(return_templates),
     description="Write the quarter's pre-filled return templates (output/templates/).",
     executor_def=dg.in_process_executor,

@@ -3,8 +3,8 @@
 For the partition's quarter, one pre-filled return workbook per council and service whose
 framework is in force at the quarter's end (:mod:`orchestration.templates`), read from the
 published warehouse (the last good one: a failed build never feeds a template). Not part of
-``load_all``: the ``return_templates`` job writes a quarter's templates when it is due, e.g.
-``dagster job launch -j return_templates --partition 2020-21-Q1``.
+``load_all``: the ``write_return_templates`` job writes a quarter's templates when it is due, e.g.
+``dagster job launch -j write_return_templates --partition 2020-21-Q1``.
 """
 
 import dagster as dg

@@ -92,6 +92,7 @@ def _headers(ws, headers: list[str], widths: list[int], f: _Formats) -> None:
     for c, (header, width) in enumerate(zip(headers, widths)):
         ws.write_string(0, c, header, f.header)
         ws.set_column(c, c, width)
+    ws.set_row(0, 2 * LINE_HEIGHT)  # two-line headers ("Annual Target")
     ws.freeze_panes(1, 1)
     ws.repeat_rows(0)
 
