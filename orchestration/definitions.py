@@ -36,7 +36,8 @@ all_assets_job = dg.define_asset_job(
 
 lgbf_refresh_job = dg.define_asset_job(
     "lgbf_refresh",
-    selection=dg.AssetSelection.assets(lgbf_publications).downstream(),
+    selection=dg.AssetSelection.assets(lgbf_publications).downstream()
+    - dg.AssetSelection.assets(return_templates),
     description="Ingest new LGBF publications from the landing folder and rebuild what depends on them.",
     executor_def=dg.in_process_executor,
 )
