@@ -26,6 +26,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
 from orchestration.faults import pause_point
+from orchestration.frameworks.in_force import codes_from_folder
 from orchestration.frameworks.store import codes_in_force
 from orchestration.partitions import FinancialQuarter, financial_quarters
 from orchestration.quarantine import quarantine
@@ -107,7 +108,10 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
         # process dies); a rejected file is left out, never the whole load.
         con.execute("begin transaction")
         try:
-            with ReaderPool(len(changed), codes=codes_in_force(con)) as pool:
+            # A warehouse without a framework load yet (a quarter loaded on its own): the
+            # framework workbooks in the framework folder, as a reader on its own uses.
+            codes = codes_in_force(con) or codes_from_folder()
+            with ReaderPool(len(changed), codes=codes) as pool:
                 for start in range(0, len(changed), BATCH_FILES):
                     batch = changed[start : start + BATCH_FILES]
                     parsed, bad = pool.read(batch, [shas[p] for p in batch])

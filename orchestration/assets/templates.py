@@ -33,6 +33,7 @@ def write_quarter_templates(quarter: FinancialQuarter) -> list:
     deps=[dg.AssetKey("published_warehouse")],
     group_name="published",
     kinds={"excel"},
+    pool="warehouse",  # opens a DuckDB file: one at a time with the other warehouse steps
     description="Pre-filled return templates per council and service for the quarter.",
 )
 def return_templates(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
