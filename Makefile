@@ -99,6 +99,7 @@ reconcile: install
 seeds: install
 	$(PY) scripts/build_seed_returns.py
 	$(PY) scripts/build_lgbf_reference.py
+	$(PY) scripts/build_framework.py
 
 ## What CI checks first: lint and format (`ruff format .` fixes the format).
 lint: install

@@ -1,12 +1,13 @@
-"""The indicator catalogue (a dbt seed) as seen from Python: which PI codes a return may use."""
+"""The indicator catalogue transcribed from the seed reports (Midlothian's framework is built
+from it by scripts/build_framework.py), as seen from Python: codes and units."""
 
 from __future__ import annotations
 
 import csv
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import REPO_ROOT
 
-CATALOGUE_CSV = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
+CATALOGUE_CSV = REPO_ROOT / "raw" / "transcription" / "framework_indicators.csv"
 
 
 def known_indicator_codes() -> set[str]:

@@ -5,6 +5,9 @@ The inputs of a publish are
 
 * the return workbooks: each one's sha256 must be in the published warehouse
   (``raw.return_files``), the same test the returns landing sensor applies;
+* the framework folder (``raw/frameworks/``): each council's workbook's sha256 must be in
+  the published warehouse, loaded (``raw.framework_files``) or rejected
+  (``raw.framework_rejections``: reading it again would reject it again);
 * the LGBF landing folder: each file's sha256 must be in the published warehouse (with
   ``LGBF_URL`` set, a new publication can only be known by polling, so the run goes ahead);
 * the code: a fingerprint of the ``orchestration`` package, the dbt project and the settings
@@ -53,18 +56,21 @@ class Changes:
     """What differs from the last successful publish; empty lists mean nothing new."""
 
     returns: list[str] = field(default_factory=list)  # new or resubmitted workbooks
+    frameworks: list[str] = field(default_factory=list)  # new or changed framework workbooks
     lgbf: list[str] = field(default_factory=list)  # LGBF files not loaded, or why unknown
     code: list[str] = field(default_factory=list)  # why the code counts as changed
     outputs: list[str] = field(default_factory=list)  # published outputs missing
 
     @property
     def nothing(self) -> bool:
-        return not (self.returns or self.lgbf or self.code or self.outputs)
+        return not (self.returns or self.frameworks or self.lgbf or self.code or self.outputs)
 
     def describe(self) -> str:
         parts = []
         if self.returns:
             parts.append(f"{len(self.returns)} new or resubmitted return(s)")
+        if self.frameworks:
+            parts.append(f"framework(s) changed: {', '.join(self.frameworks)}")
         if self.lgbf:
             parts.append(f"LGBF: {', '.join(self.lgbf)}")
         if self.code:
@@ -90,6 +96,31 @@ def published_lgbf_files() -> set[str]:
     except duckdb.Error:  # published before the LGBF tables existed
         return set()
     return {r[0] for r in rows}
+
+
+def published_framework_files() -> set[str]:
+    """sha256 of every framework workbook the published warehouse has read (accepted or
+    rejected)."""
+    path = settings.published_warehouse_path()
+    if not path.exists():
+        return set()
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                """select source_sha256 from raw.framework_files
+                   union select source_sha256 from raw.framework_rejections"""
+            ).fetchall()
+    except duckdb.Error:  # published before frameworks were data
+        return set()
+    return {r[0] for r in rows}
+
+
+def changed_frameworks() -> list[str]:
+    """Framework workbooks in the framework folder the published warehouse has not read."""
+    folder = settings.frameworks_dir()
+    paths = sorted(folder.glob("*.xlsx")) if folder.exists() else []
+    known = published_framework_files()
+    return [p.name for p in paths if _sha256(p) not in known]
 
 
 def _sha256(path: Path) -> str:
@@ -126,6 +157,7 @@ def since_last_publish(instance, return_files: list[Path]) -> Changes:
 
     loaded = published_returns()
     changes.returns = [p.name for p in return_files if _sha256(p) not in loaded]
+    changes.frameworks = changed_frameworks()
 
     if fetch.lgbf_url_from_env():
         changes.lgbf.append("LGBF_URL is set (a new publication is only known by polling it)")

@@ -5,8 +5,9 @@ The return facts (``fct_indicator_value``, ``fct_action_progress``, ``fct_risk``
 ``dbt_project/macros/returns_window.sql``). Before each build this module compares the raw
 tables with the log of successful builds in ``meta.dbt_builds``:
 
-* **full**: no successful build yet, the dbt project (models, macros, seeds: status rules,
-  targets, catalogue) changed since the last one, or a full refresh was asked for
+* **full**: no successful build yet, the dbt project (models, macros, seeds: status rules)
+  or a council's framework (indicators, settings, targets: ``raw.framework_files``) changed
+  since the last one, or a full refresh was asked for
   (``python -m orchestration.cli run --full-refresh``; ``make rebuild``). dbt runs with
   ``--full-refresh``.
 * **incremental**: only the financial years with returns loaded (new or resubmitted) since
@@ -92,6 +93,13 @@ def plan_build(con, full_refresh: bool = False) -> BuildPlan:
             "select schema_name || '.' || table_name from duckdb_tables()"
         ).fetchall()
     }
+    if "raw.framework_files" in tables:
+        # A framework load (a new threshold, target or PI) changes statuses already built.
+        loads = con.execute(
+            "select string_agg(source_sha256 || '@' || loaded_at, ',' order by source_file, loaded_at) "
+            "from raw.framework_files"
+        ).fetchone()[0]
+        fingerprint = hashlib.sha256(f"{fingerprint}|{loads}".encode()).hexdigest()
     last = None
     if "meta.dbt_builds" in tables:
         last = con.execute("""

@@ -25,7 +25,7 @@ from orchestration.returns.values import parse_number
 
 REPO = Path(__file__).resolve().parent.parent
 TRANSCRIPTION = REPO / "raw" / "transcription"
-CATALOGUE = REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv"
+CATALOGUE = TRANSCRIPTION / "framework_indicators.csv"  # Midlothian's framework, transcribed
 HEADER_ROW = 5  # 1-based, as the report writes it
 
 SEEDS = {

@@ -27,6 +27,11 @@ def returns_dir() -> Path:
     return _path("RETURNS_DIR", raw_dir() / "returns")
 
 
+def frameworks_dir() -> Path:
+    """Framework workbooks, one per council (``midlothian.xlsx``): indicators, settings, targets."""
+    return _path("FRAMEWORKS_DIR", raw_dir() / "frameworks")
+
+
 def quarantine_dir() -> Path:
     """Where rejected return files are moved, each with a report of what was wrong: by
     default a ``quarantine/`` folder beside the returns folder (``raw/quarantine``)."""

@@ -1,11 +1,16 @@
 """Generate SYNTHETIC quarterly returns for scale tests and benchmarks. Never commit them.
 
 Every workbook is in the project's return format (docs/return_format.md) and says on its
-Metadata sheet that it is synthetic. Content follows the real seed returns: the indicator
-catalogue's codes with values in each unit's plausible range, about 5% blank cells, notes in
-the reports' style ("Q2 19/20: On Target"), feeder data for ratio PIs, actions and risks.
-Councils are Scotland's 32; services are ten council services (each service reports the same
-catalogue of PIs, as corporate-health PIs are reported by every service).
+Metadata sheet that it is synthetic. Content follows the real seed returns: values in each
+unit's plausible range, about 5% blank cells, notes in the reports' style ("Q2 19/20: On
+Target"), feeder data for ratio PIs, actions and risks.
+Councils are Scotland's 32; services are ten council services. Each council gets its own
+SYNTHETIC framework workbook (docs/framework_format.md) in ``OUT_DIR/frameworks/`` (point
+``FRAMEWORKS_DIR`` there): per service a different subset of the Midlothian catalogue's PIs
+under the service's own codes (``ASC.CS.CORP.SICKNESS``), with its own targets per year and
+its own Pentana settings (gauge, Goldilocks band, amber threshold as % or absolute, trend
+type, long-trend periods), so the multi-tenant path is exercised. The returns report exactly
+their council-service's PIs.
 
     python scripts/generate_synthetic_returns.py OUT_DIR [--councils 32] [--services 10]
         [--years 10] [--last-year 2019] [--quarters 2020-21-Q1 ...] [--workers 2]
@@ -30,21 +35,31 @@ import xlsxwriter
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from orchestration.partitions import FinancialQuarter  # noqa: E402
+from orchestration.frameworks import format as ffmt  # noqa: E402
+from orchestration.frameworks.writer import write_framework  # noqa: E402
+from orchestration.partitions import FinancialQuarter, fy_label  # noqa: E402
 from orchestration.returns import format as fmt  # noqa: E402
 
-SERVICES = [
-    "Children's Services",
-    "Adult Social Care",
-    "Education",
-    "Housing Services",
-    "Roads and Transport",
-    "Waste Services",
-    "Planning",
-    "Libraries and Leisure",
-    "Revenues and Benefits",
-    "Environmental Health",
-]
+# Each service's code prefix: a code is unique within a council, so two services' PIs differ.
+SERVICES = {
+    "Children's Services": "CHS",
+    "Adult Social Care": "ASC",
+    "Education": "EDU",
+    "Housing Services": "HSG",
+    "Roads and Transport": "RDT",
+    "Waste Services": "WST",
+    "Planning": "PLN",
+    "Libraries and Leisure": "LIB",
+    "Revenues and Benefits": "REV",
+    "Environmental Health": "ENV",
+}
+SYNTHETIC = "SYNTHETIC DATA - scripts/generate_synthetic_returns.py"
+FRAMEWORKS_SUBDIR = "frameworks"
+RISK_BANDS = (
+    {"Band": "Low", "Min Score": 1, "Max Score": 4},
+    {"Band": "Medium", "Min Score": 5, "Max Score": 12},
+    {"Band": "High", "Min Score": 15, "Max Score": 25},
+)
 RANGES = {
     "%": (40, 100),
     "days": (1, 30),
@@ -63,8 +78,117 @@ def councils() -> list[str]:
 
 
 def catalogue() -> list[dict]:
-    with open(REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["section"] != "LGBF"]
+    """Midlothian's transcribed catalogue, the template for the synthetic PIs (its own LGBF
+    indicators and renamed codes left out)."""
+    path = REPO / "raw" / "transcription" / "framework_indicators.csv"
+    with open(path, encoding="utf-8") as f:
+        return [
+            r
+            for r in csv.DictReader(f)
+            if r["section"] != "LGBF" and r["current_code"] == r["indicator_code"]
+        ]
+
+
+def framework_pis(council: str, service: str) -> list[dict]:
+    """The council-service's synthetic PIs: a subset of the catalogue (about three in four)
+    under the service's prefix, each with its own settings. Deterministic per council and
+    service, so the framework and the returns agree without sharing state."""
+    rng = random.Random(zlib.crc32(f"framework|{council}|{service}".encode()))
+    out = []
+    for pi in CATALOGUE:
+        if rng.random() > 0.75:
+            continue
+        lo, hi = RANGES.get(pi["unit"], (0, 100))
+        gauge = ffmt.GAUGES[pi["direction"]]
+        band = (None, None)
+        if gauge != "Data Only" and rng.random() < 0.1:
+            gauge = "Goldilocks"
+            mid = rng.uniform(lo, hi)
+            band = (round(mid - (hi - lo) / 10, 2), round(mid + (hi - lo) / 10, 2))
+        amber, amber_type = rng.choice(
+            [(None, None), (5.0, "%"), (10.0, "%"), (round((hi - lo) / 20, 2), "Absolute")]
+        )
+        out.append(
+            {
+                **pi,
+                "code": f"{SERVICES[service]}.{pi['indicator_code']}",
+                "gauge": gauge,
+                "band": band,
+                "amber": amber,
+                "amber_type": amber_type,
+                "trend_type": rng.choice(["Ongoing", "Year to Year"]),
+                "long_trend_periods": rng.randint(2, 4),
+                "target_seed": rng.random(),
+            }
+        )
+    return out
+
+
+def write_framework_workbook(out_dir: Path, council: str, services: list[str], years) -> Path:
+    """The council's SYNTHETIC framework workbook: its services' PIs, settings and targets."""
+    indicators, groups, targets = [], {}, []
+    for service in services:
+        for pi in framework_pis(council, service):
+            group = pi["priority_group"] or None
+            if group and (service, group) not in groups:
+                groups[(service, group)] = {
+                    "Service": service,
+                    "Group": group,
+                    "Print Order": len(groups) + 1,
+                }
+            indicators.append(
+                {
+                    "PI Code": pi["code"],
+                    "Title": f"{pi['title']} (SYNTHETIC)",
+                    "Service": service,
+                    "Group": group,
+                    "Section": pi["section"],
+                    "Print Order": float(pi["print_order"]) if pi["print_order"] else None,
+                    "Unit": pi["unit"],
+                    "Gauge": pi["gauge"],
+                    "Goldilocks Lower": pi["band"][0],
+                    "Goldilocks Upper": pi["band"][1],
+                    "Amber Threshold": pi["amber"],
+                    "Threshold Type": pi["amber_type"],
+                    "Trend Type": pi["trend_type"],
+                    "Long Trend Periods": pi["long_trend_periods"],
+                    "Cumulative": "Yes" if pi["is_cumulative"] == "true" else "No",
+                    "Target Phasing": {v: k for k, v in ffmt.PHASINGS.items()}[
+                        pi["target_phasing"]
+                    ],
+                    "Numerator": pi["numerator_name"] or None,
+                    "Denominator": pi["denominator_name"] or None,
+                    "Source": SYNTHETIC,
+                }
+            )
+            if pi["gauge"] in ("Data Only", "Goldilocks"):
+                continue
+            lo, hi = RANGES.get(pi["unit"], (0, 100))
+            for year in years:
+                trng = random.Random(zlib.crc32(f"{pi['code']}|{council}|{year}".encode()))
+                targets.append(
+                    {
+                        "Service": service,
+                        "PI Code": pi["code"],
+                        "Financial Year": fy_label(year),
+                        "Annual Target": round(
+                            lo + (hi - lo) * (0.3 + 0.4 * pi["target_seed"]) + trng.uniform(-1, 1),
+                            2,
+                        ),
+                        "Source": SYNTHETIC,
+                    }
+                )
+    return write_framework(
+        out_dir / ffmt.file_name(council),
+        {"Council": council, "Maintained by": SYNTHETIC},
+        {
+            ffmt.SERVICES.name: [{"Service": s, "Description": SYNTHETIC} for s in services],
+            ffmt.GROUPS.name: list(groups.values()),
+            ffmt.INDICATORS.name: indicators,
+            ffmt.TARGETS.name: targets,
+            ffmt.RISK_BANDS.name: list(RISK_BANDS),
+        },
+    )
 
 
 def write_workbook(job: tuple) -> int:
@@ -86,7 +210,7 @@ def write_workbook(job: tuple) -> int:
             ("Service", service),
             ("Financial year", quarter.financial_year),
             ("Quarter", f"Q{quarter.quarter}"),
-            ("Submitted by", "SYNTHETIC DATA - scripts/generate_synthetic_returns.py"),
+            ("Submitted by", SYNTHETIC),
             ("Submitted on", quarter.end_date.isoformat()),
         ]
     ):
@@ -98,13 +222,13 @@ def write_workbook(job: tuple) -> int:
     label = f"Q{quarter.quarter} {quarter.financial_year[2:]}"
     r = 1
     rows = 0
-    for pi in CATALOGUE:
+    for pi in framework_pis(council, service):
         for period in periods:
             if rng.random() < 0.05:
                 continue  # a PI not reported this period
             lo, hi = RANGES.get(pi["unit"], (0, 100))
             value = round(rng.uniform(lo, hi), 2)
-            ind.write_string(r, 0, pi["indicator_code"])
+            ind.write_string(r, 0, pi["code"])
             ind.write_string(r, 1, period)
             if rng.random() < 0.05:
                 pass  # blank value cell, as in the seeds ("N/A")
@@ -117,7 +241,11 @@ def write_workbook(job: tuple) -> int:
                 scale = 100 if pi["unit"] == "%" else 1
                 ind.write_number(r, 3, round(value * denominator / scale, 2), dec)
                 ind.write_number(r, 4, denominator)
-            status = rng.choice(["On Target", "On Target", "Off Target", "Data Only"])
+            status = (
+                "Data Only"
+                if pi["gauge"] == "Data Only"
+                else rng.choice(["On Target", "On Target", "Warning", "Off Target"])
+            )
             ind.write_string(r, 5, status)
             ind.write_string(r, 6, f"{label}: {status} synthetic note {rng.randint(1, 999)}")
             ind.write_string(r, 7, "SYNTHETIC")
@@ -170,7 +298,7 @@ def jobs(out_dir: Path, n_councils: int, n_services: int, keys: list[str]) -> li
     return [
         (str(out_dir), c, s, k, zlib.crc32(f"{c}|{s}|{k}".encode()))
         for c in chosen
-        for s in SERVICES[:n_services]
+        for s in list(SERVICES)[:n_services]
         for k in keys
     ]
 
@@ -194,13 +322,29 @@ def main(argv: list[str] | None = None) -> dict:
         for y in range(args.last_year - args.years + 1, args.last_year + 1)
         for q in (1, 2, 3, 4)
     ]
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    # Beside the folder, not in it: the returns folder holds returns only (anything else in it
-    # is quarantined as misnamed). Every workbook's Metadata sheet says SYNTHETIC too.
-    (args.out_dir.parent / f"{args.out_dir.name}.SYNTHETIC_DATA_README.txt").write_text(
-        f"{args.out_dir.name}/: synthetic returns generated by scripts/generate_synthetic_returns.py "
-        "for benchmarks. Not real data.\n"
+    # The label sits beside the frameworks: the returns folder holds returns only (the
+    # ingest rejects any other file in it).
+    (args.out_dir / FRAMEWORKS_SUBDIR).mkdir(parents=True, exist_ok=True)
+    (args.out_dir / FRAMEWORKS_SUBDIR / "SYNTHETIC_DATA_README.txt").write_text(
+        "SYNTHETIC frameworks (here) and returns (the folder above) generated by "
+        "scripts/generate_synthetic_returns.py for benchmarks. Not real data.\n"
     )
+    # Targets for every year of the set and the one after (a benchmark adds its first quarter).
+    first, last = (
+        (args.last_year - args.years + 1, args.last_year)
+        if not args.quarters
+        else (
+            min(FinancialQuarter.from_key(k).start_year for k in keys),
+            max(FinancialQuarter.from_key(k).start_year for k in keys),
+        )
+    )
+    frameworks = args.out_dir / FRAMEWORKS_SUBDIR
+    services = list(SERVICES)[: args.services]
+    for council in councils()[: args.councils]:
+        years = range(first, last + 2)
+        path = frameworks / ffmt.file_name(council)
+        if not args.quarters or not path.exists():  # an added quarter keeps the framework
+            write_framework_workbook(frameworks, council, services, years)
     todo = jobs(args.out_dir, args.councils, args.services, keys)
     t0 = time.monotonic()
     with Pool(args.workers) as pool:

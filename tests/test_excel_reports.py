@@ -32,7 +32,7 @@ ANNUAL = "midlothian__childrens-services__2019-20__performance-report.xlsx"
 QUARTER = "midlothian__childrens-services__2016-17-Q2__performance-report.xlsx"
 HEADER = 5  # 1-based row of each section's column headers
 
-with open(REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv", encoding="utf-8") as f:
+with open(REPO / "raw" / "transcription" / "framework_indicators.csv", encoding="utf-8") as f:
     TITLES = {r["indicator_code"]: r["title"] for r in csv.DictReader(f)}
 
 # (workbook, sheet, PI code, column header, value as Excel holds it, status, seed, line, printed)

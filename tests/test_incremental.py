@@ -99,7 +99,7 @@ def test_the_project_fingerprint_follows_the_status_rules_and_the_targets(tmp_pa
     (copy / "target" / "run_results.json").write_text("{}")
     assert incremental.project_fingerprint() == original
 
-    targets = copy / "seeds" / "indicator_targets.csv"
+    targets = copy / "seeds" / "councils.csv"
     targets.write_text(targets.read_text() + "\n")
     assert incremental.project_fingerprint() != original
 

@@ -1,5 +1,5 @@
 """A run with nothing new costs nothing: `make run` after a successful publish, with the same
-returns, LGBF files, code and outputs, starts no Dagster run, says "nothing changed", and
+returns, frameworks, LGBF files, code and outputs, starts no Dagster run, says "nothing changed", and
 leaves every output as it was; any one of those inputs changing is seen."""
 
 from __future__ import annotations
@@ -59,6 +59,15 @@ def test_each_kind_of_change_is_seen(published, tmp_path, monkeypatch):
     monkeypatch.setenv("LGBF_LANDING_DIR", str(landing))
     assert changes.since_last_publish(published, files).lgbf == [new.name]
     monkeypatch.delenv("LGBF_LANDING_DIR")
+
+    # A changed framework workbook (a new target, threshold or PI).
+    frameworks = tmp_path / "frameworks"
+    shutil.copytree(settings.frameworks_dir(), frameworks)
+    framework = frameworks / "midlothian.xlsx"
+    framework.write_bytes(framework.read_bytes() + b"\0")  # any change of content counts
+    monkeypatch.setenv("FRAMEWORKS_DIR", str(frameworks))
+    assert changes.since_last_publish(published, files).frameworks == [framework.name]
+    monkeypatch.delenv("FRAMEWORKS_DIR")
 
     # Changed code (or dbt project, or output settings).
     monkeypatch.setenv("REPORT_PERIODS", "latest-year")

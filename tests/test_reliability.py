@@ -230,7 +230,7 @@ def _report_value(period_key: str, code: str, column: str):
     rows = list(ws.iter_rows(values_only=True))
     headers = rows[4]  # the report's header row is row 5
     # the PI summary prints titles, not codes, as the seed reports do
-    with open(REPO / "dbt_project" / "seeds" / "indicator_catalogue.csv", encoding="utf-8") as f:
+    with open(REPO / "raw" / "transcription" / "framework_indicators.csv", encoding="utf-8") as f:
         title = next(r["title"] for r in csv.DictReader(f) if r["indicator_code"] == code)
     row = next(r for r in rows[5:] if r[1] == title)
     return row[headers.index(column)]

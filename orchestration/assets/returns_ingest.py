@@ -26,6 +26,8 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
 from orchestration.faults import pause_point
+from orchestration.frameworks.in_force import codes_from_folder
+from orchestration.frameworks.store import codes_in_force
 from orchestration.partitions import FinancialQuarter, financial_quarters
 from orchestration.quarantine import quarantine
 from orchestration.returns import landing
@@ -74,6 +76,8 @@ def rejection_summary(rejections: list[dict]) -> str:
             description=description,
             group_name="returns_ingest",
             kinds={"python", "duckdb"},
+            # a return is checked against its council's framework in force
+            deps=[dg.AssetKey(["raw", "framework_files"])],
         )
         for table, description in RAW_RETURN_TABLES.items()
     ],
@@ -104,7 +108,10 @@ def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
         # process dies); a rejected file is left out, never the whole load.
         con.execute("begin transaction")
         try:
-            with ReaderPool(len(changed)) as pool:
+            # A warehouse without a framework load yet (a quarter loaded on its own): the
+            # framework workbooks in the framework folder, as a reader on its own uses.
+            codes = codes_in_force(con) or codes_from_folder()
+            with ReaderPool(len(changed), codes=codes) as pool:
                 for start in range(0, len(changed), BATCH_FILES):
                     batch = changed[start : start + BATCH_FILES]
                     parsed, bad = pool.read(batch, [shas[p] for p in batch])

@@ -92,16 +92,17 @@ def _rows(con, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def indicators(con, service: str) -> list[dict]:
-    """The service's PIs in print order: section, heading, print order (catalogue data)."""
+def indicators(con, council: str, service: str) -> list[dict]:
+    """The council's service PIs in print order: section, heading, print order (from the
+    council's framework; codes are unique only within a council)."""
     return _rows(
         con,
         """select indicator_code, title, section, priority_group, report_heading, print_order,
                   unit, direction, new_in, benchmark, numerator_name, denominator_name
            from marts.dim_indicator
-           where service = ? and source = 'service return'
+           where council = ? and service = ? and source = 'service return'
            order by section, print_order nulls last, indicator_code""",
-        [service],
+        [council, service],
     )
 
 
@@ -115,7 +116,8 @@ def indicator_values(con, council: str, service: str, period_keys: list[str]) ->
                   f.status_agrees, f.note, f.short_trend, f.long_trend, x.reason as status_reason
            from marts.fct_indicator_value f
            left join reference.status_exceptions x
-             on x.indicator_code = f.indicator_code and x.financial_year = f.financial_year
+             on x.council = f.council and x.indicator_code = f.indicator_code
+             and x.financial_year = f.financial_year
              and x.quarter is not distinct from f.quarter
            where f.council = ? and f.service = ? and f.period_key in (select unnest(?))""",
         [council, service, period_keys],
@@ -204,12 +206,12 @@ def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) ->
              on v.publication_id = k.publication_id and v.indicator_code = k.indicator_code
              and v.financial_year = k.financial_year and v.council = ?
            join staging.stg_lgbf__publications p on p.publication_id = k.publication_id
-           join marts.dim_indicator i on i.indicator_code = k.indicator_code
+           join marts.dim_indicator i on i.indicator_code = k.indicator_code and i.council = ?
            left join ranked r
              on r.indicator_code = k.indicator_code and r.financial_year = k.financial_year
            where i.service = ? and i.source = 'LGBF' and k.financial_year <= ?
            order by i.print_order nulls last, i.indicator_code, k.financial_year""",
-        [council, as_of, council, as_of, as_of, council, service, last_year],
+        [council, as_of, council, as_of, as_of, council, council, service, last_year],
     )
 
 
@@ -226,7 +228,7 @@ def report_periods(con) -> list[tuple[str, str, str]]:
 
 # What a report reads, per table: (schema.table, filter). ``scoped_copy`` copies these rows.
 SCOPED_TABLES = (
-    ("marts.dim_indicator", "service = $service or source = 'LGBF'"),
+    ("marts.dim_indicator", "council = $council or council is null"),
     ("marts.fct_indicator_value", "council = $council and service = $service"),
     ("marts.fct_service_pi_summary", "council = $council and service = $service"),
     ("marts.fct_action_progress", "council = $council and service = $service"),
@@ -279,23 +281,40 @@ def publication_name(kind: str, source: str | None, published_on) -> str:
     return "LGBF figures as printed in a council report (transcribed)"
 
 
+# One row per LGBF code (``lgbf_titles``): the council's own catalogue entry where its
+# framework lists the indicator, else the LGBF reference's, else another council's entry (a
+# code's title is the same everywhere; joining dim_indicator on the code alone would repeat
+# the row for every council whose framework lists it). Takes the council as its parameter.
+LGBF_TITLES = """with lgbf_titles as (
+    select indicator_code, title, service, unit, print_order
+    from marts.dim_indicator
+    where source in ('LGBF', 'LGBF reference')
+    qualify row_number() over (
+        partition by indicator_code
+        order by council is not distinct from ? desc, council is null desc, council
+    ) = 1
+)
+"""
+
+
 def lgbf_series(con, council: str) -> list[dict]:
     """Every LGBF indicator-year for the council from the latest publication
     (``marts.lgbf_benchmark``), with the indicator's title, unit and the publication's name."""
     return _rows(
         con,
-        """select b.indicator_code, coalesce(i.title, b.indicator_code) as title,
+        LGBF_TITLES
+        + """select b.indicator_code, coalesce(i.title, b.indicator_code) as title,
                   i.service as domain, coalesce(i.unit, 'number') as unit, b.direction,
                   b.period as financial_year, b.value, b.previous_value, b.trend, b.rank,
                   b.n_ranked,
                   b.quartile, b.family_group, b.family_group_average, b.scotland_value,
                   b.publication, b.published_on, p.kind, p.source
            from marts.lgbf_benchmark b
-           left join marts.dim_indicator i using (indicator_code)
+           left join lgbf_titles i using (indicator_code)
            left join staging.stg_lgbf__publications p on p.publication_id = b.publication
            where b.council = ?
            order by i.print_order nulls last, b.indicator_code, b.period""",
-        [council],
+        [council, council],
     )
 
 
@@ -304,16 +323,17 @@ def lgbf_revisions(con, council: str) -> list[dict]:
     (``marts.fct_lgbf_revision``)."""
     return _rows(
         con,
-        """select r.indicator_code, coalesce(i.title, r.indicator_code) as title,
+        LGBF_TITLES
+        + """select r.indicator_code, coalesce(i.title, r.indicator_code) as title,
                   coalesce(i.unit, 'number') as unit, r.period, r.previous_release_name,
                   r.previous_value, r.release_name, r.value, r.previous_rank, r.rank, r.change
            from marts.fct_lgbf_revision r
-           left join marts.dim_indicator i using (indicator_code)
+           left join lgbf_titles i using (indicator_code)
            where r.council = ? and r.change <> 'unchanged' and r.previous_publication_id is not null
              and r.publication_id = (select publication_id from staging.stg_lgbf__publications
                                      where kind = 'official' order by recency limit 1)
            order by i.print_order nulls last, r.indicator_code, r.period""",
-        [council],
+        [council, council],
     )
 
 

@@ -17,9 +17,17 @@ from orchestration.returns.reader import ParsedReturn, ReturnRejected, read_retu
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 
 
+_CODES = None  # council -> PI codes of its framework in force, set in each worker
+
+
+def _set_codes(codes) -> None:
+    global _CODES
+    _CODES = codes
+
+
 def _read(path: Path, sha256: str | None = None):
     try:
-        return read_return(path, sha256=sha256), None
+        return read_return(path, sha256=sha256, codes=_CODES), None
     except ReturnRejected as exc:
         return None, (exc.path, exc.problems, exc.more)
 
@@ -27,11 +35,16 @@ def _read(path: Path, sha256: str | None = None):
 class ReaderPool:
     """``with ReaderPool(n_files) as pool: parsed, rejected = pool.read(paths)``"""
 
-    def __init__(self, n_files: int, workers: int | None = None):
+    def __init__(self, n_files: int, workers: int | None = None, codes=None):
+        """``codes``: council -> the PI codes of its framework in force (see read_return)."""
         workers = workers or os.cpu_count() or 1
+        _set_codes(codes)
         self._executor = (
             ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_set_codes,
+                initargs=(codes,),
             )
             if n_files >= PARALLEL_FROM and workers > 1
             else None

@@ -452,7 +452,7 @@ def _read_sheet(wb, spec: fmt.SheetSpec, title: str, merged: list[str], errors: 
     return out, labels
 
 
-def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: _Collector) -> None:
+def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: _Collector, codes=None) -> None:
     """Checks across rows and the data rules (:mod:`orchestration.returns.rules`, the dbt
     tests on the staging models). Canonicalises in place what the rules map (RAG words to
     statuses, other spellings of a council to the LGBF's). ``labels[sheet][header]`` is the
@@ -491,9 +491,16 @@ def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: _Collector) ->
                 rules.check_unique(rule, records, partial(_add_at_row, errors, sheet, column))
                 continue
             column = label.get(rule.field, rule.field)
+            allowed = where = None
+            if rule.test == "relationships_within":  # the PI codes of the council's framework
+                from orchestration.frameworks.in_force import codes_from_folder
+
+                council = meta.get(rule.within) or ""
+                allowed = (codes if codes is not None else codes_from_folder()).get(council, ())
+                where = f"the framework in force for {council!r}"
             for rec in records:
                 add = partial(errors.add, sheet=sheet, row=rec["row"], column=column)
-                rec[rule.field] = rules.check(rule, rec[rule.field], add)
+                rec[rule.field] = rules.check(rule, rec[rule.field], add, allowed, where)
 
 
 def _add_at_row(errors: _Collector, sheet: str, column: str, problem: str, row: int) -> None:
@@ -532,9 +539,11 @@ def _read_optional_sheets(wb, merged, errors: _Collector) -> dict[str, list[dict
     return out
 
 
-def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
+def read_return(path: Path | str, sha256: str | None = None, codes=None) -> ParsedReturn:
     """Read one return workbook or raise :class:`ReturnRejected` listing every problem found
-    (up to ``MAX_ERRORS``). ``sha256``: the file's hash if the caller has it already."""
+    (up to ``MAX_ERRORS``). ``sha256``: the file's hash if the caller has it already.
+    ``codes``: council -> the PI codes of its framework in force (default: the framework
+    workbooks in the framework folder)."""
     path = Path(path)
     errors = _Collector(path)
     wb, merged = _open(path, errors)
@@ -556,7 +565,7 @@ def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
                 if records is not None:
                     sheets[spec.name] = records
         sheets.update(_read_optional_sheets(wb, merged, errors))
-        _check_rows(meta, meta_rows, quarter, sheets, labels, errors)
+        _check_rows(meta, meta_rows, quarter, sheets, labels, errors, codes)
     except Exception as exc:  # a hostile or damaged package must be rejected, never crash the load
         errors.add(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
     errors.raise_if_any()
@@ -573,3 +582,10 @@ def read_return(path: Path | str, sha256: str | None = None) -> ParsedReturn:
         risks=sheets[fmt.RISKS_SHEET],
         narrative=sheets.get(fmt.NARRATIVE_SHEET, []),
     )
+
+
+# The framework reader (orchestration/frameworks/reader.py) opens and reads its workbooks with
+# the same defensive code: one opener, one sheet reader, one way of naming a cell.
+Collector = _Collector
+open_workbook = _open
+read_sheet = _read_sheet

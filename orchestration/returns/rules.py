@@ -15,7 +15,13 @@ return is rejected with its cell named instead of failing the build later. Each 
   On Target, or Argyll and Bute for Argyll & Bute.
 
 Supported tests: ``not_null``, ``accepted_values``, ``relationships`` (to a dbt seed, read
-from its CSV), ``accepted_range`` and ``unique`` (with the column's ``return_key``).
+from its CSV), ``relationships_within`` (to a framework model, within the same council: the
+caller gives the values in force, see :func:`check`), ``accepted_range`` and ``unique`` (with
+the column's ``return_key``).
+
+The framework workbooks (:mod:`orchestration.frameworks`) are checked the same way against
+the tests on the ``stg_frameworks__*`` models, whose ``meta`` keys start ``framework_``
+instead of ``return_`` (:func:`load`).
 Warn-severity tests are left to dbt: a warning never rejects a file.
 ``tests/test_return_rules.py`` fails when a test on these models is neither mapped to a
 cell nor guaranteed by construction, so the reader and dbt cannot drift apart.
@@ -38,7 +44,21 @@ STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 MODELS = ("stg_returns__indicator_values", "stg_returns__actions", "stg_returns__risks")
 METADATA = "Metadata"
-SUPPORTED = ("not_null", "accepted_values", "relationships", "accepted_range", "unique")
+FRAMEWORK_MODELS = (
+    "stg_frameworks__services",
+    "stg_frameworks__groups",
+    "stg_frameworks__indicators",
+    "stg_frameworks__targets",
+    "stg_frameworks__risk_bands",
+)
+SUPPORTED = (
+    "not_null",
+    "accepted_values",
+    "relationships",
+    "relationships_within",
+    "accepted_range",
+    "unique",
+)
 _REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
 
 
@@ -56,6 +76,8 @@ class Rule:
     canonical: Mapping[str, str] = field(default_factory=dict)  # lower-case spelling -> value
     aliases: tuple[tuple[str, str], ...] = ()  # (documented spelling, value), for messages
     seed: str | None = None  # relationships: the seed's file name
+    to_model: str | None = None  # relationships_within: the model the values must be in
+    within: str | None = None  # relationships_within: the field both sides share (Council)
     min_value: float | None = None
     max_value: float | None = None
     key: tuple[str, ...] = ()  # unique: the return columns that identify a row
@@ -90,19 +112,37 @@ def _seed_rows(seed: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def _rule(model: str, sheet: str, column: dict, test: str, arguments: dict) -> Rule:
-    meta = _meta(column)
+def _rule(
+    model: str,
+    sheet: str,
+    column: dict,
+    test: str,
+    arguments: dict,
+    prefix: str = "return",
+    fields: Mapping[str, str] | None = None,
+) -> Rule:
+    """``fields``: the model's columns' field names (for ``within``)."""
+    meta = {k.removeprefix(prefix + "_"): v for k, v in _meta(column).items()}
     name = column["name"]
-    if meta.get("return_metadata"):
-        where = {"sheet": METADATA, "field": meta["return_metadata"]}
-    elif meta.get("return_column"):
-        where = {"sheet": sheet, "field": meta["return_column"]}
+    if meta.get("metadata"):
+        where = {"sheet": METADATA, "field": meta["metadata"]}
+    elif meta.get("column"):
+        where = {"sheet": sheet, "field": meta["column"]}
     else:
-        where = {"sheet": sheet, "field": None, "guaranteed_by": meta.get("return_guaranteed_by")}
+        where = {"sheet": sheet, "field": None, "guaranteed_by": meta.get("guaranteed_by")}
+    if test == "relationships_within":
+        return Rule(
+            test,
+            model,
+            name,
+            to_model=_REF.search(arguments["to"]).group(1),
+            within=(fields or {}).get(arguments["within"]) or arguments["within"],
+            **where,
+        )
     if test == "accepted_values":
         values = tuple(arguments["values"])
         canonical = {str(v).lower(): v for v in values}
-        aliases = tuple((meta.get("return_aliases") or {}).items())
+        aliases = tuple((meta.get("aliases") or {}).items())
         canonical |= {typed.lower(): value for typed, value in aliases}
         return Rule(test, model, name, values=values, canonical=canonical, aliases=aliases, **where)
     if test == "relationships":
@@ -112,11 +152,11 @@ def _rule(model: str, sheet: str, column: dict, test: str, arguments: dict) -> R
         values = tuple(r[target].strip() for r in rows)
         canonical = {}
         for r in rows:  # other spellings, matched ignoring case
-            for column_name in meta.get("return_aliases_from") or []:
+            for column_name in meta.get("aliases_from") or []:
                 for spelling in (r.get(column_name) or "").split("|"):
                     if spelling.strip():
                         canonical[spelling.strip().lower()] = r[target].strip()
-            if meta.get("return_aliases_from"):
+            if meta.get("aliases_from"):
                 canonical[r[target].strip().lower()] = r[target].strip()
         return Rule(test, model, name, values=values, canonical=canonical, seed=seed, **where)
     if test == "accepted_range":
@@ -129,7 +169,7 @@ def _rule(model: str, sheet: str, column: dict, test: str, arguments: dict) -> R
             **where,
         )
     if test == "unique":
-        return Rule(test, model, name, key=tuple(meta.get("return_key") or ()), **where)
+        return Rule(test, model, name, key=tuple(meta.get("key") or ()), **where)
     return Rule(test, model, name, **where)
 
 
@@ -138,33 +178,54 @@ def _schema_file(model: str) -> Path:
 
 
 @cache
-def all_tests() -> tuple[Rule | tuple[str, str, str], ...]:
-    """Every error-severity test on the return staging models: a :class:`Rule`, or
-    ``(model, column, test)`` for a test the reader does not support (a drift to fix)."""
+def load(
+    models: tuple[str, ...] = MODELS, prefix: str = "return"
+) -> tuple[Rule | tuple[str, str, str], ...]:
+    """Every error-severity test on these staging models: a :class:`Rule`, or
+    ``(model, column, test)`` for a test the reader does not support (a drift to fix).
+    ``prefix``: the models' meta keys (``return_column``, ``framework_column``, ...)."""
     out: list = []
-    for model in MODELS:
+    for model in models:
         doc = yaml.safe_load(_schema_file(model).read_text(encoding="utf-8"))
         (node,) = [m for m in doc["models"] if m["name"] == model]
-        sheet = _meta(node)["return_sheet"]
-        for column in node.get("columns", []):
+        sheet = _meta(node)[f"{prefix}_sheet"]
+        columns = node.get("columns", [])
+        fields = {
+            c["name"]: _meta(c).get(f"{prefix}_column") or _meta(c).get(f"{prefix}_metadata")
+            for c in columns
+        }
+        for column in columns:
             for test, arguments, config in _tests(column):
                 if str(config.get("severity", "error")).lower() == "warn":
                     continue  # a warning is for people to look at, never a reason to reject
                 if test not in SUPPORTED:
                     out.append((model, column["name"], test))
                 else:
-                    out.append(_rule(model, sheet, column, test, arguments))
+                    out.append(_rule(model, sheet, column, test, arguments, prefix, fields))
     return tuple(out)
 
 
+def all_tests() -> tuple[Rule | tuple[str, str, str], ...]:
+    """Every error-severity test on the return staging models (see :func:`load`)."""
+    return load()
+
+
 @cache
-def rules() -> tuple[Rule, ...]:
-    """The rules the reader applies: every supported test mapped to a return cell or key."""
-    return tuple(r for r in all_tests() if isinstance(r, Rule) and (r.field is not None or r.key))
+def rules(models: tuple[str, ...] = MODELS, prefix: str = "return") -> tuple[Rule, ...]:
+    """The rules a reader applies: every supported test mapped to a cell or key."""
+    return tuple(
+        r for r in load(models, prefix) if isinstance(r, Rule) and (r.field is not None or r.key)
+    )
 
 
-def rules_for(sheet: str) -> tuple[Rule, ...]:
-    return tuple(r for r in rules() if r.sheet == sheet)
+def framework_rules() -> tuple[Rule, ...]:
+    return rules(FRAMEWORK_MODELS, "framework")
+
+
+def rules_for(
+    sheet: str, models: tuple[str, ...] = MODELS, prefix: str = "return"
+) -> tuple[Rule, ...]:
+    return tuple(r for r in rules(models, prefix) if r.sheet == sheet)
 
 
 def required_metadata() -> set[str]:
@@ -179,20 +240,21 @@ def _typed(value):
     return None if value is None or value == "" else value
 
 
-def _unknown(rule: Rule, value: str) -> str:
+def _unknown(rule: Rule, value: str, allowed=None, where: str | None = None) -> str:
     import difflib
 
-    close = difflib.get_close_matches(value, rule.values, n=1, cutoff=0.75)
+    values = sorted(allowed) if allowed is not None else rule.values
+    close = difflib.get_close_matches(value, values, n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return (
-        f"unknown {rule.field} {value!r}: it is not in the reference list "
-        f"dbt_project/seeds/{rule.seed}.csv ({len(rule.values)} values){hint}"
-    )
+    where = where or f"the reference list dbt_project/seeds/{rule.seed}.csv"
+    return f"unknown {rule.field} {value!r}: it is not in {where} ({len(values)} values){hint}"
 
 
-def check(rule: Rule, value, add) -> object:
+def check(rule: Rule, value, add, allowed=None, where: str | None = None) -> object:
     """Check one cell's value against a rule; returns the canonical value (``add(problem)``
-    is called for a breach). ``unique`` is checked across rows by :func:`check_unique`."""
+    is called for a breach). ``unique`` is checked across rows by :func:`check_unique`.
+    ``allowed``/``where``: for ``relationships_within``, the values in force for the row's
+    council (e.g. the PI codes of its framework) and what they are, for the message."""
     typed = _typed(value)
     if rule.test == "not_null":
         if typed is None and rule.sheet == METADATA:
@@ -204,6 +266,9 @@ def check(rule: Rule, value, add) -> object:
             add(f"'{rule.field}' is blank: it is required")
     elif typed is None:
         return value
+    elif rule.test == "relationships_within":
+        if allowed is not None and str(typed) not in allowed:
+            add(_unknown(rule, str(typed), allowed, where))
     elif rule.test in ("accepted_values", "relationships"):
         text = str(typed)
         if rule.canonical:

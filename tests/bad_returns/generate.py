@@ -869,8 +869,8 @@ CASES: list[Case] = [
         "a PI code misspelt",
         Q2,
         Rejected(
-            "unknown PI Code 'CS.CORP.SICKNES': it is not in the reference list "
-            "dbt_project/seeds/indicator_catalogue.csv (95 values); did you mean 'CS.CORP.SICKNESS'?",
+            "unknown PI Code 'CS.CORP.SICKNES': it is not in "
+            "the framework in force for 'Midlothian' (95 values); did you mean 'CS.CORP.SICKNESS'?",
             IND,
             3,
             "A ('PI Code')",

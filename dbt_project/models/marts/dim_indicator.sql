@@ -1,25 +1,36 @@
--- One conformed list of indicators: the service's own PIs (complaints, corporate health,
--- service priorities, balanced scorecard) and LGBF indicators, from the catalogue seed.
+-- One conformed list of indicators: each council's own PIs (complaints, corporate health,
+-- service priorities, balanced scorecard) from its framework in force, with today's settings
+-- (one row per council, service and code; fct_indicator_value judges each period with the
+-- settings in force for it), and LGBF indicators (council null).
 -- Aliases are split into other codes (e.g. P-CHN8a for CHN8a, BS.CS.04 for BS.CSPC.04)
 -- and older titles.
 with catalogue as (
-    select * from {{ ref('indicator_catalogue') }}
+    select
+        *,
+        -- seed lineage: 'file:lines' for one source, the whole reference for several
+        case when contains(source_ref, ';') then source_ref else split_part(source_ref, ':', 1) end
+            as seed_file,
+        case when not contains(source_ref, ';') then nullif(split_part(source_ref, ':', 2), '') end
+            as seed_line
+    from {{ ref('stg_frameworks__indicators') }}
+    where is_current
 ),
 
 aliases as (
-    select indicator_code, unnest(string_split(aliases, '|')) as alias
+    select council, indicator_code, unnest(string_split(aliases, '|')) as alias
     from catalogue
     where aliases is not null and aliases <> ''
 ),
 
 split as (
     select
+        aliases.council,
         aliases.indicator_code,
         -- a code has no spaces; anything else is an older title
         list(alias order by alias) filter (where not contains(trim(alias), ' ')) as alias_codes,
         list(alias order by alias) filter (where contains(trim(alias), ' ')) as alias_titles
     from aliases
-    group by aliases.indicator_code
+    group by aliases.council, aliases.indicator_code
 )
 
 select
@@ -37,7 +48,8 @@ select
     catalogue.direction,
     catalogue.is_cumulative,
     catalogue.target_phasing,
-    catalogue.warning_tolerance,
+    -- the amber threshold in the indicator's unit (kept under its earlier name)
+    case when catalogue.threshold_type = 'Absolute' then catalogue.amber_threshold end as warning_tolerance,
     catalogue.numerator_name,
     catalogue.denominator_name,
     catalogue.current_code,
@@ -47,9 +59,19 @@ select
     coalesce(split.alias_codes, []) as alias_codes,
     coalesce(split.alias_titles, []) as alias_titles,
     catalogue.seed_file,
-    catalogue.seed_line
+    catalogue.seed_line,
+    catalogue.council,
+    catalogue.gauge,
+    catalogue.goldilocks_lower,
+    catalogue.goldilocks_upper,
+    catalogue.amber_threshold,
+    catalogue.threshold_type,
+    catalogue.trend_type,
+    catalogue.long_trend_periods,
+    catalogue.decimals,
+    catalogue.effective_from
 from catalogue
-left join split using (indicator_code)
+left join split using (council, indicator_code)
 
 union all
 
@@ -80,7 +102,17 @@ select
     case when lgbf.code_published <> lgbf.indicator_code then [lgbf.code_published] else [] end as alias_codes,
     []::varchar[] as alias_titles,
     lgbf.source_file as seed_file,
-    cast(lgbf.source_row as varchar) as seed_line
+    cast(lgbf.source_row as varchar) as seed_line,
+    null as council,
+    case lgbf.direction when 'higher_is_better' then 'Aim to Maximise' when 'lower_is_better' then 'Aim to Minimise' else 'Data Only' end as gauge,
+    null::double as goldilocks_lower,
+    null::double as goldilocks_upper,
+    null::double as amber_threshold,
+    'Absolute' as threshold_type,
+    'Ongoing' as trend_type,
+    4 as long_trend_periods,
+    null::integer as decimals,
+    null::date as effective_from
 from {{ ref('stg_lgbf__indicators') }} as lgbf
 where lgbf.indicator_code not in (select indicator_code from catalogue)
 
@@ -116,7 +148,17 @@ select
     ) as alias_codes,
     []::varchar[] as alias_titles,
     null as seed_file,
-    null as seed_line
+    null as seed_line,
+    null as council,
+    'Data Only' as gauge,
+    null::double as goldilocks_lower,
+    null::double as goldilocks_upper,
+    null::double as amber_threshold,
+    'Absolute' as threshold_type,
+    'Ongoing' as trend_type,
+    4 as long_trend_periods,
+    null::integer as decimals,
+    null::date as effective_from
 from {{ ref('stg_lgbf__values') }} as unknown
 where unknown.indicator_code not in (select indicator_code from catalogue)
     and unknown.indicator_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})

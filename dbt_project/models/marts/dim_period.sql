@@ -5,7 +5,7 @@ with mentioned as (
     select financial_year from {{ ref('stg_returns__indicator_values') }}
     union select financial_year from {{ ref('stg_returns__actions') }}
     union select financial_year from {{ ref('stg_returns__risks') }}
-    union select financial_year from {{ ref('stg_reference__indicator_targets') }}
+    union select financial_year from {{ ref('stg_frameworks__targets') }}
     union select financial_year from {{ ref('stg_lgbf__values') }}
 ),
 

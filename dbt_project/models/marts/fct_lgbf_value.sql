@@ -6,7 +6,7 @@
 with indicators as (
     select indicator_code from {{ ref('stg_lgbf__indicators') }}
     union
-    select lgbf_code from {{ ref('indicator_catalogue') }} where lgbf_code is not null and lgbf_code <> ''
+    select lgbf_code from {{ ref('stg_frameworks__indicators') }} where lgbf_code is not null and lgbf_code <> ''
 )
 
 select

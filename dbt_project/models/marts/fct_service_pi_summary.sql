@@ -8,7 +8,7 @@
 with statuses as (
     select fct.council, fct.service, fct.financial_year, fct.quarter, fct.period_key, fct.status
     from {{ ref('fct_indicator_value') }} as fct
-    inner join {{ ref('dim_indicator') }} as ind using (indicator_code)
+    inner join {{ ref('dim_indicator') }} as ind using (council, service, indicator_code)
     where ind.section not in ('PI summary', 'LGBF')
         and {{ in_returns_window('fct.financial_year') }}
         and fct.status in ('On Target', 'Warning', 'Off Target')

@@ -25,8 +25,8 @@ with publications as (
 indicators as (
     select indicator_code, direction, family_group_basis from {{ ref('stg_lgbf__indicators') }}
     union all
-    select lgbf_code, direction, 'people' from {{ ref('indicator_catalogue') }}
-    where lgbf_code is not null and lgbf_code <> ''
+    select distinct lgbf_code, direction, 'people' from {{ ref('stg_frameworks__indicators') }}
+    where is_current and lgbf_code is not null and lgbf_code <> ''
         and lgbf_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})
 ),
 

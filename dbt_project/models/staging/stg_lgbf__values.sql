@@ -16,11 +16,11 @@ publications as (
 ),
 
 units as (
-    -- the LGBF reference first, the project's catalogue for the rest
+    -- the LGBF reference first, the councils' frameworks for the rest
     select indicator_code, unit from {{ ref('stg_lgbf__indicators') }}
     union all
-    select lgbf_code, unit from {{ ref('indicator_catalogue') }}
-    where lgbf_code is not null and lgbf_code <> ''
+    select distinct lgbf_code, unit from {{ ref('stg_frameworks__indicators') }}
+    where is_current and lgbf_code is not null and lgbf_code <> ''
         and lgbf_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})
 ),
 

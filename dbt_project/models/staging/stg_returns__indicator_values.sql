@@ -7,7 +7,9 @@ with source as (
 ),
 
 catalogue as (
-    select indicator_code, unit from {{ ref('indicator_catalogue') }}
+    -- the unit of the PI in the return's own council's framework (today's settings)
+    select council, indicator_code, unit from {{ ref('stg_frameworks__indicators') }}
+    where is_current
 ),
 
 typed as (
@@ -37,7 +39,7 @@ typed as (
         source.source_row,
         source.loaded_at
     from source
-    left join catalogue using (indicator_code)
+    left join catalogue using (council, indicator_code)
 )
 
 select

@@ -1,0 +1,1 @@
+"""Performance frameworks: each council's services, indicators, Pentana settings and targets."""

@@ -1,0 +1,119 @@
+"""The framework workbook format: one workbook per council, maintained by its performance team.
+
+This module is the single definition of the sheets and columns; ``docs/framework_format.md``
+describes them for the performance officer, :mod:`orchestration.frameworks.reader` reads them
+and ``scripts/build_framework.py`` writes Midlothian's from the seed transcription. The
+accepted words (gauge, trend type, ...) are declared once, as the dbt tests on the
+``stg_frameworks__*`` models, and read by the reader through
+:mod:`orchestration.returns.rules`.
+"""
+
+from __future__ import annotations
+
+from orchestration.returns.format import Column, SheetSpec, slug
+
+METADATA_SHEET = "Metadata"
+METADATA_FIELDS = ("Council", "Maintained by", "Updated on")
+
+SERVICES = SheetSpec(
+    "Services",
+    (
+        Column("Service"),
+        Column("Description", required=False),
+        Column("Effective From", required=False, kind="date"),
+    ),
+)
+
+GROUPS = SheetSpec(
+    "Groups",
+    (
+        Column("Service"),
+        Column("Group"),
+        Column("Heading", required=False),
+        Column("Print Order", required=False, kind="number"),
+        Column("Effective From", required=False, kind="date"),
+    ),
+)
+
+INDICATORS = SheetSpec(
+    "Indicators",
+    (
+        Column("PI Code"),
+        Column("Title"),
+        Column("Service"),
+        Column("Group", required=False),
+        Column("Report Heading", required=False),
+        Column("Section", required=False),
+        Column("Print Order", required=False, kind="number"),
+        Column("New In", required=False),
+        Column("Benchmark", required=False),
+        Column("Unit"),
+        Column("Decimals", required=False, kind="number"),
+        Column("Gauge"),
+        Column("Goldilocks Lower", required=False, kind="number"),
+        Column("Goldilocks Upper", required=False, kind="number"),
+        Column("Amber Threshold", required=False, kind="number"),
+        Column("Threshold Type", required=False),
+        Column("Trend Type", required=False),
+        Column("Long Trend Periods", required=False, kind="number"),
+        Column("Cumulative", required=False),
+        Column("Target Phasing", required=False),
+        Column("Numerator", required=False),
+        Column("Denominator", required=False),
+        Column("Current Code", required=False),
+        Column("Aliases", required=False),
+        Column("LGBF Code", required=False),
+        Column("Effective From", required=False, kind="date"),
+        Column("Source", required=False),
+    ),
+)
+
+TARGETS = SheetSpec(
+    "Targets",
+    (
+        Column("Service"),
+        Column("PI Code"),
+        Column("Financial Year"),
+        Column("Annual Target", kind="number"),
+        Column("Q1 Target", required=False, kind="number"),
+        Column("Q2 Target", required=False, kind="number"),
+        Column("Q3 Target", required=False, kind="number"),
+        Column("Q4 Target", required=False, kind="number"),
+        Column("Source", required=False),
+    ),
+)
+
+RISK_BANDS = SheetSpec(
+    "Risk Bands",
+    (
+        Column("Band"),
+        Column("Min Score", kind="number"),
+        Column("Max Score", kind="number"),
+    ),
+)
+
+DATA_SHEETS = (SERVICES, GROUPS, INDICATORS, TARGETS, RISK_BANDS)
+
+# Defaults for blank settings: Pentana's own (two-state status, Ongoing trend over 4 periods,
+# the annual target in every period).
+DEFAULT_THRESHOLD_TYPE = "Absolute"
+DEFAULT_TREND_TYPE = "Ongoing"
+DEFAULT_LONG_TREND_PERIODS = 4
+DEFAULT_PHASING = "Flat"
+DEFAULT_CUMULATIVE = "No"
+ALWAYS = "1900-01-01"  # a blank Effective From: in force for every period
+
+# Gauge words as Pentana spells them, and the warehouse's `direction` for each.
+DIRECTIONS = {
+    "Aim to Maximise": "higher_is_better",
+    "Aim to Minimise": "lower_is_better",
+    "Goldilocks": "goldilocks",
+    "Data Only": "data_only",
+}
+GAUGES = {direction: gauge for gauge, direction in DIRECTIONS.items()}
+PHASINGS = {"Flat": "flat", "Pro rata": "pro_rata", "Quarterly profile": "profile"}
+
+
+def file_name(council: str) -> str:
+    """``Midlothian`` -> ``midlothian.xlsx``: one framework workbook per council."""
+    return f"{slug(council)}.xlsx"

@@ -1,0 +1,137 @@
+"""What a quarter's return template holds, read from the published warehouse.
+
+For one council, service and quarter: the PIs of the council's framework in force at the
+quarter's end (its own codes, not LGBF indicators, not renamed codes), each with the year's
+annual target and the quarter's target where the framework profiles one (as the framework
+gives them: the phasing rules stay in ``fct_indicator_value``), and the last value returned
+before the quarter; the actions still open at their last report, with their due date and last
+progress; the risks with their last score. Fixed SQL with parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestration.partitions import FinancialQuarter
+
+
+@dataclass
+class TemplateContent:
+    council: str
+    service: str
+    quarter: FinancialQuarter
+    indicators: list[dict]
+    actions: list[dict]
+    risks: list[dict]
+
+
+def _rows(con, sql: str, params: list) -> list[dict]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def council_services(con, quarter: FinancialQuarter) -> list[tuple[str, str]]:
+    """(council, service) of every framework in force at the quarter's end."""
+    return [
+        tuple(r)
+        for r in con.execute(
+            """select distinct council, service from staging.stg_frameworks__indicators
+               where effective_from <= ? and (effective_to is null or effective_to > ?)
+                 and section is distinct from 'LGBF'
+               order by all""",
+            [quarter.end_date, quarter.end_date],
+        ).fetchall()
+    ]
+
+
+def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
+    return _rows(
+        con,
+        """with in_force as (
+               select * from staging.stg_frameworks__indicators
+               where council = $council and service = $service
+                 and effective_from <= $end and (effective_to is null or effective_to > $end)
+                 and section is distinct from 'LGBF'  -- LGBF values come from the LGBF
+                 and coalesce(nullif(current_code, ''), indicator_code) = indicator_code
+           ),
+           last_value as (
+               select indicator_code,
+                      arg_max(value, period_end) as last_value,
+                      arg_max(period_key, period_end) as last_period
+               from marts.fct_indicator_value
+               where council = $council and service = $service and period_end < $start
+                 and period_type = 'quarter' and value is not null
+               group by indicator_code
+           )
+           select i.indicator_code, i.title, i.unit, i.decimals, i.gauge, i.priority_group,
+                  i.print_order, i.numerator_name, i.denominator_name,
+                  t.annual_target,
+                  list_value(t.q1_target, t.q2_target, t.q3_target, t.q4_target)[$q]
+                      as quarter_target,
+                  v.last_value, v.last_period
+           from in_force i
+           left join staging.stg_frameworks__targets t
+             on t.council = i.council and t.indicator_code = i.indicator_code
+             and t.financial_year = $fy
+           left join last_value v on v.indicator_code = i.indicator_code
+           order by i.section, i.print_order nulls last, i.indicator_code""",
+        {
+            "council": council,
+            "service": service,
+            "start": quarter.start_date,
+            "end": quarter.end_date,
+            "fy": quarter.financial_year,
+            "q": quarter.quarter,
+        },
+    )
+
+
+def actions(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
+    """Each action's last report before the quarter, unless it was complete then."""
+    return _rows(
+        con,
+        """with last as (
+               select *, row_number() over (
+                   partition by action_code order by financial_year desc, quarter desc nulls last
+               ) as n
+               from marts.fct_action_progress
+               where council = ? and service = ?
+                 and (financial_year < ? or (financial_year = ? and quarter < ?))
+           )
+           select action_code, priority, action, due_date, progress_pct, status, period_key
+           from last where n = 1 and coalesce(progress_pct, 0) < 100
+           order by action_code""",
+        [council, service, quarter.financial_year, quarter.financial_year, quarter.quarter],
+    )
+
+
+def risks(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
+    """Each risk's last entry before the quarter, with its score."""
+    return _rows(
+        con,
+        """with last as (
+               select *, row_number() over (
+                   partition by risk_code order by financial_year desc, quarter desc nulls last
+               ) as n
+               from marts.fct_risk
+               where council = ? and service = ?
+                 and (financial_year < ? or (financial_year = ? and quarter < ?))
+           )
+           select risk_code, title, identification, control_measures, related_action,
+                  risk_score, score_band, period_key
+           from last where n = 1
+           order by risk_code""",
+        [council, service, quarter.financial_year, quarter.financial_year, quarter.quarter],
+    )
+
+
+def read(con, council: str, service: str, quarter: FinancialQuarter) -> TemplateContent:
+    return TemplateContent(
+        council,
+        service,
+        quarter,
+        indicators(con, council, service, quarter),
+        actions(con, council, service, quarter),
+        risks(con, council, service, quarter),
+    )
