@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Put the venv's dbt/dagster on PATH for anything these targets start.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lock dagster-home run rebuild test dev docs backfill bench measure seeds lint clean reconcile
+.PHONY: templates install lock dagster-home run rebuild test dev docs backfill bench measure seeds lint clean reconcile
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -89,6 +89,11 @@ bench: install
 ## sitting: medians over ROUNDS rounds (default 5) and ratios to the floor. Run it on a quiet machine.
 measure: install
 	$(PY) scripts/measure_runs.py --rounds $(or $(ROUNDS),5)
+
+## Pre-filled return workbooks for a quarter (output/templates/), from the published warehouse.
+templates: install
+	$(PY) -m orchestration.cli prepare
+	$(VENV)/bin/dagster asset materialize -m orchestration.definitions --select return_templates --partition $(QUARTER)
 
 ## Compare the generated Q2 2016/17 and 2019/20 reports (from `make run`) with the seed
 ## transcription, section by section; fails on an unexplained difference.
