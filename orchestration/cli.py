@@ -254,12 +254,13 @@ def main(argv: list[str] | None = None) -> int:
 
     _prepare_environment()
     t0 = time.monotonic()
+    if args.command == "prepare":
+        prepare_manifest()
+        return 0
     rng = (args.start, args.end) if args.start and args.end else None
-    if args.command == "run" and not args.full_refresh and nothing_changed(rng):
+    if not args.full_refresh and nothing_changed(rng):
         return 0
     prepare_manifest()
-    if args.command == "prepare":
-        return 0
     result, log_path = _run_logged(rng, args.full_refresh)
     ok = bool(result and result.success)
     took = time.monotonic() - t0

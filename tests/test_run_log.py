@@ -57,3 +57,11 @@ def test_the_terminal_shows_no_stack_trace():
     )
     _NoStackTraces().filter(info)
     assert info.getMessage() == "read 10 files"
+
+
+def test_cli_prepare_only_prepares_the_manifest(manifest):
+    """`make dev`, `make backfill` and `make templates` call `python -m orchestration.cli prepare`."""
+    from orchestration.cli import main
+
+    assert main(["prepare"]) == 0
+    assert manifest.exists()
