@@ -28,6 +28,7 @@ from orchestration.returns.reader import (
     open_workbook,
     read_sheet,
     sha256_of,
+    sheet_titles,
 )
 from orchestration.returns.values import clean_text
 
@@ -56,21 +57,6 @@ class ParsedFramework:
     council: str
     metadata: dict[str, str]
     sheets: dict[str, list[dict]] = field(default_factory=dict)  # sheet name -> records
-
-
-def _sheet_titles(sheetnames: list[str], errors: Collector) -> dict[str, str]:
-    titles = {}
-    for name in (ffmt.METADATA_SHEET, *(s.name for s in ffmt.DATA_SHEETS)):
-        like = [t for t in sheetnames if rfmt.normalise_header(t) == rfmt.normalise_header(name)]
-        if len(like) == 1:
-            titles[name] = like[0]
-        elif not like:
-            errors.add(
-                f"missing sheet '{name}' (found: {', '.join(sheetnames) or 'none'})", sheet=name
-            )
-        else:
-            errors.add(f"{len(like)} sheets are named like '{name}': keep only one", sheet=name)
-    return titles
 
 
 def _read_metadata(wb, title: str, errors: Collector) -> tuple[dict[str, str], dict[str, int]]:
@@ -167,7 +153,9 @@ def read_framework(path: Path | str, sha256: str | None = None) -> ParsedFramewo
     sheets: dict[str, list[dict]] = {}
     labels: dict[str, dict[str, str]] = {}
     try:
-        titles = _sheet_titles(wb.sheetnames, errors)
+        titles = sheet_titles(
+            wb.sheetnames, errors, (ffmt.METADATA_SHEET, *(s.name for s in ffmt.DATA_SHEETS))
+        )
         if ffmt.METADATA_SHEET in titles:
             meta, meta_rows = _read_metadata(wb, titles[ffmt.METADATA_SHEET], errors)
         for spec in ffmt.DATA_SHEETS:

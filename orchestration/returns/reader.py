@@ -507,10 +507,15 @@ def _add_at_row(errors: _Collector, sheet: str, column: str, problem: str, row: 
     errors.add(problem, sheet=sheet, row=row, column=column)
 
 
-def _sheet_titles(sheetnames: list[str], errors: _Collector) -> dict[str, str]:
+RETURN_SHEETS = (fmt.METADATA_SHEET, *(d.name for d in fmt.DATA_SHEETS))
+
+
+def _sheet_titles(
+    sheetnames: list[str], errors: _Collector, required: tuple[str, ...] = RETURN_SHEETS
+) -> dict[str, str]:
     """The workbook's title for each required sheet, matched ignoring case and extra spaces."""
     titles = {}
-    for name in (fmt.METADATA_SHEET, *(d.name for d in fmt.DATA_SHEETS)):
+    for name in required:
         like = [t for t in sheetnames if fmt.normalise_header(t) == fmt.normalise_header(name)]
         if len(like) == 1:
             titles[name] = like[0]
@@ -589,3 +594,4 @@ def read_return(path: Path | str, sha256: str | None = None, codes=None) -> Pars
 Collector = _Collector
 open_workbook = _open
 read_sheet = _read_sheet
+sheet_titles = _sheet_titles
