@@ -32,6 +32,7 @@ GROUPS = SheetSpec(
         Column("Heading", required=False),
         Column("Print Order", required=False, kind="number"),
         Column("Effective From", required=False, kind="date"),
+        Column("Source", required=False),
     ),
 )
 

@@ -39,6 +39,7 @@ TABLES = {
             "heading": ("Heading", "text", "varchar"),
             "print_order": ("Print Order", "number", "double"),
             "effective_from": ("Effective From", "date", "date"),
+            "source_ref": ("Source", "text", "varchar"),
         },
     ),
     "framework_indicators": (

@@ -38,8 +38,9 @@ select
     catalogue.title,
     catalogue.service,
     catalogue.priority_group,
-    -- the heading the PI prints under in the report
-    coalesce(nullif(catalogue.report_heading, ''), catalogue.priority_group) as report_heading,
+    -- the heading the PI prints under today (a report prints the heading in force for its
+    -- period: dim_indicator_heading)
+    heading.heading as report_heading,
     catalogue.print_order,
     nullif(catalogue.new_in, '') as new_in,
     nullif(catalogue.benchmark, '') as benchmark,
@@ -73,6 +74,10 @@ select
     catalogue.effective_from
 from catalogue
 left join split using (council, indicator_code)
+left join {{ ref('dim_indicator_heading') }} as heading
+    on heading.council = catalogue.council
+    and heading.indicator_code = catalogue.indicator_code
+    and heading.valid_to is null
 
 union all
 
