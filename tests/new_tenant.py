@@ -34,6 +34,17 @@ PIS = {
         10.5,
         9.5,
     ),
+    "HS.VOIDS": (
+        "Empty homes as % of stock",
+        LETS,
+        "%",
+        "Goldilocks",
+        {"Goldilocks Lower": 2, "Goldilocks Upper": 4, "Amber Threshold": 0.5},
+        None,
+        3,
+        4.4,
+    ),
+    "HS.LETS": ("Number of homes let", LETS, "count", "Data Only", {}, None, 120, 110),
     "HS.EMERGENCY": (
         "% of emergency repairs completed within 4 hours",
         RESOLVE,
@@ -54,17 +65,6 @@ PIS = {
         10.8,
         12,
     ),
-    "HS.VOIDS": (
-        "Empty homes as % of stock",
-        LETS,
-        "%",
-        "Goldilocks",
-        {"Goldilocks Lower": 2, "Goldilocks Upper": 4, "Amber Threshold": 0.5},
-        None,
-        3,
-        4.4,
-    ),
-    "HS.LETS": ("Number of homes let", LETS, "count", "Data Only", {}, None, 120, 110),
 }
 
 # What the inputs imply, per PI and quarter: (status, short trend in Q2 against Q1).
