@@ -36,6 +36,8 @@ def describe_test(test: Mapping[str, Any]) -> str:
             text = f"{column} is one of: {values}. Failed rows: those with another value."
         elif name == "relationships":
             text = f"Every {column} is a {kwargs.get('field')} of {_ref_name(kwargs.get('to'))}."
+        elif name == "not_less_than":
+            text = f"Where both are given, {column} is at least {kwargs.get('other')}."
         elif name == "unique_combination":
             text = f"No two rows share the same ({', '.join(kwargs.get('columns', []))})."
         else:

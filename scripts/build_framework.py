@@ -2,7 +2,9 @@
 
 ``raw/transcription/framework_indicators.csv`` (one row per PI as the two seed reports
 describe it: title, group, unit, direction, cumulative, feeder names, codes, with the seed
-file and lines) and ``framework_targets.csv`` (the printed annual targets) are laid out in
+file and lines), ``framework_targets.csv`` (the printed annual targets) and
+``framework_groups.csv`` (group headings that changed between the reports, effective-dated)
+are laid out in
 the framework format (docs/framework_format.md), each row's Source keeping its seed lineage.
 The reports print no Pentana settings beyond what these columns say, so the settings are
 the ones the printed statuses imply: the direction as the gauge, two-state status (no amber
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+from datetime import date
 from pathlib import Path
 
 from orchestration.frameworks import format as ffmt
@@ -81,14 +84,31 @@ def indicator_row(row: dict) -> dict:
 def build(out_dir: Path) -> Path:
     indicators = [indicator_row(r) for r in _rows("framework_indicators.csv")]
     services = sorted({r["Service"] for r in indicators})
-    groups: dict[tuple, dict] = {}
+    # Groups in order of first use; a group whose heading changed between the reports has a
+    # row per heading from framework_groups.csv, effective-dated, with its seed lines.
+    order: dict[tuple, int] = {}
     for r in indicators:
-        if r["Group"] and (r["Service"], r["Group"]) not in groups:
-            groups[(r["Service"], r["Group"])] = {
-                "Service": r["Service"],
-                "Group": r["Group"],
-                "Print Order": len(groups) + 1,
+        if r["Group"]:
+            order.setdefault((r["Service"], r["Group"]), len(order) + 1)
+    headed = {}
+    for g in _rows("framework_groups.csv"):
+        headed.setdefault((g["service"], g["priority_group"]), []).append(
+            {
+                "Service": g["service"],
+                "Group": g["priority_group"],
+                "Heading": g["heading"],
+                "Print Order": order[(g["service"], g["priority_group"])],
+                "Effective From": date.fromisoformat(g["effective_from"])
+                if g["effective_from"]
+                else None,
+                "Source": _source(g),
             }
+        )
+    groups = [
+        row
+        for key, n in order.items()
+        for row in headed.get(key, [{"Service": key[0], "Group": key[1], "Print Order": n}])
+    ]
     service_of = {r["PI Code"]: r["Service"] for r in indicators}
     targets = [
         {
@@ -105,7 +125,7 @@ def build(out_dir: Path) -> Path:
         {"Council": COUNCIL, "Maintained by": f"transcribed from {SEED_TITLES}"},
         {
             ffmt.SERVICES.name: [{"Service": s} for s in services],
-            ffmt.GROUPS.name: list(groups.values()),
+            ffmt.GROUPS.name: groups,
             ffmt.INDICATORS.name: indicators,
             ffmt.TARGETS.name: targets,
             ffmt.RISK_BANDS.name: list(RISK_BANDS),

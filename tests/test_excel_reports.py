@@ -196,6 +196,25 @@ def test_seed_values_and_statuses_in_the_right_rows(
         assert cell.fill.fgColor.rgb == "FF" + STATUS_COLOURS[status][0][1:]
 
 
+def test_each_report_prints_the_complaints_heading_of_its_own_period(annual, quarter):
+    """The same complaints PIs, under the heading each seed report prints: the framework's
+    Complaints group re-headed from 2019-04-01 (raw/transcription/framework_groups.csv)."""
+    then = seed_line(Q, 31).split("\t")[0]  # the Priority column of the complaints rows
+    now = seed_line(A, 102)  # the complaints table's heading
+    assert (then, now) == (
+        "01. Provide an efficient complaints service",
+        "01.4 Commitment to valuing complaints",
+    )
+    for wb, heading, other, code in (
+        (quarter, then, now, "CS.COMP.S1_AVG_DAYS"),
+        (annual, now, then, "CS.COMP.S1_AVG_DAYS"),
+    ):
+        ws = wb["Complaints"]
+        column_a = _column_a(ws)
+        assert heading in column_a and other not in column_a
+        assert column_a.index(heading) < _row(ws, code) - 1  # above the PIs it heads
+
+
 def test_pi_summary_headings_and_feeder_rows(annual):
     ws = annual["PI Summary"]
     column_a = _column_a(ws)

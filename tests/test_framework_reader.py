@@ -33,9 +33,14 @@ def _rejected(tmp_path, change, name=None) -> str:
 
 
 def _set(sheet, code, header, value):
+    """Set a cell (or, given tuples, several cells) of a PI's row."""
+
     def change(meta, sheets):
         row = next(r for r in sheets[sheet] if r.get("PI Code") == code)
-        row[header] = value
+        if isinstance(header, tuple):
+            row.update(zip(header, value))
+        else:
+            row[header] = value
 
     return change
 
@@ -49,11 +54,11 @@ def _set(sheet, code, header, value):
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Trend Type", "Yearly"),
-            "row 4, column Q ('Trend Type'): 'Yearly' is not an accepted Trend Type",
+            "row 4, column R ('Trend Type'): 'Yearly' is not an accepted Trend Type",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Long Trend Periods", 6),
-            "row 4, column R ('Long Trend Periods'): 'Long Trend Periods' must be between 1 and 4",
+            "row 4, column S ('Long Trend Periods'): 'Long Trend Periods' must be between 1 and 4",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Group", "02. Manage stres and absence"),
@@ -71,6 +76,11 @@ def _set(sheet, code, header, value):
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Amber Threshold", "about 1"),
             "row 4, column O ('Amber Threshold'): expected a number, got 'about 1'",
+        ),
+        (
+            _set("Indicators", "CS.CORP.SICKNESS", ("Amber Threshold", "Red Threshold"), (2, 1)),
+            "row 4, column P ('Red Threshold'): 'Red Threshold' must be at least the Amber "
+            "Threshold (2), got 1",
         ),
     ],
 )

@@ -29,7 +29,9 @@ import duckdb
 import openpyxl
 import pytest
 
+from orchestration.publishing.cells import TREND_ARROWS
 from orchestration.returns.reader import sha256_of
+from tests import new_tenant
 from tests.conftest import REPO
 
 SEED_RETURNS = REPO / "raw" / "returns"
@@ -419,6 +421,32 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
         assert con.execute("select count(*) from raw.return_indicator_values").fetchone()[0] > 0
 
 
+def _assert_new_tenant_report(path: Path) -> None:
+    """The new service's Q2 report: its PIs under its own group headings, with the statuses
+    and trend arrows its framework gives."""
+    ws = openpyxl.load_workbook(path)["PI Summary"]
+    header = {ws.cell(5, c).value: c for c in range(1, ws.max_column + 1)}
+    printed = {
+        ws.cell(r, header["Indicator"]).value: r
+        for r in range(6, ws.max_row + 1)
+        if ws.cell(r, header["Indicator"]).value
+    }
+    for code, (title, group, *_) in new_tenant.PIS.items():
+        r = printed[title]
+        assert ws.cell(r, header["Priorities"]).value == group
+        assert (
+            ws.cell(r, header["Status"]).value == new_tenant.EXPECTED_STATUS[(code, "2019-20-Q2")]
+        )
+        trend = new_tenant.EXPECTED_TREND[code]
+        assert ws.cell(r, header["Short Trend"]).value == (trend and TREND_ARROWS[trend])
+    headings = [  # rows with text in column A and no PI: the group headings, in print order
+        ws.cell(r, 1).value
+        for r in range(6, ws.max_row + 1)
+        if ws.cell(r, 1).value and not ws.cell(r, header["Indicator"]).value
+    ]
+    assert headings == [new_tenant.LETS, new_tenant.RESOLVE]
+
+
 def _holds_slot(instance) -> bool:
     return bool(instance.event_log_storage.get_concurrency_run_ids())
 
@@ -449,12 +477,20 @@ def documented_backfill_command() -> list[str]:
 
 
 @pytest.mark.slow
-def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path):
+def test_documented_backfill_loads_every_seed_quarter_and_a_new_service_in_one_run(defs, tmp_path):
+    """The README's backfill on landing folders holding the seed returns and, dropped in
+    beside them with no code change, a council's service never seen before (its framework
+    workbook and two returns: ``tests/new_tenant.py``). One run loads both, judges the new
+    service's PIs with its own framework and writes its report."""
     from orchestration.local_instance import ensure_dagster_home
 
     command = documented_backfill_command()
     assert "2015-16-Q2" in command[-1] and "2019-20-Q4" in command[-1]
     home = ensure_dagster_home(tmp_path / "dagster_home")
+    frameworks, returns = tmp_path / "frameworks", tmp_path / "returns"
+    shutil.copytree(REPO / "raw" / "frameworks", frameworks)
+    shutil.copytree(SEED_RETURNS, returns)
+    new_tenant.drop_into(frameworks, returns)
     env = {
         k: v
         for k, v in os.environ.items()
@@ -464,6 +500,8 @@ def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path)
     env.update(
         DAGSTER_HOME=str(home),
         OUTPUT_DIR=str(tmp_path / "output"),
+        FRAMEWORKS_DIR=str(frameworks),
+        RETURNS_DIR=str(returns),
         PATH=f"{bindir}{os.pathsep}{env['PATH']}",
     )
     proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
@@ -471,9 +509,18 @@ def test_documented_backfill_loads_every_seed_quarter_in_one_run(defs, tmp_path)
 
     with duckdb.connect(str(tmp_path / "output" / "warehouse.duckdb"), read_only=True) as con:
         rows, files = con.execute(
-            "select count(*), count(distinct source_file) from staging.stg_returns__indicator_values"
+            """select count(*), count(distinct source_file) from staging.stg_returns__indicator_values
+               where council = 'Midlothian'"""
         ).fetchone()
-    assert (rows, files) == (339, 10)  # every row of the ten seed returns (15 printed N/A)
+        assert (rows, files) == (339, 10)  # every row of the ten seed returns (15 printed N/A)
+        judged = con.execute(
+            """select indicator_code, period_key, status, short_trend from marts.fct_indicator_value
+               where council = ? and service = ?""",
+            [new_tenant.COUNCIL, new_tenant.SERVICE],
+        ).fetchall()
+    assert {(c, p): s for c, p, s, _ in judged} == new_tenant.EXPECTED_STATUS
+    assert {c: t for c, p, _, t in judged if p == "2019-20-Q2"} == new_tenant.EXPECTED_TREND
+    _assert_new_tenant_report(tmp_path / "output" / "excel" / new_tenant.REPORT)
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_run_records()

@@ -32,6 +32,7 @@ GROUPS = SheetSpec(
         Column("Heading", required=False),
         Column("Print Order", required=False, kind="number"),
         Column("Effective From", required=False, kind="date"),
+        Column("Source", required=False),
     ),
 )
 
@@ -53,6 +54,7 @@ INDICATORS = SheetSpec(
         Column("Goldilocks Lower", required=False, kind="number"),
         Column("Goldilocks Upper", required=False, kind="number"),
         Column("Amber Threshold", required=False, kind="number"),
+        Column("Red Threshold", required=False, kind="number"),
         Column("Threshold Type", required=False),
         Column("Trend Type", required=False),
         Column("Long Trend Periods", required=False, kind="number"),

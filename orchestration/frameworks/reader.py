@@ -125,7 +125,7 @@ def _check(meta, meta_rows, sheets, labels, errors: Collector) -> None:
                 if rule.test == "relationships_within":
                     allowed, where = _allowed(rule, rec, meta, sheets)
                 value = rec.get(rule.field)
-                rec[rule.field] = rules.check(rule, value, add, allowed, where)
+                rec[rule.field] = rules.check(rule, value, add, allowed, where, row=rec)
 
 
 def _allowed(rule: rules.Rule, rec: dict, meta: dict, sheets: dict) -> tuple[set, str]:

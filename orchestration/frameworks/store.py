@@ -39,6 +39,7 @@ TABLES = {
             "heading": ("Heading", "text", "varchar"),
             "print_order": ("Print Order", "number", "double"),
             "effective_from": ("Effective From", "date", "date"),
+            "source_ref": ("Source", "text", "varchar"),
         },
     ),
     "framework_indicators": (
@@ -59,6 +60,7 @@ TABLES = {
             "goldilocks_lower": ("Goldilocks Lower", "number", "double"),
             "goldilocks_upper": ("Goldilocks Upper", "number", "double"),
             "amber_threshold": ("Amber Threshold", "number", "double"),
+            "red_threshold": ("Red Threshold", "number", "double"),
             "threshold_type": ("Threshold Type", "text", "varchar"),
             "trend_type": ("Trend Type", "text", "varchar"),
             "long_trend_periods": ("Long Trend Periods", "number", "double"),
@@ -113,6 +115,10 @@ def ensure_schema(con) -> None:
     for table, (_, columns) in TABLES.items():
         ddl = ", ".join(f"{name} {sql}" for name, (_, _, sql) in columns.items())
         con.execute(f"create table if not exists raw.{table} (council varchar, {ddl}, {LINEAGE})")
+        # a column the format gained since the table was made (Red Threshold): earlier loads
+        # keep their rows, blank in it
+        for name, (_, _, sql) in columns.items():
+            con.execute(f"alter table raw.{table} add column if not exists {name} {sql}")
 
 
 def in_force_shas(con) -> dict[str, str]:

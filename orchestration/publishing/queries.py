@@ -92,17 +92,24 @@ def _rows(con, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def indicators(con, council: str, service: str) -> list[dict]:
+def indicators(con, council: str, service: str, on: date) -> list[dict]:
     """The council's service PIs in print order: section, heading, print order (from the
-    council's framework; codes are unique only within a council)."""
+    council's framework; codes are unique only within a council). Group and heading are those
+    in force ``on`` the report period's last day (``dim_indicator_heading``)."""
     return _rows(
         con,
-        """select indicator_code, title, section, priority_group, report_heading, print_order,
-                  unit, direction, new_in, benchmark, numerator_name, denominator_name
-           from marts.dim_indicator
-           where council = ? and service = ? and source = 'service return'
-           order by section, print_order nulls last, indicator_code""",
-        [council, service],
+        """select d.indicator_code, d.title, d.section,
+                  coalesce(h.priority_group, d.priority_group) as priority_group,
+                  coalesce(h.heading, d.report_heading) as report_heading, d.print_order,
+                  d.unit, d.direction, d.new_in, d.benchmark, d.numerator_name,
+                  d.denominator_name
+           from marts.dim_indicator d
+           left join marts.dim_indicator_heading h
+             on h.council = d.council and h.indicator_code = d.indicator_code
+             and h.valid_from <= ? and (h.valid_to is null or h.valid_to > ?)
+           where d.council = ? and d.service = ? and d.source = 'service return'
+           order by d.section, d.print_order nulls last, d.indicator_code""",
+        [on, on, council, service],
     )
 
 
@@ -229,6 +236,7 @@ def report_periods(con) -> list[tuple[str, str, str]]:
 # What a report reads, per table: (schema.table, filter). ``scoped_copy`` copies these rows.
 SCOPED_TABLES = (
     ("marts.dim_indicator", "council = $council or council is null"),
+    ("marts.dim_indicator_heading", "council = $council and service = $service"),
     ("marts.fct_indicator_value", "council = $council and service = $service"),
     ("marts.fct_service_pi_summary", "council = $council and service = $service"),
     ("marts.fct_action_progress", "council = $council and service = $service"),

@@ -593,7 +593,7 @@ def read_report_data(con, council: str, service: str, period: Period, as_of: dat
         for v in queries.indicator_values(con, council, service, keys)
     }
     return {
-        "indicators": queries.indicators(con, council, service),
+        "indicators": queries.indicators(con, council, service, period.end_date),
         "values": values,
         "pis_on_target": queries.pis_on_target(con, council, service, period.key),
         "actions": queries.actions(con, council, service, period.key),

@@ -16,7 +16,8 @@ return is rejected with its cell named instead of failing the build later. Each 
 
 Supported tests: ``not_null``, ``accepted_values``, ``relationships`` (to a dbt seed, read
 from its CSV), ``relationships_within`` (to a framework model, within the same council: the
-caller gives the values in force, see :func:`check`), ``accepted_range`` and ``unique`` (with
+caller gives the values in force, see :func:`check`), ``accepted_range``, ``not_less_than``
+(one column at least another of the same row: the caller gives the row) and ``unique`` (with
 the column's ``return_key``).
 
 The framework workbooks (:mod:`orchestration.frameworks`) are checked the same way against
@@ -57,6 +58,7 @@ SUPPORTED = (
     "relationships",
     "relationships_within",
     "accepted_range",
+    "not_less_than",
     "unique",
 )
 _REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
@@ -81,6 +83,7 @@ class Rule:
     min_value: float | None = None
     max_value: float | None = None
     key: tuple[str, ...] = ()  # unique: the return columns that identify a row
+    other: str | None = None  # not_less_than: the header of the column it is compared with
 
     @property
     def name(self) -> str:
@@ -170,6 +173,8 @@ def _rule(
         )
     if test == "unique":
         return Rule(test, model, name, key=tuple(meta.get("key") or ()), **where)
+    if test == "not_less_than":
+        return Rule(test, model, name, other=(fields or {}).get(arguments["other"]), **where)
     return Rule(test, model, name, **where)
 
 
@@ -250,11 +255,14 @@ def _unknown(rule: Rule, value: str, allowed=None, where: str | None = None) -> 
     return f"unknown {rule.field} {value!r}: it is not in {where} ({len(values)} values){hint}"
 
 
-def check(rule: Rule, value, add, allowed=None, where: str | None = None) -> object:
+def check(
+    rule: Rule, value, add, allowed=None, where: str | None = None, row: dict | None = None
+) -> object:
     """Check one cell's value against a rule; returns the canonical value (``add(problem)``
     is called for a breach). ``unique`` is checked across rows by :func:`check_unique`.
     ``allowed``/``where``: for ``relationships_within``, the values in force for the row's
-    council (e.g. the PI codes of its framework) and what they are, for the message."""
+    council (e.g. the PI codes of its framework) and what they are, for the message.
+    ``row``: for ``not_less_than``, the record the value is on."""
     typed = _typed(value)
     if rule.test == "not_null":
         if typed is None and rule.sheet == METADATA:
@@ -286,6 +294,10 @@ def check(rule: Rule, value, add, allowed=None, where: str | None = None) -> obj
                 f"{text!r} is not an accepted {rule.field}: use one of "
                 f"{', '.join(map(str, rule.values))}{also}, or leave it blank"
             )
+    elif rule.test == "not_less_than":
+        other = _typed((row or {}).get(rule.other))
+        if other is not None and typed < other:
+            add(f"'{rule.field}' must be at least the {rule.other} ({other:g}), got {typed:g}")
     elif rule.test == "accepted_range":
         if not rule.min_value <= typed <= rule.max_value:
             add(

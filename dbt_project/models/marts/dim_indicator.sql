@@ -38,8 +38,9 @@ select
     catalogue.title,
     catalogue.service,
     catalogue.priority_group,
-    -- the heading the PI prints under in the report
-    coalesce(nullif(catalogue.report_heading, ''), catalogue.priority_group) as report_heading,
+    -- the heading the PI prints under today (a report prints the heading in force for its
+    -- period: dim_indicator_heading)
+    heading.heading as report_heading,
     catalogue.print_order,
     nullif(catalogue.new_in, '') as new_in,
     nullif(catalogue.benchmark, '') as benchmark,
@@ -65,6 +66,7 @@ select
     catalogue.goldilocks_lower,
     catalogue.goldilocks_upper,
     catalogue.amber_threshold,
+    catalogue.red_threshold,
     catalogue.threshold_type,
     catalogue.trend_type,
     catalogue.long_trend_periods,
@@ -72,6 +74,10 @@ select
     catalogue.effective_from
 from catalogue
 left join split using (council, indicator_code)
+left join {{ ref('dim_indicator_heading') }} as heading
+    on heading.council = catalogue.council
+    and heading.indicator_code = catalogue.indicator_code
+    and heading.valid_to is null
 
 union all
 
@@ -108,6 +114,7 @@ select
     null::double as goldilocks_lower,
     null::double as goldilocks_upper,
     null::double as amber_threshold,
+    null::double as red_threshold,
     'Absolute' as threshold_type,
     'Ongoing' as trend_type,
     4 as long_trend_periods,
@@ -154,6 +161,7 @@ select
     null::double as goldilocks_lower,
     null::double as goldilocks_upper,
     null::double as amber_threshold,
+    null::double as red_threshold,
     'Absolute' as threshold_type,
     'Ongoing' as trend_type,
     4 as long_trend_periods,

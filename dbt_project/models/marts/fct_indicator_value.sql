@@ -7,7 +7,9 @@
 --                On Target  - meets the period target (Aim to Maximise / Minimise; equal
 --                             counts as met), or lies within the Goldilocks band
 --                Warning    - misses it (or lies outside the band) by no more than the
---                             amber threshold, absolute or as a % of the target
+--                             amber threshold, absolute or as a % of the target; with a red
+--                             threshold, by at least the amber and at most the red threshold
+--                             (a smaller miss is On Target)
 --                Off Target - otherwise
 --   Each period is judged with the framework settings in force on its last day (status);
 --   status_today judges it with today's settings, so a later threshold change never
@@ -53,6 +55,7 @@ settings as (
         goldilocks_lower,
         goldilocks_upper,
         amber_threshold,
+        red_threshold,
         coalesce(threshold_type, 'Absolute') as threshold_type,
         coalesce(trend_type, 'Ongoing') as trend_type,
         coalesce(long_trend_periods, 4) as long_trend_periods,
@@ -83,6 +86,8 @@ joined as (
         coalesce(then_.goldilocks_upper, today.goldilocks_upper) as then_goldilocks_upper,
         case when then_.indicator_code is not null then then_.amber_threshold else today.amber_threshold end
             as then_amber_threshold,
+        case when then_.indicator_code is not null then then_.red_threshold else today.red_threshold end
+            as then_red_threshold,
         coalesce(then_.threshold_type, today.threshold_type) as then_threshold_type,
         coalesce(then_.trend_type, today.trend_type) as trend_type,
         coalesce(then_.long_trend_periods, today.long_trend_periods) as long_trend_periods,
@@ -92,6 +97,7 @@ joined as (
         today.goldilocks_lower as today_goldilocks_lower,
         today.goldilocks_upper as today_goldilocks_upper,
         today.amber_threshold as today_amber_threshold,
+        today.red_threshold as today_red_threshold,
         today.threshold_type as today_threshold_type
     from values_
     inner join settings as today
@@ -114,6 +120,7 @@ base as (
         *,
         then_direction as direction,
         then_amber_threshold as amber_threshold,
+        then_red_threshold as red_threshold,
         then_threshold_type as threshold_type,
         then_goldilocks_lower as goldilocks_lower,
         then_goldilocks_upper as goldilocks_upper,
@@ -206,6 +213,7 @@ select
     status,
     status_today,
     amber_threshold,
+    red_threshold,
     threshold_type,
     trend_type,
     period_end,

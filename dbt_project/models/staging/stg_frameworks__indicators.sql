@@ -30,6 +30,7 @@ settings as (
         goldilocks_lower,
         goldilocks_upper,
         amber_threshold,
+        red_threshold,
         coalesce(threshold_type, 'Absolute') as threshold_type,
         coalesce(trend_type, 'Ongoing') as trend_type,
         cast(coalesce(long_trend_periods, 4) as integer) as long_trend_periods,
