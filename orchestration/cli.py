@@ -204,19 +204,18 @@ def reconcile_command(args) -> int:
 def report_command(args) -> int:
     """``report``: regenerate one service report from the published warehouse, as known on a
     date (default: the period's report date; ``--as-of today`` for what is known now)."""
-    from datetime import date
 
     import duckdb
 
+    from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
     from orchestration.publishing.service_report import build_service_report
 
-    as_of = None
-    if args.as_of:
-        as_of = date.today() if args.as_of == "today" else date.fromisoformat(args.as_of)
+    as_of = parse_as_of(args.as_of)
+    weeks = DEFAULT_WEEKS_AFTER_PERIOD_END if args.weeks_after_end is None else args.weeks_after_end
     out_dir = Path(args.out) if args.out else settings.output_dir() / "excel"
     with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
         path, counts = build_service_report(
-            con, args.council, args.service, args.period, out_dir, as_of
+            con, args.council, args.service, args.period, out_dir, as_of, weeks
         )
     print(f"{path} {counts}")
     return 0
@@ -243,7 +242,14 @@ def main(argv: list[str] | None = None) -> int:
     p_report.add_argument("--service", default="Children's Services")
     p_report.add_argument("--period", required=True, help="e.g. 2016-17-Q2 or 2019-20")
     p_report.add_argument(
-        "--as-of", help="YYYY-MM-DD or 'today' (default: the period's end plus 8 weeks)"
+        "--as-of",
+        help="YYYY-MM-DD or 'today' (default: the period's report date, --weeks-after-end)",
+    )
+    p_report.add_argument(
+        "--weeks-after-end",
+        type=int,
+        help="a period's report date is its end plus this many weeks "
+        "(default: DEFAULT_WEEKS_AFTER_PERIOD_END in orchestration/publishing/queries.py, 8)",
     )
     p_report.add_argument("--out", help="output folder (default: $OUTPUT_DIR/excel)")
     args = parser.parse_args(argv)

@@ -46,6 +46,17 @@ NO_RANKS = (
 )
 
 
+# Sections the report places apart where a seed prints them together, each with the reason.
+PLACEMENT_REASONS = {
+    frozenset(("PI Report", "Balanced Scorecard")): (
+        "the Q2 2016/17 seed prints its balanced scorecard PIs inside the service priority PI "
+        "table (priority '04. Balanced Scorecard - Quarterly Indicators'); the report prints "
+        "every balanced scorecard PI on its own sheet, as the 2019/20 seed does: the "
+        "framework's print order is not dated, so one print order cannot give both layouts"
+    ),
+}
+
+
 @dataclass
 class Check:
     seed: str
@@ -200,6 +211,30 @@ def _order_checks(seed, book: ReportBook, rows, catalogue) -> list[Check]:
                 "matched" if in_order else "different",
             )
         )
+    # Across the report: each seed section's PIs print where the seed prints that section
+    # (the Q2 2016/17 complaints open its PI summary; the 2019/20 ones follow it).
+    sheets = book.wb.sheetnames
+    placed = sorted(
+        (line, sheets.index(sheet), row)
+        for sheet, items in by_sheet.items()
+        for line, row, _ in items
+    )
+    out_of_place = {
+        frozenset((sheets[a[1]], sheets[b[1]]))
+        for a, b in zip(placed, placed[1:], strict=False)
+        if b[1:] < a[1:]
+    }
+    order = " > ".join(dict.fromkeys(sheets[i] for _, i, _ in placed))
+    reasons = {PLACEMENT_REASONS.get(pair) for pair in out_of_place}
+    checks.append(
+        Check(
+            seed,
+            "Order",
+            f"sections placed as in the seed: {order}",
+            "different" if out_of_place else "matched",
+            None if None in reasons else "; ".join(sorted(reasons)),
+        )
+    )
     return checks
 
 

@@ -22,8 +22,12 @@ def test_definitions_load(manifest):
     assert "staging/stg_returns__indicator_values" in keys and "published_warehouse" in keys
     graph = defs.resolve_asset_graph()
     # Python ingest and dbt form one lineage graph.
-    parents = graph.get(dg.AssetKey(["staging", "stg_returns__indicator_values"])).parent_keys
+    # (every version of a return's rows: the rows loaded now and those a resubmission replaced)
+    parents = graph.get(
+        dg.AssetKey(["staging", "stg_returns__indicator_value_versions"])
+    ).parent_keys
     assert dg.AssetKey(["raw", "return_indicator_values"]) in parents
+    assert dg.AssetKey(["raw", "return_indicator_values_replaced"]) in parents
     assert defs.resolve_job_def("load_all") is not None
     # dbt tests are asset checks.
     assert len(list(graph.asset_check_keys)) >= 10

@@ -84,9 +84,9 @@ SEED_CELLS = [
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "Q2 2016/17", 6.40, "Off Target", Q, 47, "6.40"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "Q2 2015/16", 5.94, "Off Target", Q, 47, "5.94"),
     (QUARTER, "PI Summary", "CS.CORP.SICKNESS", "2015/16", 12.84, "Off Target", Q, 47, "12.84"),
-    (
+    (  # the Q2 2016/17 complaints open its PI summary (001 l.31-39)
         QUARTER,
-        "Complaints",
+        "PI Summary",
         "CS.COMP.S2_AVG_DAYS",
         "Q2 2016/17",
         25.29,
@@ -151,7 +151,11 @@ def test_sections_in_the_seed_order(annual, quarter):
         "Balanced Scorecard",
         "LGBF",
     ]
-    assert quarter.sheetnames == annual.sheetnames
+    # 001: its complaints (l.31-39) open the PI summary (l.26), before "Making the Best Use
+    # of our Resources" (l.41): no Complaints sheet of their own.
+    assert quarter.sheetnames == [s for s in annual.sheetnames if s != "Complaints"]
+    ws = quarter["PI Summary"]
+    assert _row(ws, "CS.COMP.RECEIVED_CUM") < _row(ws, "CS.CORP.BUDGET")
     assert seed_line(Q, 143).startswith("Local Government Benchmarking Framework")
 
 
@@ -189,7 +193,10 @@ def test_seed_values_and_statuses_in_the_right_rows(
     assert printed in seed_line(seed, line)
     ws = openpyxl.load_workbook(_excel_dir() / book)[sheet]
     headers, row = _headers(ws), _row(ws, code)
-    assert ws.cell(row, headers[header]).value == pytest.approx(value, abs=5e-5)
+    cell = ws.cell(row, headers[header])
+    assert cell.value == pytest.approx(value, abs=5e-5)
+    if printed.endswith("%") and "." not in printed:  # 100%, as printed: not 100.00%
+        assert cell.number_format == "0%"
     if header in ("2019/20", "Q2 2016/17"):  # the status belongs to the report's own period
         cell = ws.cell(row, headers["Status"])
         assert cell.value.startswith(status)
@@ -240,6 +247,16 @@ def test_pi_summary_headings_and_feeder_rows(annual):
     )
     assert "Number of FTE in service" in seed_line(A, 78)
     assert ws.cell(row, headers["Short Trend"]).value == "▼"  # 11.02 days against 9.32
+    # Feeder data in the seed's order (reference.feeder_order): the invoices print the number
+    # received first (000 l.86-87), the PIs on target the number on target (l.88-89).
+    for code, first, second, line in (
+        ("CS.CORP.INVOICES", "Number received (cumulative)", "Number paid within 30 days", 86),
+        ("CS.CORP.PIS_ON_TARGET", "Number on tgt/complete", "Total number of PI's", 88),
+    ):
+        row = _row(ws, code)
+        assert ws.cell(row, feeder).value == first and first in seed_line(A, line)
+        assert ws.cell(row + 1, feeder).value.startswith(second)
+        assert second in seed_line(A, line + 1)
 
 
 def test_na_rows_with_their_notes_and_new_for(quarter):
@@ -407,7 +424,9 @@ def test_hostile_notes_and_a_reader_during_rebuild(
 ):
     """A resubmitted Q3 2019/20 return carries formula-like notes. While it is loaded an
     analyst holds the published warehouse open read-only: both succeed, the reader only ever
-    sees the old warehouse, and the new report shows the notes as plain text."""
+    sees the old warehouse, and the report regenerated as of today shows the notes as plain
+    text. (The Q3 report as of its own date prints the return first loaded: the resubmission
+    gives no "Submitted on", so it counts as submitted today; README "Reports".)"""
     returns = tmp_path / "returns"
     shutil.copytree(REPO / "raw" / "returns", returns)
     write_return(
@@ -453,7 +472,14 @@ def test_hostile_notes_and_a_reader_during_rebuild(
         ).fetchone()
     assert new != old
 
-    report = _excel_dir() / "midlothian__childrens-services__2019-20-Q3__performance-report.xlsx"
+    from datetime import date
+
+    from orchestration.publishing.service_report import build_service_report
+
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        report, _ = build_service_report(
+            con, "Midlothian", "Children's Services", "2019-20-Q3", tmp_path, date.today()
+        )
     ws = openpyxl.load_workbook(report)["PI Summary"]
     written = [ws.cell(r, _headers(ws)["Note"]) for r in range(HEADER + 1, ws.max_row + 1)]
     hostile_cells = [c for c in written if c.value in HOSTILE]

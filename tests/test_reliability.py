@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.cli import run
+from orchestration.publishing.service_report import build_service_report
 from orchestration.returns import format as fmt
 from orchestration.returns.reader import sha256_of
 from tests.conftest import REPO
@@ -130,7 +132,8 @@ def restore_seed_returns(instance, monkeypatch=None) -> None:
 
 
 def corrected_return(folder: Path, value: float) -> Path:
-    """A copy of raw/returns in ``folder`` with the 2019-20-Q2 sickness value corrected."""
+    """A copy of raw/returns in ``folder`` with the 2019-20-Q2 sickness value corrected (no
+    "Submitted on": it counts as submitted the day it is loaded)."""
     shutil.copytree(SEED_RETURNS, folder)
     path = folder / Q2_FILE
     wb = openpyxl.load_workbook(path)
@@ -220,12 +223,10 @@ def test_loading_the_same_returns_again_gives_identical_marts(
 # --- resubmission -------------------------------------------------------------------------
 
 
-def _report_value(period_key: str, code: str, column: str):
+def _report_value(period_key: str, code: str, column: str, folder: Path | None = None):
     book = (
-        settings.output_dir()
-        / "excel"
-        / f"midlothian__childrens-services__{period_key}__performance-report.xlsx"
-    )
+        folder or settings.output_dir() / "excel"
+    ) / f"midlothian__childrens-services__{period_key}__performance-report.xlsx"
     ws = openpyxl.load_workbook(book, read_only=True)["PI Summary"]
     rows = list(ws.iter_rows(values_only=True))
     headers = rows[4]  # the report's header row is row 5
@@ -260,9 +261,17 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(
     started = time.time()
     assert run((Q2, Q2), instance=instance).success
 
-    # The warehouse and the published report show the corrected value ...
+    # The warehouse shows the corrected value, and so does the report regenerated as of
+    # today; the Q2 report as of its own date (25 November 2019) still prints the return
+    # first loaded: the correction gives no "Submitted on", so it counts as submitted today
+    # (README "Reports"; tests/test_as_known.py for a dated correction) ...
     assert published_value(SICKNESS, Q2) == pytest.approx(4.25)
-    assert _report_value(Q2, SICKNESS, "Q2 2019/20") == pytest.approx(4.25)
+    assert _report_value(Q2, SICKNESS, "Q2 2019/20") == pytest.approx(4.30)
+    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+        build_service_report(
+            con, "Midlothian", "Children's Services", Q2, tmp_path / "today", date.today()
+        )
+    assert _report_value(Q2, SICKNESS, "Q2 2019/20", tmp_path / "today") == pytest.approx(4.25)
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         # ... other quarters are untouched ...
         assert (

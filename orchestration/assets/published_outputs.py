@@ -12,12 +12,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from orchestration import settings
 from orchestration.partitions import FinancialQuarter
 from orchestration.publishing.batch import write_reports
 from orchestration.publishing.exports import MART_TABLES, export_marts
 from orchestration.publishing.lgbf_pack import build_lgbf_pack
+from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
 from orchestration.publishing.service_report import report_periods
 
 
@@ -64,9 +66,31 @@ def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) ->
     return periods
 
 
+class ReportsConfig(dg.Config):
+    """Run options of the service reports (the launchpad's config, or ``run_config``)."""
+
+    weeks_after_period_end: int = Field(
+        default=DEFAULT_WEEKS_AFTER_PERIOD_END,
+        ge=0,
+        description=(
+            "A period's report date is its last day plus this many weeks: each report prints "
+            "the returns submitted and the LGBF published by then (README, Reports)."
+        ),
+    )
+    as_of: str | None = Field(
+        default=None,
+        description="Date every report is written as known on (YYYY-MM-DD, or 'today'); "
+        "default: each period's own report date.",
+    )
+
+
 @dg.asset(
     deps=_marts(
-        "fct_indicator_value", "fct_action_progress", "fct_risk", "lgbf_benchmark", "dim_indicator"
+        "fct_indicator_value_history",
+        "fct_action_progress_history",
+        "fct_risk_history",
+        "lgbf_benchmark",
+        "dim_indicator",
     ),
     group_name="published",
     kinds={"excel"},
@@ -74,8 +98,11 @@ def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) ->
     pool="warehouse",
     description="The service performance report (each quarter and year end) per council and service, as Excel.",
 )
-def service_performance_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def service_performance_reports(
+    context: dg.AssetExecutionContext, config: ReportsConfig
+) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "excel"
+    as_of = parse_as_of(config.as_of)
     with _connect() as con:
         periods = periods_in_scope(context, report_periods(con))
     workers = os.cpu_count() or 1
@@ -86,7 +113,11 @@ def service_performance_reports(context: dg.AssetExecutionContext) -> dg.Materia
         [p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)
     ]
     batches = batches if len(periods) > 20 else [periods]
-    jobs = [(str(settings.work_warehouse_path()), str(out_dir), b) for b in batches if b]
+    jobs = [
+        (str(settings.work_warehouse_path()), str(out_dir), b, as_of, config.weeks_after_period_end)
+        for b in batches
+        if b
+    ]
     if len(jobs) > 1:
         # spawn, not fork: this process runs Dagster's threads
         with ProcessPoolExecutor(

@@ -8,18 +8,21 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from orchestration.publishing.queries import ScopedCopy
+from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, ScopedCopy
 from orchestration.publishing.service_report import build_service_report
 
 
 def write_reports(job: tuple) -> list[dict]:
     """Write a batch of reports (runs in a worker process), one council-service at a time.
 
-    ``job``: (warehouse path, output folder, [(council, service, period_key)], as_of) where
-    ``as_of`` is a date for every report or None for each period's own report date.
+    ``job``: (warehouse path, output folder, [(council, service, period_key)], as_of,
+    weeks_after_end) where ``as_of`` is a date for every report or None for each period's own
+    report date (its end plus ``weeks_after_end`` weeks, default
+    ``DEFAULT_WEEKS_AFTER_PERIOD_END``).
     """
     warehouse, out_dir, periods, *rest = job
     as_of: date | None = rest[0] if rest else None
+    weeks = rest[1] if len(rest) > 1 else DEFAULT_WEEKS_AFTER_PERIOD_END
     written = []
     scope = ScopedCopy(warehouse)
     try:
@@ -29,7 +32,7 @@ def write_reports(job: tuple) -> list[dict]:
                 scope.load(council, service)
                 current = (council, service)
             path, counts = build_service_report(
-                scope.con, council, service, period_key, Path(out_dir), as_of
+                scope.con, council, service, period_key, Path(out_dir), as_of, weeks
             )
             written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
     finally:

@@ -91,6 +91,8 @@ class Styles:
                 "valign": "top",
             }
         )
+        # one line that may run on across empty cells (a sheet's "Data as at" under its title)
+        self.small_line = wb.add_format({"italic": True, "font_size": 9, "font_color": "#595959"})
         self.paragraph = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
         self.paragraph_quoted = wb.add_format(
             {"text_wrap": True, "valign": "top", "font_size": 10, "quote_prefix": True}
@@ -149,11 +151,12 @@ class Styles:
         """The paragraph format, quote-prefixed where the text starts like a formula."""
         return self.paragraph_quoted if text.startswith(FORMULA_TRIGGERS) else self.paragraph
 
-    def number(self, unit: str | None, flagged: bool = False):
-        """The number format for a unit (made on first use; at most one per unit)."""
-        key = (unit, flagged)
+    def number(self, unit: str | None, flagged: bool = False, whole: bool = False):
+        """The number format for a unit (made on first use; at most one per unit), ``whole``:
+        a whole percentage, printed without decimals."""
+        key = (unit, flagged, whole)
         if key not in self._numbers:
-            props = {**self._body, "num_format": number_format(unit)}
+            props = {**self._body, "num_format": "0%" if whole else number_format(unit)}
             if flagged:
                 props.update({"border": 5, "border_color": "#000000", "bold": True})
             self._numbers[key] = self.wb.add_format(props)
@@ -175,7 +178,10 @@ def write_number(ws, row: int, col: int, value, unit: str | None, styles: Styles
     if value is None:
         ws.write_blank(row, col, None, styles.text)
     else:
-        ws.write_number(row, col, excel_number(value, unit), styles.number(unit, flagged))
+        # A whole percentage prints as the reports print it: 100%, not 100.00% (66.67% keeps
+        # its decimals).
+        whole = unit == "%" and float(round(value, 6)).is_integer()
+        ws.write_number(row, col, excel_number(value, unit), styles.number(unit, flagged, whole))
 
 
 def write_status(ws, row: int, col: int, status: str | None, styles: Styles, reported=None):

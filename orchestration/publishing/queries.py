@@ -6,65 +6,38 @@ one council-service, which a batch writer uses to avoid filtering the national m
 report). The SQL is fixed text with parameters: nothing is rewritten at run time.
 
 "As known at the report date": the LGBF values come from the latest publication published on
-or before the report date (:func:`lgbf_values`).
+or before the report date (:func:`lgbf_values`), and each indicator value, action and risk row
+from the version of its return submitted on or before that date (:data:`KNOWN_ON`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from orchestration.partitions import fy_label
+from orchestration.partitions import FinancialPeriod
 
 # Default report date of a period: its end plus this many weeks (returns are due, checked
 # and compiled into the report in that time; the 2016/17 Q2 report cites an 18 October board).
+# A run option: ReportsConfig.weeks_after_period_end on the reports asset, --weeks-after-end
+# on the CLI's report command.
 DEFAULT_WEEKS_AFTER_PERIOD_END = 8
 
 
-@dataclass(frozen=True)
-class Period:
-    fy_start_year: int
-    quarter: int | None  # None: the year end
-
-    @property
-    def financial_year(self) -> str:
-        return fy_label(self.fy_start_year)
-
-    @property
-    def key(self) -> str:
-        fy = f"{self.fy_start_year}-{(self.fy_start_year + 1) % 100:02d}"
-        return fy if self.quarter is None else f"{fy}-Q{self.quarter}"
-
-    @property
-    def label(self) -> str:
-        return (
-            self.financial_year
-            if self.quarter is None
-            else f"Q{self.quarter} {self.financial_year}"
-        )
-
-    @property
-    def end_date(self) -> date:
-        if self.quarter is None or self.quarter == 4:
-            return date(self.fy_start_year + 1, 3, 31)
-        next_quarter = 4 + 3 * self.quarter  # month the next quarter starts: Q1 ends in June
-        year, month = (
-            (self.fy_start_year, next_quarter)
-            if next_quarter <= 12
-            else (
-                self.fy_start_year + 1,
-                next_quarter - 12,
-            )
-        )
-        return date(year, month, 1) - timedelta(days=1)
+class Period(FinancialPeriod):
+    """A report's period (a quarter, or the year end): :class:`FinancialPeriod`, with the
+    report's default date."""
 
     def report_date(self, weeks_after_end: int = DEFAULT_WEEKS_AFTER_PERIOD_END) -> date:
+        """The period's end plus ``weeks_after_end`` weeks (a run option: the reports asset's
+        config, the CLI's ``--weeks-after-end``)."""
         return self.end_date + timedelta(weeks=weeks_after_end)
 
-    @classmethod
-    def from_key(cls, key: str) -> Period:
-        fy, _, q = key.partition("-Q")
-        return cls(int(fy[:4]), int(q) if q else None)
+
+def parse_as_of(text: str | None) -> date | None:
+    """``--as-of`` / the reports' ``as_of`` option: ``YYYY-MM-DD``, ``today``, or None."""
+    if not text:
+        return None
+    return date.today() if text.strip().lower() == "today" else date.fromisoformat(text.strip())
 
 
 def comparison_periods(period: Period) -> list[Period]:
@@ -86,7 +59,24 @@ def comparison_periods(period: Period) -> list[Period]:
     ]
 
 
-def _rows(con, sql: str, params: list) -> list[dict]:
+# Which version of a return row a report dated $as_of prints (the ``*_history`` marts hold
+# every version, with submitted_at and superseded_at; README "Reports"): per row key, of the
+# versions submitted on or before the date the one loaded last (a resubmission is always
+# loaded after what it replaces); when no version had been submitted by then (a backfill
+# loads old quarters today), the first version loaded. A row that a resubmission
+# submitted by then removed is left out (:data:`NOT_WITHDRAWN`).
+KNOWN_ON = """qualify row_number() over (
+        partition by {key}
+        order by submitted_at::date <= $as_of desc,
+            case when submitted_at::date <= $as_of
+                then coalesce(replaced_at, 'infinity'::timestamp) end desc nulls last,
+            coalesce(replaced_at, 'infinity'::timestamp)
+    ) = 1"""
+# (Had a resubmission submitted by then kept the row, that version would have been picked.)
+NOT_WITHDRAWN = """coalesce(superseded_at::date > $as_of, true)"""
+
+
+def _rows(con, sql: str, params: list | dict) -> list[dict]:
     cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
@@ -94,40 +84,56 @@ def _rows(con, sql: str, params: list) -> list[dict]:
 
 def indicators(con, council: str, service: str, on: date) -> list[dict]:
     """The council's service PIs in print order: section, heading, print order (from the
-    council's framework; codes are unique only within a council). Group and heading are those
-    in force ``on`` the report period's last day (``dim_indicator_heading``)."""
+    council's framework; codes are unique only within a council), and which feeder datum
+    prints first (``reference.feeder_order``; the numerator where it says nothing). Group and
+    heading are those in force ``on`` the report period's last day (``dim_indicator_heading``)."""
     return _rows(
         con,
-        """select d.indicator_code, d.title, d.section,
-                  coalesce(h.priority_group, d.priority_group) as priority_group,
-                  coalesce(h.heading, d.report_heading) as report_heading, d.print_order,
-                  d.unit, d.direction, d.new_in, d.benchmark, d.numerator_name,
-                  d.denominator_name
-           from marts.dim_indicator d
+        """select i.indicator_code, i.title, i.section,
+                  coalesce(h.priority_group, i.priority_group) as priority_group,
+                  coalesce(h.heading, i.report_heading) as report_heading, i.print_order,
+                  i.unit, i.direction, i.new_in, i.benchmark, i.numerator_name,
+                  i.denominator_name, coalesce(f.first_feeder, 'numerator') as first_feeder
+           from marts.dim_indicator i
            left join marts.dim_indicator_heading h
-             on h.council = d.council and h.indicator_code = d.indicator_code
+             on h.council = i.council and h.indicator_code = i.indicator_code
              and h.valid_from <= ? and (h.valid_to is null or h.valid_to > ?)
-           where d.council = ? and d.service = ? and d.source = 'service return'
-           order by d.section, d.print_order nulls last, d.indicator_code""",
+           left join reference.feeder_order f
+             on f.council = i.council and f.indicator_code = i.indicator_code
+           where i.council = ? and i.service = ? and i.source = 'service return'
+           order by i.section, i.print_order nulls last, i.indicator_code""",
         [on, on, council, service],
     )
 
 
-def indicator_values(con, council: str, service: str, period_keys: list[str]) -> list[dict]:
-    """Values in these periods, with the status the return reported and, where the computed
-    status differs, the documented reason (``reference.status_exceptions``)."""
+def indicator_values(
+    con, council: str, service: str, period_keys: list[str], as_of: date
+) -> list[dict]:
+    """Values in these periods as known on ``as_of`` (:data:`KNOWN_ON`), with the status the
+    return reported and, where the computed status differs, the documented reason
+    (``reference.status_exceptions``)."""
     return _rows(
         con,
-        """select f.indicator_code, f.period_key, f.financial_year, f.quarter, f.value,
+        """with known as (
+               select * from marts.fct_indicator_value_history
+               where council = $council and service = $service
+                 and period_key in (select unnest($period_keys))
+               """
+        + KNOWN_ON.format(key="indicator_code, period_key")
+        + """
+           )
+           select f.indicator_code, f.period_key, f.financial_year, f.quarter, f.value,
                   f.numerator, f.denominator, f.target, f.status, f.reported_status,
-                  f.status_agrees, f.note, f.short_trend, f.long_trend, x.reason as status_reason
-           from marts.fct_indicator_value f
+                  f.status_agrees, f.note, f.short_trend, f.long_trend, x.reason as status_reason,
+                  f.submitted_at, f.is_current
+           from known f
            left join reference.status_exceptions x
              on x.council = f.council and x.indicator_code = f.indicator_code
              and x.financial_year = f.financial_year
              and x.quarter is not distinct from f.quarter
-           where f.council = ? and f.service = ? and f.period_key in (select unnest(?))""",
-        [council, service, period_keys],
+           where """
+        + NOT_WITHDRAWN,
+        {"council": council, "service": service, "period_keys": period_keys, "as_of": as_of},
     )
 
 
@@ -145,27 +151,41 @@ def pis_on_target(con, council: str, service: str, period_key: str) -> dict | No
     return rows[0] if rows else None
 
 
-def actions(con, council: str, service: str, period_key: str) -> list[dict]:
+def actions(con, council: str, service: str, period_key: str, as_of: date) -> list[dict]:
+    """The period's actions as known on ``as_of`` (:data:`KNOWN_ON`)."""
     return _rows(
         con,
         """select action_code, priority, action, due_date, progress_pct, status, reported_status,
                   comment
-           from marts.fct_action_progress
-           where council = ? and service = ? and period_key = ?
+           from (select * from marts.fct_action_progress_history
+                 where council = $council and service = $service and period_key = $period_key
+                 """
+        + KNOWN_ON.format(key="action_code")
+        + """)
+           where """
+        + NOT_WITHDRAWN
+        + """
            order by action_code""",
-        [council, service, period_key],
+        {"council": council, "service": service, "period_key": period_key, "as_of": as_of},
     )
 
 
-def risks(con, council: str, service: str, period_key: str) -> list[dict]:
+def risks(con, council: str, service: str, period_key: str, as_of: date) -> list[dict]:
+    """The period's risks as known on ``as_of`` (:data:`KNOWN_ON`)."""
     return _rows(
         con,
         """select risk_code, title, identification, control_measures, related_action, latest_note,
                   risk_score, score_band
-           from marts.fct_risk
-           where council = ? and service = ? and period_key = ?
+           from (select * from marts.fct_risk_history
+                 where council = $council and service = $service and period_key = $period_key
+                 """
+        + KNOWN_ON.format(key="risk_code")
+        + """)
+           where """
+        + NOT_WITHDRAWN
+        + """
            order by risk_code""",
-        [council, service, period_key],
+        {"council": council, "service": service, "period_key": period_key, "as_of": as_of},
     )
 
 
@@ -238,6 +258,9 @@ SCOPED_TABLES = (
     ("marts.dim_indicator", "council = $council or council is null"),
     ("marts.dim_indicator_heading", "council = $council and service = $service"),
     ("marts.fct_indicator_value", "council = $council and service = $service"),
+    ("marts.fct_indicator_value_history", "council = $council and service = $service"),
+    ("marts.fct_action_progress_history", "council = $council and service = $service"),
+    ("marts.fct_risk_history", "council = $council and service = $service"),
     ("marts.fct_service_pi_summary", "council = $council and service = $service"),
     ("marts.fct_action_progress", "council = $council and service = $service"),
     ("marts.fct_risk", "council = $council and service = $service"),
@@ -247,6 +270,7 @@ SCOPED_TABLES = (
     ("marts.lgbf_benchmark_history", "council = $council"),
     ("staging.stg_lgbf__publications", "true"),
     ("reference.status_exceptions", "true"),
+    ("reference.feeder_order", "council = $council"),
 )
 
 

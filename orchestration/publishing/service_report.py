@@ -127,7 +127,7 @@ def _sheet(report: Report, name: str, section_title: str, landscape: bool = True
     ws = report.wb.add_worksheet(name)
     ws.write_string(0, 0, report.title, report.styles.title)
     ws.write_string(1, 0, section_title, report.styles.subtitle)
-    ws.write_string(2, 0, report.as_at, report.styles.small)
+    ws.write_string(2, 0, report.as_at, report.styles.small_line)
     return ws
 
 
@@ -162,14 +162,42 @@ def _status_reason(v: dict) -> str:
     return UNDOCUMENTED
 
 
-def _indicator_sheet(report: Report, sheet_name: str, data: dict) -> int:
+def _printed(data: dict, section: str, period: Period) -> list[dict]:
+    """The section's PIs this report prints, in print order: those the report's periods hold
+    a row for (a value, or N/A with a note)."""
+    periods = comparison_periods(period)
+    return [
+        i
+        for i in data["indicators"]
+        if i["section"] == section
+        and any((i["indicator_code"], p.key) in data["values"] for p in periods)
+    ]
+
+
+def _prints_before(data: dict, period: Period, section: str, other: str) -> bool:
+    """Whether ``section``'s printed PIs come before ``other``'s in the framework's print
+    order. The Q2 2016/17 report opens its PI summary with the complaints PIs (the framework
+    gives "Number of complaints received (cumulative)" print order 10, before the budget's
+    20); the 2019/20 report prints its complaints in their own table after the summary."""
+    firsts = []
+    for s in (section, other):
+        orders = [i["print_order"] for i in _printed(data, s, period) if i["print_order"]]
+        if not orders:
+            return False
+        firsts.append(min(orders))
+    return firsts[0] < firsts[1]
+
+
+def _indicator_sheet(
+    report: Report, sheet_name: str, data: dict, sections_before: tuple[str, ...] = ()
+) -> int:
+    """One section's sheet; ``sections_before``: sections printed at its top, in its columns
+    (the complaints in the Q2 2016/17 PI summary)."""
     section, title_pattern, spec = INDICATOR_SECTIONS[sheet_name]
     period = report.period
-    pis = [i for i in data["indicators"] if i["section"] == section]
     values = data["values"]
     periods = comparison_periods(period)
-    # a PI prints when the report's periods hold a row for it (a value, or N/A with a note)
-    pis = [i for i in pis if any((i["indicator_code"], p.key) in values for p in periods)]
+    pis = [i for s in (*sections_before, section) for i in _printed(data, s, period)]
     if not pis:
         return 0
     shown = [
@@ -208,6 +236,8 @@ def _indicator_sheet(report: Report, sheet_name: str, data: dict) -> int:
             (ind["numerator_name"] or "Numerator", current.get("numerator")),
             (ind["denominator_name"] or "Denominator", current.get("denominator")),
         ]
+        if ind["first_feeder"] == "denominator":  # as the council's report prints them
+            feeders.reverse()
         feeders = [(name, value) for name, value in feeders if value is not None]
         for c, (key, p, _header, width) in enumerate(columns):
             if key == "priority":
@@ -590,14 +620,14 @@ def read_report_data(con, council: str, service: str, period: Period, as_of: dat
     keys = [p.key for p in comparison_periods(period)]
     values = {
         (v["indicator_code"], v["period_key"]): v
-        for v in queries.indicator_values(con, council, service, keys)
+        for v in queries.indicator_values(con, council, service, keys, as_of)
     }
     return {
         "indicators": queries.indicators(con, council, service, period.end_date),
         "values": values,
         "pis_on_target": queries.pis_on_target(con, council, service, period.key),
-        "actions": queries.actions(con, council, service, period.key),
-        "risks": queries.risks(con, council, service, period.key),
+        "actions": queries.actions(con, council, service, period.key, as_of),
+        "risks": queries.risks(con, council, service, period.key, as_of),
         "narrative": queries.narrative(con, council, service, period.key),
         "lgbf": queries.lgbf_values(
             con, council, service, as_of, Period(period.fy_start_year - 1, None).financial_year
@@ -612,11 +642,12 @@ def build_service_report(
     period_key: str,
     out_dir: Path,
     as_of: date | None = None,
+    weeks_after_end: int = queries.DEFAULT_WEEKS_AFTER_PERIOD_END,
 ) -> tuple[Path, dict]:
-    """Write one report as known on ``as_of`` (default: the period's report date); returns
-    its path and the rows written per section."""
+    """Write one report as known on ``as_of`` (default: the period's report date, its end plus
+    ``weeks_after_end`` weeks); returns its path and the rows written per section."""
     period = Period.from_key(period_key)
-    as_of = as_of or period.report_date()
+    as_of = as_of or period.report_date(weeks_after_end)
     data = read_report_data(con, council, service, period, as_of)
     path = report_path(out_dir, council, service, period_key)
     wb, tmp = cells.new_workbook(path)
@@ -635,8 +666,13 @@ def build_service_report(
     )
     _cover_sheet(report, data, lgbf_note)
     _dashboard_sheet(report, data)
+    complaints_lead = _prints_before(data, report.period, "Complaints", "PI summary")
     for sheet in SHEET_ORDER[2:]:
-        if sheet in INDICATOR_SECTIONS:
+        if sheet == "Complaints" and complaints_lead:
+            continue  # printed at the top of the PI summary
+        if sheet == "PI Summary" and complaints_lead:
+            report.counts[sheet] = _indicator_sheet(report, sheet, data, ("Complaints",))
+        elif sheet in INDICATOR_SECTIONS:
             report.counts[sheet] = _indicator_sheet(report, sheet, data)
         elif sheet == "Actions":
             _actions_sheet(report, data)

@@ -11,8 +11,8 @@ with mentioned as (
 
 years as (
     select unnest(range(
-        min(cast(left(financial_year, 4) as integer)),
-        max(cast(left(financial_year, 4) as integer)) + 1
+        min({{ fy_start_year('financial_year') }}),
+        max({{ fy_start_year('financial_year') }}) + 1
     )) as fy_start_year
     from mentioned
 ),
@@ -29,32 +29,26 @@ labelled as (
         fy_start_year,
         quarter,
         period_type,
-        fy_start_year || '/' || lpad(cast((fy_start_year + 1) % 100 as varchar), 2, '0') as financial_year,
-        fy_start_year || '-' || lpad(cast((fy_start_year + 1) % 100 as varchar), 2, '0') as fy_key
+        {{ fy_label('fy_start_year') }} as financial_year,
+        {{ fy_label('fy_start_year - 1') }} as previous_financial_year
     from periods
 )
 
+-- Keys, labels and dates from macros/periods.sql, the one definition every model uses.
 select
-    case when quarter is null then fy_key else fy_key || '-Q' || quarter end as period_key,
+    {{ period_key('financial_year', 'quarter') }} as period_key,
     financial_year,
     fy_start_year,
     quarter,
     period_type,
     case when quarter is null then financial_year else 'Q' || quarter || ' ' || financial_year end as label,
-    case
-        when quarter is null then make_date(fy_start_year, 4, 1)
-        else make_date(fy_start_year, 4, 1) + to_months(3 * (quarter - 1))
-    end::date as start_date,
-    case
-        when quarter is null then make_date(fy_start_year + 1, 3, 31)
-        else make_date(fy_start_year, 4, 1) + to_months(3 * quarter) - interval 1 day
-    end::date as end_date,
+    {{ period_start('fy_start_year', 'quarter') }} as start_date,
+    {{ period_end('fy_start_year', 'quarter') }} as end_date,
     -- The period before: the previous quarter (Q1 -> last year's Q4) or the previous year.
     case
-        when quarter is null then (fy_start_year - 1) || '-' || lpad(cast(fy_start_year % 100 as varchar), 2, '0')
-        when quarter = 1 then (fy_start_year - 1) || '-' || lpad(cast(fy_start_year % 100 as varchar), 2, '0') || '-Q4'
-        else fy_key || '-Q' || (quarter - 1)
+        when quarter is null then {{ period_key('previous_financial_year', 'null') }}
+        when quarter = 1 then {{ period_key('previous_financial_year', '4') }}
+        else {{ period_key('financial_year', 'quarter - 1') }}
     end as previous_period_key,
-    (fy_start_year - 1) || '-' || lpad(cast(fy_start_year % 100 as varchar), 2, '0')
-        || coalesce('-Q' || quarter, '') as same_period_last_year_key
+    {{ period_key('previous_financial_year', 'quarter') }} as same_period_last_year_key
 from labelled

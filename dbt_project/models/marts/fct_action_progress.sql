@@ -1,43 +1,9 @@
--- Action progress per reporting period. `status` is the action's lifecycle state computed
--- from progress and due date; `reported_status` is what the return said.
+-- Action progress per reporting period, as in force now. `status` (the action's lifecycle
+-- state from progress and due date) is computed in fct_action_progress_history.
+-- The rows in force now of fct_action_progress_history, where the rule is written.
 {{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=0) }}
 
-with actions as (
-    select * from {{ ref('stg_returns__actions') }}
-    where {{ in_returns_window() }}
-),
-
-periods as (
-    select period_key, financial_year, quarter, end_date from {{ ref('dim_period') }}
-)
-
-select
-    actions.action_progress_id,
-    actions.council,
-    actions.service,
-    actions.action_code,
-    actions.priority,
-    actions.action,
-    actions.financial_year,
-    actions.quarter,
-    actions.period_type,
-    periods.period_key,
-    actions.due_date,
-    actions.progress_pct,
-    case
-        when actions.progress_pct >= 100 then 'Complete'
-        when actions.due_date is not null and actions.due_date < periods.end_date then 'Overdue'
-        when actions.progress_pct is null then null
-        else 'In Progress'
-    end as status,
-    actions.reported_status,
-    actions.comment,
-    actions.source_file,
-    actions.source_sheet,
-    actions.source_row,
-    actions.source_ref
-from actions
-left join periods
-    on periods.financial_year = actions.financial_year
-    and periods.quarter is not distinct from actions.quarter
+select * exclude (submitted_at, superseded_at, replaced_at, is_current)
+from {{ ref('fct_action_progress_history') }}
+where is_current and {{ in_returns_window() }}
 order by council, service, action_code  -- clustered for per-council reads

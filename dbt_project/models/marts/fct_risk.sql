@@ -1,45 +1,8 @@
 -- Service risk register entries per period with the score band.
--- Bands on the 5x5 likelihood x impact matrix: 1-4 Low, 5-12 Medium, 15-25 High. The 2019/20
--- report says "There are no High Risks within the Childrens Service" while printing scores
--- of 12 and 9, so 12 must sit below High.
+-- The rows in force now of fct_risk_history, where the rule is written.
 {{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=0) }}
 
-with risks as (
-    select * from {{ ref('stg_returns__risks') }}
-    where {{ in_returns_window() }}
-),
-
-periods as (
-    select period_key, financial_year, quarter from {{ ref('dim_period') }}
-)
-
-select
-    risks.risk_entry_id,
-    risks.council,
-    risks.service,
-    risks.risk_code,
-    risks.title,
-    risks.financial_year,
-    risks.quarter,
-    risks.period_type,
-    periods.period_key,
-    risks.risk_score,
-    case
-        when risks.risk_score is null then null
-        when risks.risk_score <= 4 then 'Low'
-        when risks.risk_score <= 12 then 'Medium'
-        else 'High'
-    end as score_band,
-    risks.identification,
-    risks.control_measures,
-    risks.related_action,
-    risks.latest_note,
-    risks.source_file,
-    risks.source_sheet,
-    risks.source_row,
-    risks.source_ref
-from risks
-left join periods
-    on periods.financial_year = risks.financial_year
-    and periods.quarter is not distinct from risks.quarter
+select * exclude (submitted_at, superseded_at, replaced_at, is_current)
+from {{ ref('fct_risk_history') }}
+where is_current and {{ in_returns_window() }}
 order by council, service, risk_code  -- clustered for per-council reads

@@ -1,28 +1,5 @@
--- One row per action per reporting period, as returned.
-with source as (
-    select * from {{ source('raw', 'return_actions') }}
-)
-
-select
-    council || '|' || service || '|' || action_code || '|' || financial_year || '|'
-        || case when period = 'year' then 'Year' else 'Q' || file_quarter end as action_progress_id,
-    council,
-    service,
-    financial_year,
-    case when period = 'year' then null else file_quarter end as quarter,
-    period as period_type,
-    action_code,
-    priority,
-    action,
-    due_date,
-    progress_pct,
-    reported_status,  -- canonicalised by the reader (Completed = Complete, RAG words)
-    comment,
-    partition_key,
-    source_ref,
-    source_file,
-    source_sha256,
-    source_sheet,
-    source_row,
-    loaded_at
-from source
+-- One row per action per reporting period, as loaded now (every version, with the rows a
+-- resubmission replaced: stg_returns__action_versions).
+select * exclude (submitted_at, superseded_at, replaced_at, replaced_by_sha256, is_current)
+from {{ ref('stg_returns__action_versions') }}
+where is_current

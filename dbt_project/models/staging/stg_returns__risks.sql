@@ -1,28 +1,5 @@
--- One row per risk per reporting period, as returned.
-with source as (
-    select * from {{ source('raw', 'return_risks') }}
-)
-
-select
-    council || '|' || service || '|' || risk_code || '|' || financial_year || '|'
-        || case when period = 'year' then 'Year' else 'Q' || file_quarter end as risk_entry_id,
-    council,
-    service,
-    financial_year,
-    case when period = 'year' then null else file_quarter end as quarter,
-    period as period_type,
-    risk_code,
-    title,
-    identification,
-    control_measures,
-    risk_score,
-    latest_note,
-    related_action,
-    partition_key,
-    source_ref,
-    source_file,
-    source_sha256,
-    source_sheet,
-    source_row,
-    loaded_at
-from source
+-- One row per risk per reporting period, as loaded now (every version, with the rows a
+-- resubmission replaced: stg_returns__risk_versions).
+select * exclude (submitted_at, superseded_at, replaced_at, replaced_by_sha256, is_current)
+from {{ ref('stg_returns__risk_versions') }}
+where is_current

@@ -1,0 +1,33 @@
+-- Every version (macros/return_versions.sql) of each row: one row per risk per reporting period, as returned.
+with source as (
+    select * from {{ return_versions('return_risks') }}
+)
+
+select
+    council || '|' || service || '|' || risk_code || '|' || financial_year || '|'
+        || case when period = 'year' then 'Year' else 'Q' || file_quarter end as risk_entry_id,
+    council,
+    service,
+    financial_year,
+    case when period = 'year' then null else file_quarter end as quarter,
+    period as period_type,
+    risk_code,
+    title,
+    identification,
+    control_measures,
+    risk_score,
+    latest_note,
+    related_action,
+    partition_key,
+    source_ref,
+    source_file,
+    source_sha256,
+    source_sheet,
+    source_row,
+    loaded_at,
+    submitted_at,
+    superseded_at,
+    replaced_at,
+    replaced_by_sha256,
+    is_current
+from source

@@ -1,0 +1,85 @@
+"""One financial-period definition, and the report date as a run option.
+
+* Python: ``orchestration.partitions`` (FinancialQuarter, FinancialPeriod) is the one
+  implementation; the reports' ``Period`` is a FinancialPeriod with a report date.
+* dbt: ``macros/periods.sql`` is the one definition; ``marts.dim_period`` and the facts'
+  ``period_key`` / ``period_end`` agree with the Python one, row for row.
+* The default report date (period end + 8 weeks) is configurable: the reports asset's
+  ``ReportsConfig`` and the CLI's ``--weeks-after-end``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+
+from orchestration.cli import main
+from orchestration.partitions import FinancialPeriod, FinancialQuarter, fy_key
+from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, Period
+
+
+def test_the_reports_periods_are_the_partitions_periods():
+    assert issubclass(Period, FinancialPeriod)
+    q2 = Period.from_key("2016-17-Q2")
+    assert (q2.key, q2.label, q2.start_date, q2.end_date) == (
+        "2016-17-Q2",
+        "Q2 2016/17",
+        date(2016, 7, 1),
+        date(2016, 9, 30),
+    )
+    assert q2.end_date == FinancialQuarter.from_key("2016-17-Q2").end_date
+    year = Period.from_key("2019-20")
+    assert (year.key, year.label, year.start_date, year.end_date) == (
+        "2019-20",
+        "2019/20",
+        date(2019, 4, 1),
+        date(2020, 3, 31),
+    )
+    # The seed reports' dates: quarter end + 8 weeks by default, configurable.
+    assert DEFAULT_WEEKS_AFTER_PERIOD_END == 8
+    assert year.report_date() == date(2020, 5, 26)
+    assert q2.report_date(4) == date(2016, 10, 28)
+
+
+def test_dbt_periods_are_the_python_periods(warehouse):
+    rows = warehouse.execute(
+        """select period_key, financial_year, fy_start_year, quarter, label, start_date,
+                  end_date, previous_period_key, same_period_last_year_key
+           from marts.dim_period"""
+    ).fetchall()
+    assert rows
+    for key, fy, y, q, label, start, end, previous, same_last_year in rows:
+        p = FinancialPeriod(y, q)
+        assert (key, fy, label, start, end) == (
+            p.key,
+            p.financial_year,
+            p.label,
+            p.start_date,
+            p.end_date,
+        )
+        expected_previous = fy_key(y - 1) if q is None else FinancialQuarter(y, q).previous().key
+        assert previous == expected_previous
+        assert same_last_year == FinancialPeriod(y - 1, q).key
+    facts = warehouse.execute(
+        """select distinct p.fy_start_year, p.quarter, f.period_key, f.period_end
+           from marts.fct_indicator_value f join marts.dim_period p using (period_key)"""
+    ).fetchall()
+    for y, q, key, end in facts:
+        assert (key, end) == (FinancialPeriod(y, q).key, FinancialPeriod(y, q).end_date)
+
+
+def test_the_report_date_is_a_run_option(built_warehouse, tmp_path):
+    from orchestration.assets.published_outputs import ReportsConfig
+
+    fields = ReportsConfig.model_fields
+    assert fields["weeks_after_period_end"].default == DEFAULT_WEEKS_AFTER_PERIOD_END
+    assert fields["weeks_after_period_end"].description
+    assert (
+        main(["report", "--period", "2016-17-Q2", "--weeks-after-end", "4", "--out", str(tmp_path)])
+        == 0
+    )
+    (book,) = tmp_path.glob("*.xlsx")
+    assert openpyxl.load_workbook(book).properties.description.startswith(
+        "Data as at 28 October 2016"
+    )
