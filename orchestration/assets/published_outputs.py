@@ -34,9 +34,10 @@ def _connect():
 def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
     if not rows:
         return dg.MetadataValue.md("(none)")
-    cols = list(rows[0])
+    # reports differ in their sections (a service without complaints PIs has no Complaints)
+    cols = list(dict.fromkeys(c for r in rows[:limit] for c in r))
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows[:limit]]
+    lines += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows[:limit]]
     return dg.MetadataValue.md("\n".join(lines))
 
 
