@@ -1,0 +1,98 @@
+"""What a run builds: only the assets downstream of what changed since the last publish.
+
+The one place that turns :class:`orchestration.changes.Changes` into Dagster's own terms:
+
+* an **asset selection** for the run (``execute_in_process(asset_selection=...)`` from the
+  CLI, ``RunRequest(asset_selection=...)`` from the schedule and the landing sensor).
+  dagster-dbt turns the dbt assets in it into dbt's ``--select`` (with their tests), so
+
+  - new or resubmitted returns build the returns ingest and what is downstream of it
+    (``stg_returns__*``, the return facts, ``dim_period``, the reports, the Parquet exports,
+    the published warehouse), not the LGBF models, the framework models or the seeds;
+  - a new LGBF file builds the LGBF ingest and what is downstream of it, not the returns;
+  - a changed framework workbook builds the framework ingest and what is downstream of it
+    (nearly everything: statuses and targets come from the framework);
+  - changed code or dbt project (seeds included), or missing outputs, build everything;
+
+* the **reports' scope** (``changed_returns`` in the reports asset's ``ReportsConfig``): after a
+  returns-only change, only the reports of the councils and services whose returns changed,
+  from the earliest changed quarter on (later periods' trends compare with it).
+
+Which financial years the incremental return facts recompute is decided, from what was
+loaded, by ``orchestration/incremental.py``; this module decides which assets run at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from orchestration.changes import Changes
+
+# The load_all job: everything but the templates, which are written when a quarter is due.
+LOAD_ALL = dg.AssetSelection.all() - dg.AssetSelection.assets("return_templates")
+
+# The ingest asset (by its group) whose inputs each kind of change touches.
+RETURNS_INGEST = "returns_ingest"
+LGBF_INGEST = "lgbf_ingest"
+FRAMEWORKS_INGEST = "frameworks"
+REPORTS_ASSET = "service_performance_reports"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run builds, and why."""
+
+    selection: dg.AssetSelection | None  # None: nothing to build
+    reason: str
+    changed_returns: list[str] = field(default_factory=list)  # the reports' scope (see above)
+
+    @property
+    def nothing(self) -> bool:
+        return self.selection is None
+
+    def asset_keys(self, defs: dg.Definitions) -> list[dg.AssetKey]:
+        """The selection as asset keys (what run requests and ``execute_in_process`` take)."""
+        if self.selection is None:
+            return []
+        return sorted(self.selection.resolve(defs.resolve_asset_graph()))
+
+    def run_config(self) -> dict:
+        """Run config for the selected assets: the reports' scope (when they run)."""
+        if not self.changed_returns:
+            return {}
+        scope = {"changed_returns": self.changed_returns}
+        return {"ops": {REPORTS_ASSET: {"config": scope}}}
+
+
+def everything(reason: str) -> RunPlan:
+    return RunPlan(LOAD_ALL, reason)
+
+
+def plan(changes: Changes) -> RunPlan:
+    """The assets to build for ``changes`` (what differs from the last successful publish)."""
+    if changes.nothing:
+        return RunPlan(None, "nothing changed since the last successful publish")
+    if changes.outputs or changes.code:
+        return everything(changes.describe())
+    groups = []
+    if changes.returns:
+        groups.append(RETURNS_INGEST)
+    if changes.lgbf:
+        groups.append(LGBF_INGEST)
+    if changes.frameworks:
+        groups.append(FRAMEWORKS_INGEST)
+    selection = dg.AssetSelection.groups(*groups).downstream() & LOAD_ALL
+    # Reports narrowed to the changed returns only when nothing else that reports show
+    # (LGBF values, a framework's targets and settings) changed.
+    only_returns = groups == [RETURNS_INGEST]
+    return RunPlan(selection, changes.describe(), changes.returns if only_returns else [])
+
+
+def since_last_publish(instance: dg.DagsterInstance, return_files: list) -> RunPlan:
+    """The plan for ``return_files`` (a run's quarters) and every other input, compared with
+    the last successful publish recorded in ``instance`` (``orchestration/changes.py``)."""
+    from orchestration import changes
+
+    return plan(changes.since_last_publish(instance, return_files))
