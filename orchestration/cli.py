@@ -89,14 +89,14 @@ def failure_descriptions(result) -> list[str]:
 
 def files_in_range(partition_range: tuple[str, str] | None) -> list[Path]:
     """The return workbooks of the quarters in ``partition_range`` (default: every quarter)."""
-    from orchestration.assets.returns_ingest import files_for
-    from orchestration.partitions import FinancialQuarter, financial_quarters
+    from orchestration.selection import run_files
 
-    quarters = list(map(FinancialQuarter.from_key, financial_quarters.get_partition_keys()))
-    if partition_range:
-        first, last = (FinancialQuarter.from_key(k) for k in partition_range)
-        quarters = [q for q in quarters if first <= q <= last]
-    return files_for(quarters)
+    if partition_range is None:
+        return run_files({})
+    start, end = partition_range
+    return run_files(
+        {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
+    )
 
 
 def plan_run(instance, files: list[Path], full_refresh: bool = False):
@@ -134,6 +134,7 @@ def run(
     from orchestration.definitions import defs
     from orchestration.incremental import FULL_REFRESH_TAG
     from orchestration.local_instance import release_stale_warehouse_slots
+    from orchestration.run_history import prune_runs
 
     if partition_range is None:
         keys = quarters_with_returns()
@@ -158,13 +159,15 @@ def run(
         if plan.nothing:
             plan = selection.everything("a run was asked for with nothing changed")
         print(f"Building what changed: {plan.reason}")
-        return job.execute_in_process(
+        result = job.execute_in_process(
             instance=instance,
-            tags=tags,
+            tags={**tags, **plan.tags()},
             raise_on_error=False,
             run_config={**(run_config or {}), **plan.run_config()},
             asset_selection=plan.asset_keys(defs),
         )
+        prune_runs(instance)  # .dagster_home keeps the newest runs (orchestration/run_history.py)
+        return result
 
 
 def nothing_changed(plan, files: list[Path]) -> bool:

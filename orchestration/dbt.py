@@ -18,7 +18,7 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration import artefacts, incremental, run_log, settings
+from orchestration import artefacts, incremental, run_log, selection, settings
 from orchestration.check_descriptions import describe_test
 from orchestration.project import dbt_project
 from orchestration.recovery import recover_from_failed_build
@@ -103,6 +103,13 @@ def warehouse_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
 ):
     settings.export_dbt_env()
+    if selection.unplanned_run_has_nothing_to_build(context):
+        # Materializing nothing makes Dagster skip the reports and publishing after this step.
+        context.log.info(
+            "Nothing changed since the last successful publish: dbt, the reports and "
+            "publishing are skipped"
+        )
+        return
     # dagster-dbt leaves a target folder per build: keep the newest (this build's included).
     artefacts.prune_dbt_run_folders(keep=artefacts.KEEP_DBT_RUN_FOLDERS - 1)
     # Full or incremental (orchestration/incremental.py). The connection is closed before dbt

@@ -38,6 +38,8 @@ RETURNS_INGEST = "returns_ingest"
 LGBF_INGEST = "lgbf_ingest"
 FRAMEWORKS_INGEST = "frameworks"
 REPORTS_ASSET = "service_performance_reports"
+# On every run started from a plan: why it builds what it builds (visible in the UI).
+PLAN_TAG = "warehouse/changed"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class RunPlan:
         if self.selection is None:
             return []
         return sorted(self.selection.resolve(defs.resolve_asset_graph()))
+
+    def tags(self) -> dict[str, str]:
+        return {PLAN_TAG: self.reason[:250]}
 
     def run_config(self) -> dict:
         """Run config for the selected assets: the reports' scope (when they run)."""
@@ -96,3 +101,36 @@ def since_last_publish(instance: dg.DagsterInstance, return_files: list) -> RunP
     from orchestration import changes
 
     return plan(changes.since_last_publish(instance, return_files))
+
+
+def run_files(tags: dict[str, str]) -> list:
+    """The return workbooks of a run's quarters (its partition tags; none: every quarter)."""
+    from orchestration.assets.returns_ingest import files_for
+    from orchestration.partitions import FinancialQuarter, financial_quarters
+
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    quarters = list(map(FinancialQuarter.from_key, financial_quarters.get_partition_keys()))
+    if start and end:
+        first, last = FinancialQuarter.from_key(start), FinancialQuarter.from_key(end)
+        quarters = [q for q in quarters if first <= q <= last]
+    return files_for(quarters)
+
+
+def unplanned_run_has_nothing_to_build(context: dg.AssetExecutionContext) -> bool:
+    """Whether a run nobody planned with :func:`plan` has nothing to build.
+
+    ``dagster job execute -j load_all`` and the UI's "Materialize all" select every asset:
+    the dbt step asks this after the ingest steps, and with every input as last published it
+    materializes nothing, so Dagster skips the reports and publishing after it. Runs the CLI,
+    the schedule and the landing sensor start carry their plan (:data:`PLAN_TAG`) and a full
+    refresh always builds, so for them this is never asked.
+    """
+    from orchestration.incremental import FULL_REFRESH_TAG
+
+    tags = context.run.tags
+    if PLAN_TAG in tags or tags.get(FULL_REFRESH_TAG, "").lower() == "true":
+        return False
+    if set(context.selected_asset_keys) != set(context.assets_def.keys):
+        return False  # a subset someone chose: build it
+    return since_last_publish(context.instance, run_files(tags)).nothing
