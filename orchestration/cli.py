@@ -186,7 +186,7 @@ def nothing_changed(plan, files: list[Path]) -> bool:
     return True
 
 
-def _run_logged(rng, full_refresh: bool, plan):
+def _run_logged(rng, full_refresh: bool, plan, instance):
     """``run`` with INFO progress on the terminal and the full log (dbt's output too) in a file."""
     import contextlib
 
@@ -196,7 +196,11 @@ def _run_logged(rng, full_refresh: bool, plan):
     print(f"Full log: {log_path}", flush=True)
     with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = run(
-            rng, full_refresh=full_refresh, run_config=run_log.run_config(log_path), plan=plan
+            rng,
+            instance=instance,
+            full_refresh=full_refresh,
+            run_config=run_log.run_config(log_path),
+            plan=plan,
         )
     return result, log_path
 
@@ -288,12 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     import dagster as dg
 
     files = files_in_range(rng)
+    # One instance for the comparison and the run (opening one costs a second or so).
     with dg.DagsterInstance.get() as instance:
         plan = plan_run(instance, files, args.full_refresh)
-    if nothing_changed(plan, files):
-        return 0
-    prepare_manifest()
-    result, log_path = _run_logged(rng, args.full_refresh, plan)
+        if nothing_changed(plan, files):
+            return 0
+        prepare_manifest()
+        result, log_path = _run_logged(rng, args.full_refresh, plan, instance)
     ok = bool(result and result.success)
     took = time.monotonic() - t0
     rejected = rejected_returns(result) if result is not None else []
