@@ -24,11 +24,13 @@ loaded, by ``orchestration/incremental.py``; this module decides which assets ru
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import dagster as dg
 
 from orchestration.changes import Changes
+from orchestration.partitions import FinancialQuarter, financial_quarters
 
 # The load_all job: everything but the templates, which are written when a quarter is due.
 LOAD_ALL = dg.AssetSelection.all() - dg.AssetSelection.assets("return_templates")
@@ -103,17 +105,24 @@ def since_last_publish(instance: dg.DagsterInstance, return_files: list) -> RunP
     return plan(changes.since_last_publish(instance, return_files))
 
 
-def run_files(tags: dict[str, str]) -> list:
-    """The return workbooks of a run's quarters (its partition tags; none: every quarter)."""
-    from orchestration.assets.returns_ingest import files_for
-    from orchestration.partitions import FinancialQuarter, financial_quarters
-
+def run_quarters(tags: Mapping[str, str]) -> tuple[FinancialQuarter, FinancialQuarter] | None:
+    """The first and last quarter of a run (its partition or partition-range tags), or None
+    for a run without quarters."""
     start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
     end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    if not (start and end):
+        return None
+    return FinancialQuarter.from_key(start), FinancialQuarter.from_key(end)
+
+
+def run_files(tags: Mapping[str, str]) -> list:
+    """The return workbooks of a run's quarters (its partition tags; none: every quarter)."""
+    from orchestration.assets.returns_ingest import files_for
+
     quarters = list(map(FinancialQuarter.from_key, financial_quarters.get_partition_keys()))
-    if start and end:
-        first, last = FinancialQuarter.from_key(start), FinancialQuarter.from_key(end)
-        quarters = [q for q in quarters if first <= q <= last]
+    span = run_quarters(tags)
+    if span:
+        quarters = [q for q in quarters if span[0] <= q <= span[1]]
     return files_for(quarters)
 
 

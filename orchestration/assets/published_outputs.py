@@ -21,6 +21,7 @@ from orchestration.publishing.exports import MART_TABLES, export_marts
 from orchestration.publishing.lgbf_pack import build_lgbf_pack
 from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
 from orchestration.publishing.service_report import report_periods
+from orchestration.selection import run_quarters
 
 
 def _marts(*names: str) -> list[dg.AssetKey]:
@@ -61,18 +62,15 @@ def periods_in_scope(
     LGBF refresh, a manual materialisation) writes every period. ``REPORT_PERIODS=latest-year``
     keeps only the latest financial year's reports, for very large backfills.
     """
-    tags = context.run.tags
-    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    span = run_quarters(context.run.tags)
     if changed_since is not None:
         periods = [
             p
             for p in periods
             if (p[0], p[1]) in changed_since and changed_since[p[0], p[1]] <= _period_order(p[2])
         ]
-    elif start and end:
-        first, last = FinancialQuarter.from_key(start), FinancialQuarter.from_key(end)
-        periods = [p for p in periods if first <= _period_order(p[2]) <= last]
+    elif span:
+        periods = [p for p in periods if span[0] <= _period_order(p[2]) <= span[1]]
     if os.environ.get("REPORT_PERIODS", "run") == "latest-year" and periods:
         latest = max(p[2][:7] for p in periods)
         periods = [p for p in periods if p[2][:7] == latest]
