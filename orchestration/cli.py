@@ -163,7 +163,7 @@ def run(
             instance=instance,
             tags={**tags, **plan.tags()},
             raise_on_error=False,
-            run_config={**(run_config or {}), **plan.run_config()},
+            run_config=plan.run_config(run_config),
             asset_selection=plan.asset_keys(defs),
         )
         prune_runs(instance)  # .dagster_home keeps the newest runs (orchestration/run_history.py)

@@ -65,12 +65,17 @@ class RunPlan:
     def tags(self) -> dict[str, str]:
         return {PLAN_TAG: self.reason[:250]}
 
-    def run_config(self) -> dict:
-        """Run config for the selected assets: the reports' scope (when they run)."""
-        if not self.changed_returns:
-            return {}
-        scope = {"changed_returns": self.changed_returns}
-        return {"ops": {REPORTS_ASSET: {"config": scope}}}
+    def run_config(self, base: dict | None = None) -> dict:
+        """``base`` (a caller's run config, e.g. the reports' as-of date) with the reports'
+        scope added (when they run)."""
+        config = dict(base or {})
+        if self.changed_returns:
+            ops = dict(config.get("ops", {}))
+            reports = dict(ops.get(REPORTS_ASSET, {}).get("config", {}))
+            reports["changed_returns"] = self.changed_returns
+            ops[REPORTS_ASSET] = {"config": reports}
+            config["ops"] = ops
+        return config
 
 
 def everything(reason: str) -> RunPlan:
