@@ -1,7 +1,9 @@
 """What changed since the last successful publish: a run with nothing new costs nothing.
 
-``python -m orchestration.cli run`` (``make run``) asks this before it starts Dagster's run.
-The inputs of a publish are
+``python -m orchestration.cli run`` (``make run``) asks this before it starts Dagster's run,
+the quarterly schedule and the landing sensor before they request one, and the dbt step of
+a run started any other way; ``orchestration/selection.py`` turns the answer into what the
+run builds. The inputs of a publish are
 
 * the return workbooks: each one's sha256 must be in the published warehouse
   (``raw.return_files``), the same test the returns landing sensor applies;

@@ -87,24 +87,54 @@ def failure_descriptions(result) -> list[str]:
     return out
 
 
+def files_in_range(partition_range: tuple[str, str] | None) -> list[Path]:
+    """The return workbooks of the quarters in ``partition_range`` (default: every quarter)."""
+    from orchestration.selection import run_files
+
+    if partition_range is None:
+        return run_files({})
+    start, end = partition_range
+    return run_files(
+        {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
+    )
+
+
+def plan_run(instance, files: list[Path], full_refresh: bool = False):
+    """What a run over ``files`` builds (``orchestration/selection.py``): with
+    ``full_refresh`` everything, otherwise what is downstream of the inputs that changed
+    since the last publish."""
+    from orchestration import selection
+
+    if full_refresh:
+        return selection.everything("a full refresh was asked for")
+    return selection.since_last_publish(instance, files)
+
+
 def run(
     partition_range: tuple[str, str] | None = None,
     instance=None,
     full_refresh: bool = False,
     run_config: dict | None = None,
+    plan=None,
 ):
-    """Materialise every asset for the quarters in ``partition_range`` (default: all with returns).
+    """Materialise what changed for the quarters in ``partition_range`` (default: all with
+    returns): the assets of ``plan`` (default: ``plan_run``; when nothing changed, an explicit
+    run builds everything).
 
     ``full_refresh`` rebuilds every dbt model from scratch instead of only the financial
     years whose returns changed (see ``orchestration/incremental.py``).
 
     Returns the ``ExecuteInProcessResult`` (or None when there is nothing to load).
     """
+    import contextlib
+
     import dagster as dg
 
+    from orchestration import selection
     from orchestration.definitions import defs
     from orchestration.incremental import FULL_REFRESH_TAG
     from orchestration.local_instance import release_stale_warehouse_slots
+    from orchestration.run_history import prune_runs
 
     if partition_range is None:
         keys = quarters_with_returns()
@@ -120,42 +150,31 @@ def run(
     }
     if full_refresh:
         tags[FULL_REFRESH_TAG] = "true"
-    if instance is not None:
-        release_stale_warehouse_slots(instance)
-        return job.execute_in_process(
-            instance=instance, tags=tags, raise_on_error=False, run_config=run_config
-        )
-    with dg.DagsterInstance.get() as local_instance:
+    with contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(dg.DagsterInstance.get())
         # A run killed outright keeps its warehouse slot; without this, this run would wait forever.
-        release_stale_warehouse_slots(local_instance)
-        return job.execute_in_process(
-            instance=local_instance, tags=tags, raise_on_error=False, run_config=run_config
+        release_stale_warehouse_slots(instance)
+        plan = plan or plan_run(instance, files_in_range(partition_range), full_refresh)
+        if plan.nothing:
+            plan = selection.everything("a run was asked for with nothing changed")
+        print(f"Building what changed: {plan.reason}")
+        result = job.execute_in_process(
+            instance=instance,
+            tags={**tags, **plan.tags()},
+            raise_on_error=False,
+            run_config=plan.run_config(run_config),
+            asset_selection=plan.asset_keys(defs),
         )
+        prune_runs(instance)  # .dagster_home keeps the newest runs (orchestration/run_history.py)
+        return result
 
 
-def nothing_changed(partition_range: tuple[str, str] | None) -> bool:
-    """Whether the returns in the range, the LGBF files, the code and the outputs are all as
-    last published (``orchestration/changes.py``); says what it found either way."""
-    import dagster as dg
-
-    from orchestration.assets.returns_ingest import files_for
-    from orchestration.changes import since_last_publish
-    from orchestration.partitions import FinancialQuarter, financial_quarters
-
-    keys = [partition_range] if partition_range else []
-    first, last = (
-        (FinancialQuarter.from_key(k) for k in partition_range) if partition_range else (None, None)
-    )
-    quarters = [
-        q
-        for q in map(FinancialQuarter.from_key, financial_quarters.get_partition_keys())
-        if not keys or first <= q <= last
-    ]
-    files = files_for(quarters)
-    with dg.DagsterInstance.get() as instance:
-        found = since_last_publish(instance, files)
-    if not found.nothing:
-        print(f"Changed since the last publish: {found.describe()}")
+def nothing_changed(plan, files: list[Path]) -> bool:
+    """Whether ``plan`` (``plan_run``) found nothing changed since the last publish; says
+    what it found either way."""
+    if not plan.nothing:
+        print(f"Changed since the last publish: {plan.reason}")
         return False
     print(
         f"Nothing changed since the last successful publish: {len(files)} return workbook(s), "
@@ -167,7 +186,7 @@ def nothing_changed(partition_range: tuple[str, str] | None) -> bool:
     return True
 
 
-def _run_logged(rng, full_refresh: bool):
+def _run_logged(rng, full_refresh: bool, plan, instance):
     """``run`` with INFO progress on the terminal and the full log (dbt's output too) in a file."""
     import contextlib
 
@@ -176,7 +195,13 @@ def _run_logged(rng, full_refresh: bool):
     log_path = run_log.new_log_path()
     print(f"Full log: {log_path}", flush=True)
     with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = run(rng, full_refresh=full_refresh, run_config=run_log.run_config(log_path))
+        result = run(
+            rng,
+            instance=instance,
+            full_refresh=full_refresh,
+            run_config=run_log.run_config(log_path),
+            plan=plan,
+        )
     return result, log_path
 
 
@@ -264,10 +289,16 @@ def main(argv: list[str] | None = None) -> int:
         prepare_manifest()
         return 0
     rng = (args.start, args.end) if args.start and args.end else None
-    if not args.full_refresh and nothing_changed(rng):
-        return 0
-    prepare_manifest()
-    result, log_path = _run_logged(rng, args.full_refresh)
+    import dagster as dg
+
+    files = files_in_range(rng)
+    # One instance for the comparison and the run (opening one costs a second or so).
+    with dg.DagsterInstance.get() as instance:
+        plan = plan_run(instance, files, args.full_refresh)
+        if nothing_changed(plan, files):
+            return 0
+        prepare_manifest()
+        result, log_path = _run_logged(rng, args.full_refresh, plan, instance)
     ok = bool(result and result.success)
     took = time.monotonic() - t0
     rejected = rejected_returns(result) if result is not None else []

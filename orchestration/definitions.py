@@ -18,6 +18,7 @@ from orchestration.dbt import WarehouseDbtCli, warehouse_dbt_models
 from orchestration.project import dbt_project
 from orchestration.returns_sensor import returns_sensor_for
 from orchestration.schedules import quarterly_schedule_for
+from orchestration.selection import LOAD_ALL
 from orchestration.sensors import lgbf_refresh_sensor_for
 
 settings.export_dbt_env()
@@ -29,7 +30,7 @@ settings.export_dbt_env()
 all_assets_job = dg.define_asset_job(
     "load_all",
     # The templates are written when a quarter is due (return_templates_job), not on each load.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(return_templates),
+    selection=LOAD_ALL,
     description="Ingest returns for the selected quarters, build the warehouse and publish it.",
     executor_def=dg.in_process_executor,
 )

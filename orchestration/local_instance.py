@@ -14,7 +14,8 @@ runs that hold slots although their process no longer exists on this machine, ma
 failed and frees their slots; ``make`` and ``python -m orchestration.cli run`` call it first.
 (In production the daemon's run monitoring does this: see ``deploy/dagster.yaml``.)
 
-    python -m orchestration.local_instance   # prepare $DAGSTER_HOME, release stale slots
+    python -m orchestration.local_instance   # prepare $DAGSTER_HOME, release stale slots,
+                                             # prune old runs (orchestration/run_history.py)
 """
 
 from __future__ import annotations
@@ -96,10 +97,13 @@ def release_stale_warehouse_slots(instance) -> list[str]:
 def main() -> int:
     import dagster as dg
 
+    from orchestration.run_history import prune_runs
+
     home = ensure_dagster_home()
     with dg.DagsterInstance.from_config(str(home)) as instance:
         for run_id in release_stale_warehouse_slots(instance):
             print(f"Released the concurrency slots of run {run_id} (its process is gone)")
+        prune_runs(instance)  # the newest runs only (orchestration/run_history.py)
     return 0
 
 

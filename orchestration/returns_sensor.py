@@ -167,6 +167,26 @@ def evaluate(
     return requests, json.dumps(new_cursor, sort_keys=True), notes
 
 
+def planned_request(request: dg.RunRequest, instance: dg.DagsterInstance) -> dg.RunRequest:
+    """``request`` building only what is downstream of what changed since the last publish
+    (``orchestration/selection.py``): the quarter's returns, and anything else that changed."""
+    from orchestration import changes, selection
+    from orchestration.definitions import defs
+
+    found = changes.since_last_publish(
+        instance, selection.run_files({"dagster/partition": request.partition_key})
+    )
+    # A misnamed file is not a return the comparison sees, but its quarter's load is what
+    # quarantines it.
+    found.returns = sorted(set(found.returns) | set(request.tags["returns/files"].split(",")))
+    plan = selection.plan(found)
+    return request.with_replaced_attrs(
+        asset_selection=plan.asset_keys(defs),
+        run_config=plan.run_config(),
+        tags={**request.tags, **plan.tags()},
+    )
+
+
 def returns_sensor_for(job) -> dg.SensorDefinition:
     @dg.sensor(
         name=SENSOR_NAME,
@@ -184,7 +204,8 @@ def returns_sensor_for(job) -> dg.SensorDefinition:
             return dg.SkipReason(f"The returns folder {folder} does not exist")
         requests, cursor, notes = evaluate(folder, context.cursor, context.log)
         if requests:
-            return dg.SensorResult(run_requests=requests, cursor=cursor)
+            planned = [planned_request(r, context.instance) for r in requests]
+            return dg.SensorResult(run_requests=planned, cursor=cursor)
         reason = "; ".join(notes) if notes else f"No new or resubmitted returns in {folder}"
         return dg.SensorResult(skip_reason=reason, cursor=cursor)
 

@@ -91,9 +91,22 @@ def quarterly_schedule_for(job) -> dg.ScheduleDefinition:
             return dg.SkipReason(
                 f"No returns for {quarter.key} ({quarter.label}) in {settings.returns_dir()} yet"
             )
+        # What changed since the last publish decides what the run builds (one place:
+        # orchestration/selection.py); with nothing changed there is no run to start.
+        from orchestration import selection
+        from orchestration.definitions import defs
+
+        plan = selection.since_last_publish(context.instance, files)
+        if plan.nothing:
+            return dg.SkipReason(
+                f"Nothing changed since the last successful publish: the {len(files)} return(s) "
+                f"for {quarter.key}, the LGBF files, the frameworks and the code are as published"
+            )
         return dg.RunRequest(
             partition_key=quarter.key,
-            tags={"returns/trigger": "schedule", "returns/files": str(len(files))},
+            tags={"returns/trigger": "schedule", "returns/files": str(len(files)), **plan.tags()},
+            asset_selection=plan.asset_keys(defs),
+            run_config=plan.run_config(),
         )
 
     return quarterly_returns_schedule

@@ -8,7 +8,9 @@ result is the same as a full rebuild.
 * End to end on the seed returns: a resubmitted 2018/19 year-end return (sickness absence
   9.32 -> 9.50 days) is built incrementally; the 2019/20 value's trends, which compare with
   2018/19, follow it; and every mart is row-for-row what a full rebuild of the same raw
-  tables gives.
+  tables gives. That run (a returns-only change, ``orchestration/selection.py``) materialized
+  only what is downstream of the returns: no LGBF, framework or reference model, no seed;
+  and it rewrote only the reports from 2018/19 on.
 """
 
 from __future__ import annotations
@@ -147,6 +149,15 @@ def _builds(db: Path) -> list[tuple]:
         ).fetchall()
 
 
+def _report_times() -> dict[str, int]:
+    folder = settings.output_dir() / "excel"
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*__performance-report.xlsx")}
+
+
+def _report(period: str) -> str:
+    return f"midlothian__childrens-services__{period}__performance-report.xlsx"
+
+
 def test_a_resubmitted_year_is_built_incrementally_and_equals_a_full_rebuild(
     built_warehouse, instance, tmp_path, monkeypatch
 ):
@@ -158,7 +169,30 @@ def test_a_resubmitted_year_is_built_incrementally_and_equals_a_full_rebuild(
 
     returns = _resubmitted_2018_19(tmp_path / "returns", 9.50)
     monkeypatch.setenv("RETURNS_DIR", str(returns.parent))
-    assert run(("2018-19-Q4", "2018-19-Q4"), instance=instance).success
+    reports = _report_times()
+    result = run(("2018-19-Q4", "2018-19-Q4"), instance=instance)
+    assert result.success
+
+    # Only what is downstream of the returns ran: their models, with their tests ...
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {
+        "raw/return_files",
+        "staging/stg_returns__indicator_values",
+        "marts/fct_indicator_value",
+        "marts/fct_service_pi_summary",
+        "service_performance_reports",
+        "published_warehouse",
+    } <= built
+    checked = {e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()}
+    assert "marts/fct_indicator_value" in checked
+    # ... not the LGBF, framework or reference models, the seeds or the LGBF packs.
+    assert not {k for k in built if "lgbf" in k or "framework" in k or k.startswith("reference/")}
+    assert not {k for k in checked if "lgbf" in k or "framework" in k}
+    # Reports only for Midlothian Children's Services from 2018-19 Q4 on (later trends
+    # compare with it), the earlier periods' reports left as they were.
+    rewritten = {name for name, t in _report_times().items() if t != reports.get(name)}
+    assert rewritten == {name for name in reports if "__2018-19" in name or "__2019-20" in name}
+    assert _report("2019-20") in rewritten
 
     # Incremental: only 2018/19 changed, so only 2018/19 to 2022/23 were recomputed ...
     assert _builds(built_warehouse)[builds_before:] == [("incremental", 2018, 2018)]

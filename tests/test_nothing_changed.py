@@ -80,3 +80,27 @@ def test_each_kind_of_change_is_seen(published, tmp_path, monkeypatch):
     monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "cleaned"))
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "cleaned" / "warehouse.duckdb"))
     assert not changes.since_last_publish(published, files).nothing
+
+
+def test_a_run_started_outside_the_cli_with_nothing_new_builds_nothing(published):
+    """`dagster job execute -j load_all` (or the UI's "Materialize all"): the ingests run and
+    find nothing new, the dbt step materializes nothing, and Dagster skips what follows."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    publish = dg.AssetKey("published_warehouse")
+    last_publish = published.get_latest_materialization_event(publish).run_id
+    result = defs.resolve_job_def("load_all").execute_in_process(
+        instance=published,
+        tags={
+            "dagster/asset_partition_range_start": "2019-20-Q4",
+            "dagster/asset_partition_range_end": "2019-20-Q4",
+        },
+    )
+    assert result.success
+    built = {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
+    assert built == {"raw"}  # the ingests, each with nothing new; no dbt model
+    skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
+    assert {"service_performance_reports", "parquet_exports", "published_warehouse"} <= skipped
+    assert published.get_latest_materialization_event(publish).run_id == last_publish

@@ -57,10 +57,10 @@ def defs(manifest):
 # --- the schedule -------------------------------------------------------------------------
 
 
-def _schedule_tick(defs, when: datetime):
+def _schedule_tick(defs, when: datetime, instance=None):
     schedule = defs.resolve_schedule_def("quarterly_returns_schedule")
     context = dg.build_schedule_context(
-        scheduled_execution_time=when, repository_def=defs.get_repository_def()
+        instance=instance, scheduled_execution_time=when, repository_def=defs.get_repository_def()
     )
     return schedule.evaluate_tick(context)
 
@@ -74,11 +74,31 @@ def _schedule_tick(defs, when: datetime):
         (datetime(2016, 7, 15, 6, tzinfo=LONDON), "2016-17-Q1"),  # April-June 2016
     ],
 )
-def test_schedule_tick_requests_the_quarter_just_ended(defs, when, quarter, monkeypatch):
+def test_schedule_tick_requests_the_quarter_just_ended(
+    defs, instance, when, quarter, monkeypatch, tmp_path
+):
     monkeypatch.delenv("RETURNS_DIR", raising=False)
-    result = _schedule_tick(defs, when)
+    # Nothing published yet: the quarter's run builds everything.
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "published" / "warehouse.duckdb"))
+    result = _schedule_tick(defs, when, instance)
     assert [r.partition_key for r in result.run_requests] == [quarter]
     assert result.run_requests[0].tags["returns/trigger"] == "schedule"
+    assert set(result.run_requests[0].asset_selection) == set(
+        defs.resolve_job_def("load_all").asset_layer.executable_asset_keys
+    )
+
+
+def test_schedule_skips_a_quarter_with_nothing_changed_since_the_last_publish(
+    defs, instance, built_warehouse, monkeypatch
+):
+    from tests.test_reliability import restore_seed_returns
+
+    restore_seed_returns(instance, monkeypatch)  # the session's warehouse holds raw/returns
+    monkeypatch.delenv("LGBF_LANDING_DIR", raising=False)
+    result = _schedule_tick(defs, datetime(2020, 4, 15, 6, tzinfo=LONDON), instance)
+    assert not result.run_requests
+    assert "Nothing changed since the last successful publish" in result.skip_message
+    assert "2019-20-Q4" in result.skip_message
 
 
 def test_schedule_skips_a_quarter_whose_returns_have_not_arrived(defs, monkeypatch):
@@ -215,6 +235,14 @@ def test_first_sensor_tick_after_make_run_starts_nothing(
     _resubmit(folder / _seed("2016-17-Q2"), "CS.COMP.RECEIVED_CUM", 12)
     tick = _sensor_tick(defs, instance, first.cursor)
     assert [r.partition_key for r in tick.run_requests] == ["2016-17-Q2"]
+    # The run builds what is downstream of the returns, not the LGBF or reference models,
+    # and rewrites only the reports of the resubmitted return's council and service.
+    request = tick.run_requests[0]
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert {"raw/return_files", "marts/fct_indicator_value", "published_warehouse"} <= selected
+    assert not {k for k in selected if "lgbf" in k or k.startswith("reference/")}
+    reports = request.run_config["ops"]["service_performance_reports"]["config"]
+    assert reports["changed_returns"] == [_seed("2016-17-Q2")]
 
 
 def test_sensor_waits_for_a_workbook_still_being_copied(defs, instance, landing):

@@ -15,8 +15,14 @@
     2016/17 to 2019/20. -#}
 
 {% macro returns_window_bounds(reach=0, lookback=0) -%}
+    {#- Read only when executing: an env_var() met while parsing is recorded with its value,
+        and a different value at the next run makes dbt re-parse every model that reads it
+        (a second or two of every incremental build). -#}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set window = env_var('RETURNS_WINDOW', 'all') -%}
-    {%- if window == 'all' or not is_incremental() -%}
+    {%- if window == 'all' -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set years = window.split(':') -%}

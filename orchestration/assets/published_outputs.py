@@ -21,6 +21,7 @@ from orchestration.publishing.exports import MART_TABLES, export_marts
 from orchestration.publishing.lgbf_pack import build_lgbf_pack
 from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
 from orchestration.publishing.service_report import report_periods
+from orchestration.selection import run_quarters
 
 
 def _marts(*names: str) -> list[dg.AssetKey]:
@@ -41,26 +42,35 @@ def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
-def periods_in_scope(context: dg.AssetExecutionContext, periods: list[tuple]) -> list[tuple]:
+def _period_order(key: str) -> FinancialQuarter:
+    """A report period as a quarter: a year end ("2019-20") sorts with its Q4."""
+    return FinancialQuarter.from_key(key) if "-Q" in key else FinancialQuarter(int(key[:4]), 4)
+
+
+def periods_in_scope(
+    context: dg.AssetExecutionContext,
+    periods: list[tuple],
+    changed_since: dict[tuple[str, str], FinancialQuarter] | None = None,
+) -> list[tuple]:
     """Which reports this run writes.
 
-    A run over a range of quarters writes the reports of those quarters (and the year end of
-    each financial year whose Q4 is in the range); a run without quarters (an LGBF refresh,
-    a manual materialisation) writes every period. ``REPORT_PERIODS=latest-year`` keeps only
-    the latest financial year's reports, for very large backfills.
+    After a returns-only change (``changed_since``: council and service to the earliest
+    quarter whose return changed, see ``orchestration/selection.py``) the reports of those
+    councils and services from that quarter on: later periods' trends compare with it.
+    Otherwise a run over a range of quarters writes the reports of those quarters (and the
+    year end of each financial year whose Q4 is in the range); a run without quarters (an
+    LGBF refresh, a manual materialisation) writes every period. ``REPORT_PERIODS=latest-year``
+    keeps only the latest financial year's reports, for very large backfills.
     """
-    tags = context.run.tags
-    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    end = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
-    if start and end:
-        first, last = FinancialQuarter.from_key(start), FinancialQuarter.from_key(end)
-
-        def wanted(key: str) -> bool:
-            if "-Q" in key:
-                return first <= FinancialQuarter.from_key(key) <= last
-            return first <= FinancialQuarter(int(key[:4]), 4) <= last
-
-        periods = [p for p in periods if wanted(p[2])]
+    span = run_quarters(context.run.tags)
+    if changed_since is not None:
+        periods = [
+            p
+            for p in periods
+            if (p[0], p[1]) in changed_since and changed_since[p[0], p[1]] <= _period_order(p[2])
+        ]
+    elif span:
+        periods = [p for p in periods if span[0] <= _period_order(p[2]) <= span[1]]
     if os.environ.get("REPORT_PERIODS", "run") == "latest-year" and periods:
         latest = max(p[2][:7] for p in periods)
         periods = [p for p in periods if p[2][:7] == latest]
@@ -83,6 +93,31 @@ class ReportsConfig(dg.Config):
         description="Date every report is written as known on (YYYY-MM-DD, or 'today'); "
         "default: each period's own report date.",
     )
+    changed_returns: list[str] = Field(
+        default=[],
+        description="Set by the run's plan (orchestration/selection.py) after a returns-only "
+        "change: only the reports of these return files' councils and services, from each "
+        "one's earliest quarter among them on. Empty: the reports of the run's quarters.",
+    )
+
+
+def changed_since(
+    con, changed_returns: list[str]
+) -> dict[tuple[str, str], FinancialQuarter] | None:
+    """Council and service of each changed return file (as loaded: a rejected file has no
+    report to rewrite) to its earliest changed quarter; None when the run was not narrowed."""
+    if not changed_returns:
+        return None
+    rows = con.execute(
+        "select council, service, partition_key from raw.return_files where source_file in "
+        "(select unnest(?))",
+        [changed_returns],
+    ).fetchall()
+    earliest: dict[tuple[str, str], FinancialQuarter] = {}
+    for council, service, key in rows:
+        quarter = FinancialQuarter.from_key(key)
+        earliest[council, service] = min(quarter, earliest.get((council, service), quarter))
+    return earliest
 
 
 @dg.asset(
@@ -105,7 +140,8 @@ def service_performance_reports(
     out_dir = settings.output_dir() / "excel"
     as_of = parse_as_of(config.as_of)
     with _connect() as con:
-        periods = periods_in_scope(context, report_periods(con))
+        scope = changed_since(con, config.changed_returns)
+        periods = periods_in_scope(context, report_periods(con), scope)
     workers = os.cpu_count() or 1
     # Reports are independent: a national run writes them on every core.
     # Batches split by council-service, so each worker copies each council-service once.
