@@ -16,7 +16,6 @@ from dagster_dbt import (
     dbt_assets,
 )
 from dagster_duckdb import DuckDBResource
-from packaging import version
 
 from orchestration import artefacts, incremental, run_log, selection, settings
 from orchestration.check_descriptions import describe_test
@@ -46,33 +45,6 @@ class WarehouseTranslator(DagsterDbtTranslator):
             metadata=spec.metadata,
             blocking=spec.blocking,
         )
-
-
-class WarehouseDbtCli(DbtCliResource):
-    """``DbtCliResource`` without the ``dbt --version`` subprocess and the in-process dbt
-    adapter it starts on every run.
-
-    dagster-dbt asks the executable for its version to tell dbt-core from the Fusion engine;
-    here the executable is always this environment's dbt-core (see
-    ``settings.dbt_executable``), whose version is known without starting another Python
-    (several seconds of every quarterly load).
-    """
-
-    @property
-    def _cli_version(self) -> version.Version:
-        from dbt.version import __version__
-
-        return version.parse(__version__)
-
-    def _initialize_dbt_core_adapter(self, args):
-        """No in-process dbt adapter: dagster-dbt opens one before every dbt command only for
-        ``fetch_column_metadata`` / ``fetch_row_counts``, which this project does not use, and
-        opening it parses every macro of the project in this process (1 to 3 s of every
-        build). ``None`` is what dagster-dbt itself passes when there is no adapter.
-        Like ``_cli_version`` above, an override of a private method: drop both if
-        dagster-dbt makes them options.
-        """
-        return None
 
 
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,6 +1,7 @@
 """The code location: every asset, resource, job and schedule of the project."""
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from orchestration import run_log, settings
@@ -14,7 +15,7 @@ from orchestration.assets.published_outputs import (
 )
 from orchestration.assets.returns_ingest import quarterly_returns
 from orchestration.assets.templates import return_templates
-from orchestration.dbt import WarehouseDbtCli, warehouse_dbt_models
+from orchestration.dbt import warehouse_dbt_models
 from orchestration.project import dbt_project
 from orchestration.returns_sensor import returns_sensor_for
 from orchestration.schedules import quarterly_schedule_for
@@ -73,6 +74,6 @@ defs = dg.Definitions(
             # DuckDB would otherwise cache up to 80% of RAM; past this it spills to disk.
             connection_config={"memory_limit": settings.duckdb_memory_limit()},
         ),
-        "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
 )
