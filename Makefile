@@ -94,8 +94,7 @@ measure: install
 
 ## Pre-filled return workbooks for a quarter (output/templates/), from the published warehouse.
 templates: install
-	$(PY) -m orchestration.cli prepare
-	$(VENV)/bin/dagster asset materialize -m orchestration.definitions --select return_templates --partition $(QUARTER)
+	$(PY) -m orchestration.cli templates --quarter $(QUARTER)
 
 ## Compare the generated Q2 2016/17 and 2019/20 reports (from `make run`) with the seed
 ## transcription, section by section; fails on an unexplained difference.

@@ -246,6 +246,38 @@ def report_command(args) -> int:
     return 0
 
 
+def templates_command(args) -> int:
+    """``templates``: write a quarter's pre-filled return templates (the job
+    ``write_return_templates``), with INFO progress here and the full log in a file."""
+    import contextlib
+
+    import dagster as dg
+
+    from orchestration import run_log
+    from orchestration.definitions import defs
+
+    log_path = run_log.new_log_path()
+    print(f"Full log: {log_path}", flush=True)
+    job = defs.resolve_job_def("write_return_templates")
+    with (
+        dg.DagsterInstance.get() as instance,
+        open(log_path, "a", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        result = job.execute_in_process(
+            partition_key=args.quarter,
+            instance=instance,
+            run_config=run_log.run_config(log_path),
+            raise_on_error=False,
+        )
+    if not result.success:
+        for line in failure_descriptions(result):
+            print(line, file=sys.stderr)
+        return 1
+    print(f"Templates for {args.quarter}: {settings.output_dir() / 'templates'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -262,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
         "reconcile",
         help="compare the generated Q2 2016/17 and 2019/20 reports with the seed transcription",
     )
+    p_templates = sub.add_parser(
+        "templates", help="write a quarter's pre-filled return templates (output/templates/)"
+    )
+    p_templates.add_argument("--quarter", required=True, help="e.g. 2020-21-Q1")
     p_report = sub.add_parser("report", help="regenerate one service report as known on a date")
     p_report.add_argument("--council", default="Midlothian")
     p_report.add_argument("--service", default="Children's Services")
@@ -288,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prepare":
         prepare_manifest()
         return 0
+    if args.command == "templates":
+        prepare_manifest()
+        return templates_command(args)
     rng = (args.start, args.end) if args.start and args.end else None
     import dagster as dg
 

@@ -162,3 +162,18 @@ def test_a_filled_in_template_loads_through_the_sensor_and_the_ingest(
     assert loaded["CS.CORP.INVOICES"][:2] == (pytest.approx(97.5), True)
     assert len(loaded) == sum(1 for _, period in ind if period == fmt.PERIOD_QUARTER)
     assert (pytest.approx(60.0),) in progress
+
+
+def test_make_templates_writes_the_quarter_with_readable_progress(built_warehouse, capsys):
+    """`make templates QUARTER=...` runs `python -m orchestration.cli templates`: the job
+    writes the quarter's template, the terminal gets a few lines (the full log goes to a file)."""
+    from orchestration import settings
+    from orchestration.cli import main
+
+    assert main(["templates", "--quarter", NEXT.key]) == 0
+    out = capsys.readouterr().out
+    written = (
+        settings.output_dir() / "templates" / "midlothian__childrens-services__2020-21__Q1.xlsx"
+    )
+    assert written.exists()
+    assert "Full log:" in out and "DEBUG" not in out

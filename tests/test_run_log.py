@@ -60,7 +60,7 @@ def test_the_terminal_shows_no_stack_trace():
 
 
 def test_cli_prepare_only_prepares_the_manifest(manifest):
-    """`make dev`, `make backfill` and `make templates` call `python -m orchestration.cli prepare`."""
+    """`make dev` and `make backfill` call `python -m orchestration.cli prepare`."""
     from orchestration.cli import main
 
     assert main(["prepare"]) == 0
