@@ -210,10 +210,12 @@ def test_seed_values_and_statuses_in_the_right_rows(
 
 def test_each_report_prints_the_complaints_heading_of_its_own_period(annual, quarter):
     """The same complaints PIs, under the heading each seed report prints: the framework's
-    Complaints group re-headed from 2019-04-01 (raw/transcription/framework_groups.csv)."""
-    then = seed_line(Q, 31).split("\t")[0]  # the Priority column of the complaints rows
-    now = seed_line(A, 102)  # the complaints table's heading
-    assert (then, now) == (
+    complaints group re-headed from 2019-04-01 (raw/transcription/framework_groups.csv)."""
+    then = seed_line(Q, 28).strip()  # the Q2 2016/17 complaints table's heading
+    priority = seed_line(Q, 31).split("\t")[0]  # ... and the Priority of its rows
+    now = seed_line(A, 102)  # the 2019/20 complaints table's heading
+    assert (then, priority, now) == (
+        "Outcomes and Customer Feedback",
         "01. Provide an efficient complaints service",
         "01.4 Commitment to valuing complaints",
     )
@@ -226,8 +228,10 @@ def test_each_report_prints_the_complaints_heading_of_its_own_period(annual, qua
         ws = next(ws for ws in wb if ws.title in ("Complaints", "PI Summary") and _has(ws, code))
         column_a = _column_a(ws)
         assert heading in column_a and other not in column_a
-        # above the PIs it heads (2019/20), or in their Priority cell (Q2 2016/17)
-        assert column_a.index(heading) <= _row(ws, code) - 1
+        assert column_a.index(heading) < _row(ws, code) - 1  # above the PIs it heads
+    # Q2 2016/17 prints the group in each complaints row's Priority cell, as the seed does
+    ws = quarter["PI Summary"]
+    assert ws.cell(_row(ws, "CS.COMP.S1_AVG_DAYS"), 1).value == priority
 
 
 def test_pi_summary_headings_and_feeder_rows(annual):
