@@ -252,6 +252,15 @@ def _write_indicators(wb, content: TemplateContent, f: _Formats) -> None:
     _protect(ws)
 
 
+def _open_rows(ws, headers: list[str], first: int, f: _Formats, formats: dict | None = None):
+    """INPUT_ROWS empty rows from ``first`` for what the service adds this quarter: every
+    cell open but the "Last ..." reference columns; ``formats`` by header (default input)."""
+    for r in range(first, first + INPUT_ROWS):
+        for c, header in enumerate(headers):
+            if not header.startswith("Last "):
+                ws.write_blank(r, c, None, (formats or {}).get(header, f.input))
+
+
 ACTION_COLUMNS = [
     ("Code", 14),
     ("Period", 9),
@@ -292,11 +301,7 @@ def _write_actions(wb, content: TemplateContent, f: _Formats) -> None:
         ws.set_row(r, _height([(action["action"], 50), (action["priority"], 30)]))
         r += 1
     # Rows for actions the service adds this quarter: every cell open.
-    for extra in range(r, r + INPUT_ROWS):
-        for c, header in enumerate(headers):
-            if not header.startswith("Last "):
-                cell = {"Due Date": f.input_date, "Progress %": f.input_pct}.get(header, f.input)
-                ws.write_blank(extra, c, None, cell)
+    _open_rows(ws, headers, r, f, {"Due Date": f.input_date, "Progress %": f.input_pct})
     last = r + INPUT_ROWS - 1
     low, high = accepted_range(fmt.ACTIONS_SHEET, "Progress %") or (0, 100)
     ws.data_validation(
@@ -378,10 +383,7 @@ def _write_risks(wb, content: TemplateContent, f: _Formats) -> None:
             ),
         )
         r += 1
-    for extra in range(r, r + INPUT_ROWS):
-        for c, header in enumerate(headers):
-            if not header.startswith("Last "):
-                ws.write_blank(extra, c, None, f.input)
+    _open_rows(ws, headers, r, f)
     low, high = accepted_range(fmt.RISKS_SHEET, "Current Risk Score") or (1, 25)
     ws.data_validation(
         1,
