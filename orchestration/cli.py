@@ -37,7 +37,7 @@ def prepare_manifest() -> None:
     quarterly run otherwise.
     """
     from orchestration.incremental import project_fingerprint
-    from orchestration.project import dbt_project
+    from orchestration.project import dbt_project, preparer
     from orchestration.returns.reader import sha256_of
 
     stamp = dbt_project.manifest_path.with_name("manifest.fingerprint")
@@ -45,6 +45,7 @@ def prepare_manifest() -> None:
     # values would make every dbt run re-parse the whole project.
     fingerprint = " ".join(
         [
+            type(preparer).__name__,  # how it was parsed (orchestration/project.py)
             project_fingerprint(),
             sha256_of(settings.DBT_PROJECT_DIR / "profiles.yml"),
             str(settings.work_warehouse_path()),
@@ -53,7 +54,7 @@ def prepare_manifest() -> None:
     )
     if dbt_project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return
-    dbt_project.preparer.prepare(dbt_project)
+    preparer.prepare(dbt_project)
     stamp.write_text(fingerprint)
 
 
