@@ -2,13 +2,13 @@
 
 dagster-dbt gives every dbt invocation a target folder of its own,
 ``dbt_project/target/<op>-<run id[:7]>-<random[:7]>/`` (manifest, run results, compiled and
-run SQL, ``dbt.log``: about 7 MB for a full build), and never removes one. The newest few are
+run SQL: a few MB for a full build), and never removes one. The newest few are
 kept, to look into a failed build; older ones are deleted before each build.
 
 Everything else a run writes is replaced rather than added to: the published warehouse and
 its working copy, one report per council, service and period, one Parquet file per mart, the
-dbt manifest and its partial-parse file, and dbt's own ``dbt.log`` beside them (rotated by dbt
-at 10 MB). Dagster's run history (``DAGSTER_HOME``) is the instance's record of runs, kept by
+dbt manifest and its partial-parse file (dbt writes no ``dbt.log``: ``log_level_file: none``
+in ``dbt_project.yml``; the run's log in ``output/logs/`` holds dbt's output). Dagster's run history (``DAGSTER_HOME``) is the instance's record of runs, kept by
 Dagster; a run that finds nothing changed adds a few kilobytes to it.
 """
 

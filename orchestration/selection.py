@@ -14,9 +14,16 @@ The one place that turns :class:`orchestration.changes.Changes` into Dagster's o
     (nearly everything: statuses and targets come from the framework);
   - changed code or dbt project (seeds included), or missing outputs, build everything;
 
-* the **reports' scope** (``changed_returns`` in the reports asset's ``ReportsConfig``): after a
-  returns-only change, only the reports of the councils and services whose returns changed,
-  from the earliest changed quarter on (later periods' trends compare with it).
+* the **reports' scope** (``changed_returns`` and ``changed_frameworks`` in the reports asset's
+  ``ReportsConfig``): after a change of returns or frameworks only, only the reports of
+
+  - the councils and services whose returns changed, from the earliest changed quarter on
+    (later periods' trends compare with it);
+  - every service and period of a council whose framework changed (its targets and settings
+    are effective-dated: any period's statuses may change).
+
+  An LGBF change reaches every council's report (each prints the benchmarks), and so does
+  changed code: those write every report.
 
 Which financial years the incremental return facts recompute is decided, from what was
 loaded, by ``orchestration/incremental.py``; this module decides which assets run at all.
@@ -50,7 +57,9 @@ class RunPlan:
 
     selection: dg.AssetSelection | None  # None: nothing to build
     reason: str
-    changed_returns: list[str] = field(default_factory=list)  # the reports' scope (see above)
+    # The reports' scope (see above); both empty: not narrowed.
+    changed_returns: list[str] = field(default_factory=list)
+    changed_frameworks: list[str] = field(default_factory=list)
 
     @property
     def nothing(self) -> bool:
@@ -69,10 +78,13 @@ class RunPlan:
         """``base`` (a caller's run config, e.g. the reports' as-of date) with the reports'
         scope added (when they run)."""
         config = dict(base or {})
-        if self.changed_returns:
+        if self.changed_returns or self.changed_frameworks:
             ops = dict(config.get("ops", {}))
             reports = dict(ops.get(REPORTS_ASSET, {}).get("config", {}))
-            reports["changed_returns"] = self.changed_returns
+            if self.changed_returns:
+                reports["changed_returns"] = self.changed_returns
+            if self.changed_frameworks:
+                reports["changed_frameworks"] = self.changed_frameworks
             ops[REPORTS_ASSET] = {"config": reports}
             config["ops"] = ops
         return config
@@ -96,10 +108,11 @@ def plan(changes: Changes) -> RunPlan:
     if changes.frameworks:
         groups.append(FRAMEWORKS_INGEST)
     selection = dg.AssetSelection.groups(*groups).downstream() & LOAD_ALL
-    # Reports narrowed to the changed returns only when nothing else that reports show
-    # (LGBF values, a framework's targets and settings) changed.
-    only_returns = groups == [RETURNS_INGEST]
-    return RunPlan(selection, changes.describe(), changes.returns if only_returns else [])
+    # Reports narrowed to the changed returns' and frameworks' councils only when nothing
+    # that every report shows (the LGBF values) changed.
+    if LGBF_INGEST in groups:
+        return RunPlan(selection, changes.describe())
+    return RunPlan(selection, changes.describe(), changes.returns, changes.frameworks)
 
 
 def since_last_publish(instance: dg.DagsterInstance, return_files: list) -> RunPlan:

@@ -9,6 +9,7 @@ failed run leaves the previous outputs as they were.
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 import dagster as dg
 import duckdb
@@ -47,28 +48,36 @@ def _period_order(key: str) -> FinancialQuarter:
     return FinancialQuarter.from_key(key) if "-Q" in key else FinancialQuarter(int(key[:4]), 4)
 
 
+@dataclass(frozen=True)
+class ReportScope:
+    """The reports a run narrowed by its plan rewrites (``orchestration/selection.py``)."""
+
+    # council and service of each changed return to its earliest changed quarter
+    returns_since: dict[tuple[str, str], FinancialQuarter]
+    councils: frozenset[str]  # councils whose framework changed: all their reports
+
+    def includes(self, council: str, service: str, period: str) -> bool:
+        if council in self.councils:
+            return True
+        since = self.returns_since.get((council, service))
+        return since is not None and since <= _period_order(period)
+
+
 def periods_in_scope(
-    context: dg.AssetExecutionContext,
-    periods: list[tuple],
-    changed_since: dict[tuple[str, str], FinancialQuarter] | None = None,
+    context: dg.AssetExecutionContext, periods: list[tuple], scope: ReportScope | None = None
 ) -> list[tuple]:
     """Which reports this run writes.
 
-    After a returns-only change (``changed_since``: council and service to the earliest
-    quarter whose return changed, see ``orchestration/selection.py``) the reports of those
-    councils and services from that quarter on: later periods' trends compare with it.
-    Otherwise a run over a range of quarters writes the reports of those quarters (and the
-    year end of each financial year whose Q4 is in the range); a run without quarters (an
-    LGBF refresh, a manual materialisation) writes every period. ``REPORT_PERIODS=latest-year``
-    keeps only the latest financial year's reports, for very large backfills.
+    After a change of returns or frameworks only (``scope``, see :func:`report_scope`) the
+    reports in that scope. Otherwise a run over a range of quarters writes the reports of
+    those quarters (and the year end of each financial year whose Q4 is in the range); a run
+    without quarters (an LGBF refresh, a manual materialisation) writes every period.
+    ``REPORT_PERIODS=latest-year`` keeps only the latest financial year's reports, for very
+    large backfills.
     """
     span = run_quarters(context.run.tags)
-    if changed_since is not None:
-        periods = [
-            p
-            for p in periods
-            if (p[0], p[1]) in changed_since and changed_since[p[0], p[1]] <= _period_order(p[2])
-        ]
+    if scope is not None:
+        periods = [p for p in periods if scope.includes(*p[:3])]
     elif span:
         periods = [p for p in periods if span[0] <= _period_order(p[2]) <= span[1]]
     if os.environ.get("REPORT_PERIODS", "run") == "latest-year" and periods:
@@ -95,18 +104,24 @@ class ReportsConfig(dg.Config):
     )
     changed_returns: list[str] = Field(
         default=[],
-        description="Set by the run's plan (orchestration/selection.py) after a returns-only "
-        "change: only the reports of these return files' councils and services, from each "
-        "one's earliest quarter among them on. Empty: the reports of the run's quarters.",
+        description="Set by the run's plan (orchestration/selection.py) after a change of "
+        "returns or frameworks only: the reports of these return files' councils and "
+        "services, from each one's earliest quarter among them on.",
+    )
+    changed_frameworks: list[str] = Field(
+        default=[],
+        description="Set by the run's plan with changed_returns: every report of these "
+        "framework workbooks' councils. Both empty: the reports of the run's quarters.",
     )
 
 
-def changed_since(
-    con, changed_returns: list[str]
-) -> dict[tuple[str, str], FinancialQuarter] | None:
-    """Council and service of each changed return file (as loaded: a rejected file has no
-    report to rewrite) to its earliest changed quarter; None when the run was not narrowed."""
-    if not changed_returns:
+def report_scope(
+    con, changed_returns: list[str], changed_frameworks: list[str]
+) -> ReportScope | None:
+    """The reports of the changed return files' councils and services (each from its earliest
+    changed quarter) and of the changed framework workbooks' councils, as loaded (a rejected
+    file changes no report); None when the run was not narrowed."""
+    if not (changed_returns or changed_frameworks):
         return None
     rows = con.execute(
         "select council, service, partition_key from raw.return_files where source_file in "
@@ -117,7 +132,11 @@ def changed_since(
     for council, service, key in rows:
         quarter = FinancialQuarter.from_key(key)
         earliest[council, service] = min(quarter, earliest.get((council, service), quarter))
-    return earliest
+    councils = con.execute(
+        "select distinct council from raw.framework_files where source_file in (select unnest(?))",
+        [changed_frameworks],
+    ).fetchall()
+    return ReportScope(earliest, frozenset(c for (c,) in councils))
 
 
 @dg.asset(
@@ -140,7 +159,7 @@ def service_performance_reports(
     out_dir = settings.output_dir() / "excel"
     as_of = parse_as_of(config.as_of)
     with _connect() as con:
-        scope = changed_since(con, config.changed_returns)
+        scope = report_scope(con, config.changed_returns, config.changed_frameworks)
         periods = periods_in_scope(context, report_periods(con), scope)
     workers = os.cpu_count() or 1
     # Reports are independent: a national run writes them on every core.
