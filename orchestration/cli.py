@@ -19,7 +19,8 @@ from pathlib import Path
 from orchestration import settings
 
 
-def _prepare_environment() -> None:
+def prepare_environment() -> None:
+    """DAGSTER_HOME (with the local default instance config), and dbt's environment."""
     from orchestration.local_instance import ensure_dagster_home
 
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.REPO_ROOT / ".dagster_home"))
@@ -320,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return report_command(args)
 
-    _prepare_environment()
+    prepare_environment()
     t0 = time.monotonic()
     if args.command == "prepare":
         prepare_manifest()

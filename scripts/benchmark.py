@@ -312,7 +312,7 @@ def main() -> None:
         print("LGBF master workbook ingest and ranking ...", flush=True)
         lgbf_env = {**env, "LGBF_LANDING_DIR": str(landing)}
         script = (
-            "from orchestration.cli import _prepare_environment; _prepare_environment(); "
+            "from orchestration.cli import prepare_environment; prepare_environment(); "
             "import dagster as dg; from orchestration.definitions import defs; "
             "import sys; sys.exit(0 if defs.resolve_job_def('lgbf_refresh').execute_in_process("
             "instance=dg.DagsterInstance.get()).success else 1)"
