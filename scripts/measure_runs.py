@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"\nMedians over {args.rounds} rounds (wall clock), and ratios to the floor:")
     for name, r in results.items():
-        print(f"  {name:28s} {r['median_seconds']:7.2f} s   {r['ratio_to_floor']:5.2f}x floor")
+        print(f"  {name:37s} {r['median_seconds']:7.2f} s   {r['ratio_to_floor']:5.2f}x floor")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Written to {args.out}; commands' output in {log_path}")
