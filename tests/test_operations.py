@@ -449,6 +449,22 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
         assert con.execute("select count(*) from raw.return_indicator_values").fetchone()[0] > 0
 
 
+def _assert_written_as_built_on_the_warehouse(output: Path, reports: list, direct: Path) -> None:
+    """Each report the run wrote has the cell values of the same report built straight on the
+    published warehouse, sheet by sheet."""
+    from orchestration.publishing.service_report import build_service_report, report_path
+
+    with duckdb.connect(str(output / "warehouse.duckdb"), read_only=True) as con:
+        for council, service, period in reports:
+            built, _ = build_service_report(con, council, service, period, direct)
+            written = report_path(output / "excel", council, service, period)
+            expected, actual = openpyxl.load_workbook(built), openpyxl.load_workbook(written)
+            assert actual.sheetnames == expected.sheetnames
+            for name in expected.sheetnames:
+                rows = list(actual[name].iter_rows(values_only=True))
+                assert rows == list(expected[name].iter_rows(values_only=True)), (written, name)
+
+
 def _assert_new_tenant_report(path: Path) -> None:
     """The new service's Q2 report: its PIs under its own group headings, with the statuses
     and trend arrows its framework gives."""
@@ -549,6 +565,16 @@ def test_documented_backfill_loads_every_seed_quarter_and_a_new_service_in_one_r
     assert {(c, p): s for c, p, s, _ in judged} == new_tenant.EXPECTED_STATUS
     assert {c: t for c, p, _, t in judged if p == "2019-20-Q2"} == new_tenant.EXPECTED_TREND
     _assert_new_tenant_report(tmp_path / "output" / "excel" / new_tenant.REPORT)
+    # Both council-services' reports were written from one in-memory copy of their rows
+    # (orchestration/publishing/batch.py): each is the report built on the warehouse itself.
+    _assert_written_as_built_on_the_warehouse(
+        tmp_path / "output",
+        [
+            (new_tenant.COUNCIL, new_tenant.SERVICE, new_tenant.QUARTERS[-1]),
+            ("Midlothian", "Children's Services", "2019-20"),
+        ],
+        tmp_path / "direct",
+    )
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_run_records()
