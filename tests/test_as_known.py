@@ -34,6 +34,7 @@ from orchestration.cli import run
 from orchestration.publishing.queries import Period
 from orchestration.publishing.service_report import build_service_report, read_report_data
 from orchestration.returns import format as fmt
+from orchestration.returns.reader import sha256_of
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns
 
 COUNCIL, SERVICE = "Midlothian", "Children's Services"
@@ -96,11 +97,12 @@ def test_a_resubmission_shows_in_the_reports_dated_after_it_only(
         # report regenerated as of today.
         assert _q3_sickness(con, "2019-20", year.report_date(12)) == pytest.approx(TEST_VALUE)
         assert _q3_sickness(con, Q3, date.today()) == pytest.approx(TEST_VALUE)
-        # The audit trail keeps both versions.
+        # The audit trail keeps both versions (earlier tests of the session may have replaced
+        # the seed file too: the row this resubmission replaced is the one it names).
         replaced = con.execute(
             """select value from raw.return_indicator_values_replaced
-               where indicator_code = ? and partition_key = ?""",
-            [SICKNESS, Q3],
+               where indicator_code = ? and partition_key = ? and replaced_by_sha256 = ?""",
+            [SICKNESS, Q3, sha256_of(returns)],
         ).fetchall()
         assert replaced == [(pytest.approx(SEED_VALUE),)]
         versions = con.execute(
@@ -108,10 +110,8 @@ def test_a_resubmission_shows_in_the_reports_dated_after_it_only(
                where indicator_code = ? and period_key = ? order by is_current""",
             [SICKNESS, Q3],
         ).fetchall()
-        assert versions == [
-            (pytest.approx(SEED_VALUE), False, date(2020, 6, 15)),
-            (pytest.approx(TEST_VALUE), True, None),
-        ]
+        assert [v for v in versions if v[1]] == [(pytest.approx(TEST_VALUE), True, None)]
+        assert (pytest.approx(SEED_VALUE), False, date(2020, 6, 15)) in versions
         # The workbooks say the same: the annual report as of its default date and with the
         # 12-week offset (what the reports asset's weeks_after_period_end option writes).
         default, _ = build_service_report(con, COUNCIL, SERVICE, "2019-20", tmp_path / "8w")
