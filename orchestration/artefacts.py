@@ -7,9 +7,10 @@ kept, to look into a failed build; older ones are deleted before each build.
 
 Everything else a run writes is replaced rather than added to: the published warehouse and
 its working copy, one report per council, service and period, one Parquet file per mart, the
-dbt manifest and its partial-parse file (dbt writes no ``dbt.log``: ``log_level_file: none``
-in ``dbt_project.yml``; the run's log in ``output/logs/`` holds dbt's output). Dagster's run history (``DAGSTER_HOME``) is the instance's record of runs, kept by
-Dagster; a run that finds nothing changed adds a few kilobytes to it.
+dbt manifest and its partial-parse file. dbt writes no ``dbt.log`` (``log_level_file: none``
+in ``dbt_project.yml``: the run's log in ``output/logs/`` holds dbt's output). Dagster's run
+history (``DAGSTER_HOME``) is the instance's record of runs, kept by Dagster; a run that
+finds nothing changed adds a few kilobytes to it.
 """
 
 from __future__ import annotations

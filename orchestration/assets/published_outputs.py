@@ -110,7 +110,7 @@ class ReportsConfig(dg.Config):
     )
     changed_frameworks: list[str] = Field(
         default=[],
-        description="Set by the run's plan with changed_returns: every report of these "
+        description="Set by the run's plan, as changed_returns is: every report of these "
         "framework workbooks' councils. Both empty: the reports of the run's quarters.",
     )
 
