@@ -108,7 +108,7 @@ def warehouse_dbt_models(
     # its failing rows come from (orchestration/recovery.py), so the next run can publish.
     # dbt's unit tests check the rules' SQL on fixed inputs, not the data: they run in the test
     # suite (tests/test_dbt_unit_tests.py), as dbt advises, not in every production build
-    # (they were a third of its test time).
+    # (they were a quarter of its test time).
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
     with environment(plan.dbt_env()):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
