@@ -151,41 +151,60 @@ def pis_on_target(con, council: str, service: str, period_key: str) -> dict | No
     return rows[0] if rows else None
 
 
-def actions(con, council: str, service: str, period_key: str, as_of: date) -> list[dict]:
-    """The period's actions as known on ``as_of`` (:data:`KNOWN_ON`)."""
+def _period_as_known(
+    con,
+    table: str,
+    code: str,
+    columns: str,
+    council: str,
+    service: str,
+    period_key: str,
+    as_of: date,
+) -> list[dict]:
+    """``columns`` of a history mart's rows for one period as known on ``as_of``
+    (:data:`KNOWN_ON`, one version per ``code``), in ``code`` order."""
     return _rows(
         con,
-        """select action_code, priority, action, due_date, progress_pct, status, reported_status,
-                  comment
-           from (select * from marts.fct_action_progress_history
+        f"""select {columns}
+           from (select * from {table}
                  where council = $council and service = $service and period_key = $period_key
                  """
-        + KNOWN_ON.format(key="action_code")
+        + KNOWN_ON.format(key=code)
         + """)
            where """
         + NOT_WITHDRAWN
-        + """
-           order by action_code""",
+        + f"""
+           order by {code}""",
         {"council": council, "service": service, "period_key": period_key, "as_of": as_of},
+    )
+
+
+def actions(con, council: str, service: str, period_key: str, as_of: date) -> list[dict]:
+    """The period's actions as known on ``as_of`` (:data:`KNOWN_ON`)."""
+    return _period_as_known(
+        con,
+        "marts.fct_action_progress_history",
+        "action_code",
+        "action_code, priority, action, due_date, progress_pct, status, reported_status, comment",
+        council,
+        service,
+        period_key,
+        as_of,
     )
 
 
 def risks(con, council: str, service: str, period_key: str, as_of: date) -> list[dict]:
     """The period's risks as known on ``as_of`` (:data:`KNOWN_ON`)."""
-    return _rows(
+    return _period_as_known(
         con,
-        """select risk_code, title, identification, control_measures, related_action, latest_note,
-                  risk_score, score_band
-           from (select * from marts.fct_risk_history
-                 where council = $council and service = $service and period_key = $period_key
-                 """
-        + KNOWN_ON.format(key="risk_code")
-        + """)
-           where """
-        + NOT_WITHDRAWN
-        + """
-           order by risk_code""",
-        {"council": council, "service": service, "period_key": period_key, "as_of": as_of},
+        "marts.fct_risk_history",
+        "risk_code",
+        "risk_code, title, identification, control_measures, related_action, latest_note, "
+        "risk_score, score_band",
+        council,
+        service,
+        period_key,
+        as_of,
     )
 
 
