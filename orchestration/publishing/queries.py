@@ -76,7 +76,8 @@ KNOWN_ON = """qualify row_number() over (
 NOT_WITHDRAWN = """coalesce(superseded_at::date > $as_of, true)"""
 
 
-def _rows(con, sql: str, params: list | dict) -> list[dict]:
+def fetch_dicts(con, sql: str, params: list | dict) -> list[dict]:
+    """The rows of a query as dicts by column name."""
     cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
@@ -87,7 +88,7 @@ def indicators(con, council: str, service: str, on: date) -> list[dict]:
     council's framework; codes are unique only within a council), and which feeder datum
     prints first (``reference.feeder_order``; the numerator where it says nothing). Group and
     heading are those in force ``on`` the report period's last day (``dim_indicator_heading``)."""
-    return _rows(
+    return fetch_dicts(
         con,
         """select i.indicator_code, i.title, i.section,
                   coalesce(h.priority_group, i.priority_group) as priority_group,
@@ -112,7 +113,7 @@ def indicator_values(
     """Values in these periods as known on ``as_of`` (:data:`KNOWN_ON`), with the status the
     return reported and, where the computed status differs, the documented reason
     (``reference.status_exceptions``)."""
-    return _rows(
+    return fetch_dicts(
         con,
         """with known as (
                select * from marts.fct_indicator_value_history
@@ -139,7 +140,7 @@ def indicator_values(
 
 def pis_on_target(con, council: str, service: str, period_key: str) -> dict | None:
     """The warehouse's own count of service PIs on target beside the value the return gave."""
-    rows = _rows(
+    rows = fetch_dicts(
         con,
         """select pis_on_target, pis_with_target, pct_on_target, reported_indicator_code,
                   reported_pct_on_target,
@@ -163,7 +164,7 @@ def _period_as_known(
 ) -> list[dict]:
     """``columns`` of a history mart's rows for one period as known on ``as_of``
     (:data:`KNOWN_ON`, one version per ``code``), in ``code`` order."""
-    return _rows(
+    return fetch_dicts(
         con,
         f"""select {columns}
            from (select * from {table}
@@ -209,7 +210,7 @@ def risks(con, council: str, service: str, period_key: str, as_of: date) -> list
 
 
 def narrative(con, council: str, service: str, period_key: str) -> list[dict]:
-    return _rows(
+    return fetch_dicts(
         con,
         """select heading, text from marts.fct_report_narrative
            where council = ? and service = ? and period_key = ?
@@ -228,7 +229,7 @@ def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) ->
     (``marts.lgbf_benchmark_history``: only complete official releases are ranked), so a
     report never prints a rank that did not exist yet.
     """
-    return _rows(
+    return fetch_dicts(
         con,
         """with known as (
                select v.indicator_code, v.financial_year,
@@ -354,7 +355,7 @@ LGBF_TITLES = """with lgbf_titles as (
 def lgbf_series(con, council: str) -> list[dict]:
     """Every LGBF indicator-year for the council from the latest publication
     (``marts.lgbf_benchmark``), with the indicator's title, unit and the publication's name."""
-    return _rows(
+    return fetch_dicts(
         con,
         LGBF_TITLES
         + """select b.indicator_code, coalesce(i.title, b.indicator_code) as title,
@@ -375,7 +376,7 @@ def lgbf_series(con, council: str) -> list[dict]:
 def lgbf_revisions(con, council: str) -> list[dict]:
     """The council's figures the latest official LGBF release revised against the one before
     (``marts.fct_lgbf_revision``)."""
-    return _rows(
+    return fetch_dicts(
         con,
         LGBF_TITLES
         + """select r.indicator_code, coalesce(i.title, r.indicator_code) as title,

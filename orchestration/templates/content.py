@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.partitions import FinancialQuarter
+from orchestration.publishing.queries import fetch_dicts
 
 
 @dataclass
@@ -23,12 +24,6 @@ class TemplateContent:
     indicators: list[dict]
     actions: list[dict]
     risks: list[dict]
-
-
-def _rows(con, sql: str, params: list) -> list[dict]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def council_services(con, quarter: FinancialQuarter) -> list[tuple[str, str]]:
@@ -46,7 +41,7 @@ def council_services(con, quarter: FinancialQuarter) -> list[tuple[str, str]]:
 
 
 def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
-    return _rows(
+    return fetch_dicts(
         con,
         """with in_force as (
                select * from staging.stg_frameworks__indicators
@@ -87,42 +82,50 @@ def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> li
     )
 
 
-def actions(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
-    """Each action's last report before the quarter, unless it was complete then."""
-    return _rows(
+def _last_before(con, table: str, code: str, columns: str, council, service, quarter) -> list:
+    """``columns`` of each ``code``'s last row in ``table`` before the quarter."""
+    return fetch_dicts(
         con,
-        """with last as (
+        f"""with last as (
                select *, row_number() over (
-                   partition by action_code order by financial_year desc, quarter desc nulls last
+                   partition by {code} order by financial_year desc, quarter desc nulls last
                ) as n
-               from marts.fct_action_progress
+               from {table}
                where council = ? and service = ?
                  and (financial_year < ? or (financial_year = ? and quarter < ?))
            )
-           select action_code, priority, action, due_date, progress_pct, status, period_key
-           from last where n = 1 and coalesce(progress_pct, 0) < 100
-           order by action_code""",
+           select {columns}
+           from last where n = 1
+           order by {code}""",
         [council, service, quarter.financial_year, quarter.financial_year, quarter.quarter],
     )
 
 
+def actions(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
+    """Each action's last report before the quarter, unless it was complete then."""
+    last = _last_before(
+        con,
+        "marts.fct_action_progress",
+        "action_code",
+        "action_code, priority, action, due_date, progress_pct, status, period_key",
+        council,
+        service,
+        quarter,
+    )
+    return [a for a in last if (a["progress_pct"] or 0) < 100]
+
+
 def risks(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
     """Each risk's last entry before the quarter, with its score."""
-    return _rows(
+    return _last_before(
         con,
-        """with last as (
-               select *, row_number() over (
-                   partition by risk_code order by financial_year desc, quarter desc nulls last
-               ) as n
-               from marts.fct_risk
-               where council = ? and service = ?
-                 and (financial_year < ? or (financial_year = ? and quarter < ?))
-           )
-           select risk_code, title, identification, control_measures, related_action,
-                  risk_score, score_band, period_key
-           from last where n = 1
-           order by risk_code""",
-        [council, service, quarter.financial_year, quarter.financial_year, quarter.quarter],
+        "marts.fct_risk",
+        "risk_code",
+        "risk_code, title, identification, control_measures, related_action, risk_score, "
+        "score_band, period_key",
+        council,
+        service,
+        quarter,
     )
 
 
