@@ -57,10 +57,10 @@ settings as (
         goldilocks_upper,
         amber_threshold,
         red_threshold,
-        coalesce(threshold_type, 'Absolute') as threshold_type,
-        coalesce(trend_type, 'Ongoing') as trend_type,
-        coalesce(long_trend_periods, 4) as long_trend_periods,
-        coalesce(effective_from, date '1900-01-01') as effective_from,
+        threshold_type,
+        trend_type,
+        long_trend_periods,
+        effective_from,
         effective_to
     from {{ ref('stg_frameworks__indicators') }}
 ),
