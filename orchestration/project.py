@@ -21,7 +21,7 @@ class ParseInPlace(DbtProjectPreparer):
             self.prepare(project)
 
     def prepare(self, project: DbtProject) -> None:
-        DbtCliResource(project_dir=project).cli(
+        DbtCliResource(project_dir=project, dbt_executable=settings.dbt_executable()).cli(
             ["parse", "--quiet"], target_path=project.target_path
         ).wait()
 

@@ -70,12 +70,17 @@ def export_dbt_env() -> None:
 
 
 def dbt_executable() -> str:
-    """The ``dbt`` next to this interpreter, so an un-activated venv still finds it."""
+    """The dbt command Dagster runs: ``council-dbt`` (``orchestration/dbt_launcher.py``: dbt,
+    minus a version lookup on pypi.org before every build) next to this interpreter, so an
+    un-activated venv still finds it; plain ``dbt`` where the project is not installed."""
     import shutil
     import sys
 
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    for name in ("council-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
 
 
 def put_venv_on_path() -> None:
