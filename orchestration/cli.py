@@ -368,5 +368,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def exit_after_handlers(status: list[int]) -> None:
+    """End the process with ``status[0]``, once every other exit handler has run.
+
+    Registered before anything else, it runs after every handler registered later (temporary
+    files removed, file locks released, logs flushed), and then skips what Python would do next:
+    free every object one at a time. This process holds dbt's parsed project and Dagster's
+    definitions, and that teardown took 1.2 s of every run; the operating system reclaims the
+    memory at once.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    import atexit
+
+    status = [1]  # kept for an uncaught exception, whose traceback Python has printed by then
+    atexit.register(exit_after_handlers, status)
+    status[0] = main()
+    sys.exit(status[0])
