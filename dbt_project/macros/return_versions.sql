@@ -48,3 +48,16 @@
     coalesce(try_cast(nullif(trim({{ column }}), '') as timestamp),
              try_cast(try_cast(nullif(trim({{ column }}), '') as date) as timestamp))
 {%- endmacro %}
+
+{#- The lineage and version columns every *_versions staging model passes on, in one order:
+    where the row came from (partition, file, sha256, sheet, row, cell reference), when it was
+    loaded, and the version columns return_versions() adds. `relation`: a table alias to
+    qualify them with, where the model joins. -#}
+{% macro return_version_columns(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- for column in ['partition_key', 'source_ref', 'source_file', 'source_sha256', 'source_sheet',
+                       'source_row', 'loaded_at', 'submitted_at', 'superseded_at', 'replaced_at',
+                       'replaced_by_sha256', 'is_current'] -%}
+    {{ prefix ~ column }}{{ ',' if not loop.last }}
+    {% endfor -%}
+{%- endmacro %}

@@ -79,7 +79,9 @@ left join {{ ref('dim_indicator_heading') }} as heading
     and heading.indicator_code = catalogue.indicator_code
     and heading.valid_to is null
 
-union all
+-- The LGBF rows give only what an LGBF indicator has: `union all by name` leaves the rest
+-- (print order, framework thresholds and trend settings, council) null.
+union all by name
 
 -- LGBF indicators the catalogue does not describe, from the LGBF reference
 select
@@ -88,17 +90,11 @@ select
     lgbf.domain as service,
     lgbf.category as priority_group,
     lgbf.category as report_heading,
-    null::integer as print_order,
-    null as new_in,
-    null as benchmark,
     'LGBF' as section,
     lgbf.unit,
     lgbf.direction,
     false as is_cumulative,
     'flat' as target_phasing,
-    null::double as warning_tolerance,
-    null as numerator_name,
-    null as denominator_name,
     lgbf.indicator_code as current_code,
     true as is_current_code,
     lgbf.indicator_code as lgbf_code,
@@ -109,42 +105,20 @@ select
     []::varchar[] as alias_titles,
     lgbf.source_file as seed_file,
     cast(lgbf.source_row as varchar) as seed_line,
-    null as council,
-    case lgbf.direction when 'higher_is_better' then 'Aim to Maximise' when 'lower_is_better' then 'Aim to Minimise' else 'Data Only' end as gauge,
-    null::double as goldilocks_lower,
-    null::double as goldilocks_upper,
-    null::double as amber_threshold,
-    null::double as red_threshold,
-    'Absolute' as threshold_type,
-    'Ongoing' as trend_type,
-    4 as long_trend_periods,
-    null::integer as decimals,
-    null::date as effective_from
+    case lgbf.direction when 'higher_is_better' then 'Aim to Maximise' when 'lower_is_better' then 'Aim to Minimise' else 'Data Only' end as gauge
 from {{ ref('stg_lgbf__indicators') }} as lgbf
 where lgbf.indicator_code not in (select indicator_code from catalogue)
 
-union all
+union all by name
 
 -- LGBF codes a publication carries that neither the reference nor the catalogue knows: kept
 -- so every value has its indicator, with no title or direction (never ranked; fct_lgbf_value
 -- warns about them)
 select
     unknown.indicator_code,
-    null as title,
-    null as service,
-    null as priority_group,
-    null as report_heading,
-    null::integer as print_order,
-    null as new_in,
-    null as benchmark,
     'LGBF' as section,
-    null as unit,
-    null as direction,
     false as is_cumulative,
     'flat' as target_phasing,
-    null::double as warning_tolerance,
-    null as numerator_name,
-    null as denominator_name,
     unknown.indicator_code as current_code,
     true as is_current_code,
     unknown.indicator_code as lgbf_code,
@@ -154,19 +128,7 @@ select
         []
     ) as alias_codes,
     []::varchar[] as alias_titles,
-    null as seed_file,
-    null as seed_line,
-    null as council,
-    'Data Only' as gauge,
-    null::double as goldilocks_lower,
-    null::double as goldilocks_upper,
-    null::double as amber_threshold,
-    null::double as red_threshold,
-    'Absolute' as threshold_type,
-    'Ongoing' as trend_type,
-    4 as long_trend_periods,
-    null::integer as decimals,
-    null::date as effective_from
+    'Data Only' as gauge
 from {{ ref('stg_lgbf__values') }} as unknown
 where unknown.indicator_code not in (select indicator_code from catalogue)
     and unknown.indicator_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})

@@ -33,18 +33,7 @@ typed as (
         -- The reader has already canonicalised the status (RAG words included).
         source.reported_status,
         source.note,
-        source.partition_key,
-        source.source_ref,
-        source.source_file,
-        source.source_sha256,
-        source.source_sheet,
-        source.source_row,
-        source.loaded_at,
-        source.submitted_at,
-        source.superseded_at,
-        source.replaced_at,
-        source.replaced_by_sha256,
-        source.is_current
+        {{ return_version_columns('source') }}
     from source
     left join catalogue using (council, indicator_code)
 )

@@ -18,16 +18,5 @@ select
     risk_score,
     latest_note,
     related_action,
-    partition_key,
-    source_ref,
-    source_file,
-    source_sha256,
-    source_sheet,
-    source_row,
-    loaded_at,
-    submitted_at,
-    superseded_at,
-    replaced_at,
-    replaced_by_sha256,
-    is_current
+    {{ return_version_columns() }}
 from source
