@@ -1,7 +1,8 @@
 """``council-dbt`` (orchestration/dbt_launcher.py): the dbt command Dagster runs.
 
 It answers ``--version`` from the installed package, in a form dagster-dbt reads, and hands
-every other command to dbt unchanged (every dbt build in this suite goes through it).
+every other command to dbt unchanged: every dbt build in this suite goes through it, which is
+the test of that.
 """
 
 from __future__ import annotations
@@ -32,10 +33,3 @@ def test_version_is_the_installed_dbt_core_in_dbts_own_format():
     dbt = Path(settings.dbt_executable()).with_name("dbt")
     real = subprocess.run([str(dbt), "--version"], capture_output=True, text=True).stdout
     assert out.splitlines()[1] in real.splitlines()
-
-
-def test_other_commands_are_dbts(tmp_path):
-    out = subprocess.run(
-        [settings.dbt_executable(), "--help"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "build" in out and "Usage:" in out
