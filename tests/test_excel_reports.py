@@ -390,6 +390,13 @@ def test_dashboard_and_pack_charts(built_warehouse):
         f"Charts {i}" for i in range(1, pages + 1)
     ]
     assert "league table" in summary["A3"].value
+    # The release line spans the table (in the Code column alone it wrapped over the next row).
+    assert summary["A2"].value == "LGBF, January 2020 release, published 31 January 2020"
+    assert "A2:O2" in {str(m) for m in summary.merged_cells.ranges}
+    # One release held: the Revised sheet says why it lists nothing.
+    revised = book["Revised"]
+    assert revised["A2"].value.startswith("No figures revised")
+    assert revised.max_row == 3  # title, explanation, header
     publications = {summary.cell(r, 15).value for r in range(header + 1, summary.max_row + 1)}
     assert publications == {"LGBF, January 2020 release"}
     with zipfile.ZipFile(pack) as z:

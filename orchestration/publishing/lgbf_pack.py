@@ -69,7 +69,8 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     data = wb.add_worksheet("Chart Data")
     revised = wb.add_worksheet("Revised")
     summary.write_string(0, 0, title, st.title)
-    summary.write_string(1, 0, as_at or "", st.small)
+    # Merged across the table: in the narrow Code column the wrapped line ran over the next row.
+    summary.merge_range(1, 0, 1, 14, as_at or "", st.small)
     summary.merge_range(2, 0, 2, 14, READING_RANKS, st.paragraph)
     summary.set_row(2, 42)
     r = 3
@@ -224,9 +225,13 @@ def _revised_sheet(ws, con, council: str, st) -> int:
     """The council's figures the latest official release changed against the one before."""
     rows = queries.lgbf_revisions(con, council)
     ws.write_string(0, 0, f"{council} - revised since the last release", st.title)
-    ws.write_string(
-        1, 0, "Figures the latest LGBF release changed against the release before it.", st.small
+    explanation = (
+        "Figures the latest LGBF release changed against the release before it."
+        if rows
+        else "No figures revised: the latest LGBF release held changed none of the council's "
+        "figures, or it is the only release held."
     )
+    ws.merge_range(1, 0, 1, 9, explanation, st.small)
     headers = ["Code", "Indicator", "Period", "Earlier Release", "Earlier Value", "Release",
                "Value", "Earlier Rank", "Rank", "Change"]  # fmt: skip
     cells.write_header(ws, REVISED_HEADER, headers, st)
