@@ -96,14 +96,11 @@ RISK_BANDS = SheetSpec(
 
 DATA_SHEETS = (SERVICES, GROUPS, INDICATORS, TARGETS, RISK_BANDS)
 
-# Defaults for blank settings: Pentana's own (two-state status, Ongoing trend over 4 periods,
-# the annual target in every period).
-DEFAULT_THRESHOLD_TYPE = "Absolute"
-DEFAULT_TREND_TYPE = "Ongoing"
+# Blank settings take Pentana's own defaults (two-state status, Ongoing trend over 4 periods,
+# the annual target in every period, in force always): applied in one place, the staging model
+# dbt_project/models/staging/stg_frameworks__indicators.sql. scripts/build_framework.py writes
+# the long-trend default out explicitly.
 DEFAULT_LONG_TREND_PERIODS = 4
-DEFAULT_PHASING = "Flat"
-DEFAULT_CUMULATIVE = "No"
-ALWAYS = "1900-01-01"  # a blank Effective From: in force for every period
 
 # Gauge words as Pentana spells them, and the warehouse's `direction` for each.
 DIRECTIONS = {
