@@ -38,19 +38,19 @@ lock: | $(UV)
 ## warehouse pool limited to one step at a time) unless it already has a dagster.yaml, and the
 ## warehouse slot of any run killed outright (kill -9, OOM) released.
 dagster-home: install
-	@$(PY) -m orchestration.local_instance
+	@$(PY) -m orchestration.ops.local_instance
 
 ## Materialise every asset through Dagster on raw/ and print where the outputs are; with
 ## nothing changed since the last publish, say so and start no run. (The CLI prepares
 ## DAGSTER_HOME and releases stale slots itself: no second Python start-up for dagster-home.)
 run: install
-	$(PY) -m orchestration.cli run
+	$(PY) -m orchestration.ops.cli run
 
 ## The same, rebuilding every dbt model from scratch. `make run` recomputes only the financial
-## years whose returns changed since the last build (orchestration/incremental.py), and
+## years whose returns changed since the last build (orchestration/planning/incremental.py), and
 ## rebuilds in full by itself whenever the dbt project (rules, targets, catalogue) changed.
 rebuild: install
-	$(PY) -m orchestration.cli run --full-refresh
+	$(PY) -m orchestration.ops.cli run --full-refresh
 
 ## The whole test suite (what CI runs).
 test: install dagster-home
@@ -58,22 +58,22 @@ test: install dagster-home
 
 ## The Dagster UI on http://127.0.0.1:3000
 dev: install dagster-home
-	$(PY) -m orchestration.cli prepare
+	$(PY) -m orchestration.ops.cli prepare
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 ## The dbt docs site (every model and column described) for the published warehouse, served on
 ## http://127.0.0.1:8080 (DOCS_PORT=...).
 docs: install
-	$(PY) -m orchestration.dbt_docs --port $(or $(DOCS_PORT),8080)
+	$(PY) -m orchestration.transform.docs --port $(or $(DOCS_PORT),8080)
 
 ## Backfill every quarter that has a return (or FROM=2015-16-Q2 TO=2019-20-Q4) in ONE run of
 ## load_all: the partitioned ingest loads the whole range at once (BackfillPolicy.single_run),
 ## then dbt builds and the warehouse is published. See README "Operations".
 backfill: install dagster-home
-	$(PY) -m orchestration.cli prepare
+	$(PY) -m orchestration.ops.cli prepare
 	@set -e; from="$(FROM)"; to="$(TO)"; \
 	if [ -z "$$from" ] || [ -z "$$to" ]; then \
-	  set -- $$($(PY) -c 'from orchestration.cli import quarters_with_returns as q; k = q(); print(k[0], k[-1]) if k else None'); \
+	  set -- $$($(PY) -c 'from orchestration.ops.cli import quarters_with_returns as q; k = q(); print(k[0], k[-1]) if k else None'); \
 	  from="$${from:-$$1}"; to="$${to:-$$2}"; \
 	fi; \
 	test -n "$$from" -a -n "$$to" || { echo "No return workbooks to backfill" >&2; exit 1; }; \
@@ -94,12 +94,12 @@ measure: install
 
 ## Pre-filled return workbooks for a quarter (output/templates/), from the published warehouse.
 templates: install
-	$(PY) -m orchestration.cli templates --quarter $(QUARTER)
+	$(PY) -m orchestration.ops.cli templates --quarter $(QUARTER)
 
 ## Compare the generated Q2 2016/17 and 2019/20 reports (from `make run`) with the seed
 ## transcription, section by section; fails on an unexplained difference.
 reconcile: install
-	$(PY) -m orchestration.cli reconcile
+	$(PY) -m orchestration.ops.cli reconcile
 
 ## Rebuild raw/returns/*.xlsx from the seed transcription in raw/transcription/.
 seeds: install

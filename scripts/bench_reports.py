@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publishing.batch import write_reports
-from orchestration.publishing.lgbf_pack import build_lgbf_pack
-from orchestration.publishing.service_report import report_periods
+from orchestration.reports.batch import write_reports
+from orchestration.reports.lgbf_pack import build_lgbf_pack
+from orchestration.reports.service_report import report_periods
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ except LGBF; each synthetic council has its own framework, each service its own 
 * latency of typical analyst benchmarking queries on the published warehouse;
 * peak memory of the full build (largest process, and all of its processes together).
 
-Pipeline runs are separate processes (``python -m orchestration.cli run``), as in production.
+Pipeline runs are separate processes (``python -m orchestration.ops.cli run``), as in production.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def run_pipeline(args: list[str], env: dict) -> dict:
     """Run a pipeline command, sampling its process tree's memory; return time and peaks."""
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", *args],
+        [sys.executable, "-m", "orchestration.ops.cli", *args],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -270,7 +270,7 @@ def main() -> None:
         "REPORT_PERIODS=latest-year: Excel reports for the latest financial year only"
     )
 
-    from orchestration.partitions import FinancialQuarter
+    from orchestration.periods import FinancialQuarter
 
     last = max(
         FinancialQuarter.from_key(f"{p.name.split('__')[2]}-{p.name.split('__')[3][:2]}")
@@ -312,7 +312,7 @@ def main() -> None:
         print("LGBF master workbook ingest and ranking ...", flush=True)
         lgbf_env = {**env, "LGBF_LANDING_DIR": str(landing)}
         script = (
-            "from orchestration.cli import prepare_environment; prepare_environment(); "
+            "from orchestration.ops.cli import prepare_environment; prepare_environment(); "
             "import dagster as dg; from orchestration.definitions import defs; "
             "import sys; sys.exit(0 if defs.resolve_job_def('lgbf_refresh').execute_in_process("
             "instance=dg.DagsterInstance.get()).success else 1)"

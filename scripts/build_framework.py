@@ -23,7 +23,7 @@ from pathlib import Path
 
 from orchestration.frameworks import format as ffmt
 from orchestration.frameworks.writer import write_framework
-from orchestration.returns.values import parse_number
+from orchestration.workbook.values import parse_number
 
 REPO = Path(__file__).resolve().parent.parent
 TRANSCRIPTION = REPO / "raw" / "transcription"

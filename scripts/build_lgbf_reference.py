@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from orchestration.fingerprints import sha256_of
 from orchestration.lgbf.parse import read_family_groups, read_master_workbook, read_metadata
-from orchestration.returns.reader import sha256_of
 
 REPO = Path(__file__).resolve().parent.parent
 LGBF = REPO / "raw" / "lgbf"

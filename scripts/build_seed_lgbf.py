@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from orchestration.lgbf.parse import OPEN_DATA_COLUMNS
-from orchestration.returns.values import parse_number
+from orchestration.workbook.values import parse_number
 
 REPO = Path(__file__).resolve().parent.parent
 REPORTS = {

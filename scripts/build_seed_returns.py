@@ -20,9 +20,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
-from orchestration.partitions import FinancialQuarter, parse_fy_label
+from orchestration.periods import FinancialQuarter, parse_fy_label
 from orchestration.returns import format as fmt
-from orchestration.returns.values import parse_number
+from orchestration.workbook.values import parse_number
 
 REPO = Path(__file__).resolve().parent.parent
 TRANSCRIPTION = REPO / "raw" / "transcription"

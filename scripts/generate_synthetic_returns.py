@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from orchestration.frameworks import format as ffmt  # noqa: E402
 from orchestration.frameworks.writer import write_framework  # noqa: E402
-from orchestration.partitions import FinancialQuarter, fy_label  # noqa: E402
+from orchestration.periods import FinancialQuarter, fy_label  # noqa: E402
 from orchestration.returns import format as fmt  # noqa: E402
 
 # Each service's code prefix: a code is unique within a council, so two services' PIs differ.

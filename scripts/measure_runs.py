@@ -13,7 +13,7 @@ them alike:
   and Dagster instance (the environment installed);
 * ``make run (nothing new)``: ``make run`` again, nothing changed;
 * ``one resubmitted return``: a value of the 2019-20 Q4 return changed (a different value every
-  round), then ``python -m orchestration.cli run --from 2019-20-Q4 --to 2019-20-Q4`` until
+  round), then ``python -m orchestration.ops.cli run --from 2019-20-Q4 --to 2019-20-Q4`` until
   published;
 * ``same as cleaned, instance in memory``: not a way to run the project, a measurement of
   where the time goes: the cleaned run again with an in-memory Dagster instance, as the
@@ -49,7 +49,7 @@ CODE = "CS.COMP.RECEIVED_CUM"
 IN_MEMORY_RUN = """
 import sys
 import dagster as dg
-from orchestration import cli
+from orchestration.ops import cli
 cli.prepare_environment()
 cli.prepare_manifest()
 with dg.DagsterInstance.ephemeral() as instance:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     one_return = [
         sys.executable,
         "-m",
-        "orchestration.cli",
+        "orchestration.ops.cli",
         "run",
         "--from",
         QUARTER,

@@ -46,10 +46,10 @@ shutil.copyfile(
     REPO / "deploy" / "local" / "dagster.yaml", _SESSION_DIR / "dagster_home" / "dagster.yaml"
 )
 
-from orchestration import settings  # noqa: E402  (after the environment is set)
+from orchestration import config  # noqa: E402  (after the environment is set)
 
-settings.export_dbt_env()
-settings.put_venv_on_path()
+config.export_dbt_env()
+config.put_venv_on_path()
 
 
 def seed_line(seed_file: str, line: int) -> str:
@@ -59,8 +59,8 @@ def seed_line(seed_file: str, line: int) -> str:
 
 @pytest.fixture(scope="session")
 def manifest() -> Path:
-    from orchestration.cli import prepare_manifest
-    from orchestration.project import dbt_project
+    from orchestration.ops.cli import prepare_manifest
+    from orchestration.transform.project import dbt_project
 
     prepare_manifest()
     return dbt_project.manifest_path
@@ -77,7 +77,7 @@ def instance():
 @pytest.fixture(scope="session")
 def pipeline_run(manifest, instance):
     """Run the whole pipeline once on raw/ through Dagster (the `make run` code path)."""
-    from orchestration.cli import run
+    from orchestration.ops.cli import run
 
     result = run(instance=instance)
     assert result is not None and result.success, "the pipeline run on raw/ failed"
@@ -87,7 +87,7 @@ def pipeline_run(manifest, instance):
 @pytest.fixture(scope="session")
 def built_warehouse(pipeline_run) -> Path:
     """The published warehouse after the session's pipeline run."""
-    return settings.published_warehouse_path()
+    return config.published_warehouse_path()
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from orchestration.config import raw_dir
 from orchestration.frameworks import format as ffmt
 from orchestration.frameworks.reader import read_framework
 from orchestration.frameworks.writer import write_framework
-from orchestration.settings import raw_dir
 
 
 def frameworks_dir() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from orchestration import artefacts
+from orchestration.transform import artefacts
 
 
 def test_only_the_newest_dbt_run_folders_are_kept(tmp_path):

@@ -29,12 +29,12 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration import settings
-from orchestration.cli import run
-from orchestration.publishing.queries import Period
-from orchestration.publishing.service_report import build_service_report, read_report_data
+from orchestration import config
+from orchestration.fingerprints import sha256_of
+from orchestration.ops.cli import run
+from orchestration.reports.queries import Period
+from orchestration.reports.service_report import build_service_report, read_report_data
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import sha256_of
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns
 
 COUNCIL, SERVICE = "Midlothian", "Children's Services"
@@ -89,7 +89,7 @@ def test_a_resubmission_shows_in_the_reports_dated_after_it_only(
     q3, year = Period.from_key(Q3), Period.from_key("2019-20")
     assert (q3.report_date(), year.report_date()) == (date(2020, 2, 25), date(2020, 5, 26))
     assert year.report_date(12) == date(2020, 6, 23)
-    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
         # Reports dated before the resubmission: as first returned.
         assert _q3_sickness(con, Q3, q3.report_date()) == pytest.approx(SEED_VALUE)
         assert _q3_sickness(con, "2019-20", year.report_date()) == pytest.approx(SEED_VALUE)

@@ -21,15 +21,16 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from orchestration import settings
-from orchestration.assets.returns_ingest import ACCEPTED_CHECK
-from orchestration.catalogue import CATALOGUE_CSV
-from orchestration.cli import rejected_returns, run
+from orchestration import config
+from orchestration.defs.ingest.returns import ACCEPTED_CHECK
+from orchestration.fingerprints import sha256_of
+from orchestration.ops.cli import rejected_returns, run
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import ReturnRejected, read_return, sha256_of
+from orchestration.returns.reader import ReturnRejected, read_return
 from tests.bad_returns import generate
 from tests.bad_returns.generate import CASES, Accepted, Rejected
 from tests.conftest import REPO
+from tests.support.catalogue import CATALOGUE_CSV
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns
 
 UNITS = {
@@ -241,7 +242,7 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
         )
         quarantined = sorted(p.name for p in quarantine.iterdir())
         assert len(quarantined) == 2 * len(REJECTED)
-        with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+        with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
             assert _in_published(con, [sha256_of(corpus[c.name]) for c in REJECTED]) == 0
             _check_staging(con, batches[0], corpus)
         print(
@@ -255,7 +256,7 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
                 shutil.copy(corpus[c.name], landing / c.target_name)
             assert run((FIRST, LAST), instance=instance).success
             assert sorted(p.name for p in quarantine.iterdir()) == quarantined
-            with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+            with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
                 _check_staging(con, batch, corpus)
     finally:
         # 3. Put the real returns back for the rest of the session.

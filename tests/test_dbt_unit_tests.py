@@ -1,7 +1,7 @@
 """dbt's unit tests (the status, trend and incremental rules on fixed inputs) pass.
 
 The pipeline's production builds leave them out (``--exclude-resource-type unit_test`` in
-``orchestration/dbt.py``, as dbt advises): they test the SQL of the rules, not the data, so
+``orchestration/defs/transform/dbt_models.py``, as dbt advises): they test the SQL of the rules, not the data, so
 they run here, against a copy of the warehouse the session's pipeline run built (a unit
 test reads its model's inputs' columns from the database).
 """
@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration import settings
+from orchestration import config
 
 
 def test_every_dbt_unit_test_passes(built_warehouse, manifest, tmp_path):
@@ -36,7 +36,7 @@ def test_every_dbt_unit_test_passes(built_warehouse, manifest, tmp_path):
     dbt = Path(sys.executable).with_name("dbt")
     proc = subprocess.run(
         [str(dbt), "test", "--select", "test_type:unit", "--target-path", str(target)],
-        cwd=settings.DBT_PROJECT_DIR,
+        cwd=config.DBT_PROJECT_DIR,
         env={**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_LOG_PATH": str(tmp_path)},
         capture_output=True,
         text=True,

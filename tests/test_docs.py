@@ -69,7 +69,7 @@ def test_make_docs_generates_the_site_from_the_repository_root(built_warehouse, 
     """`make docs` from the repository root (the profile has no path relative to the cwd)."""
     env = {k: v for k, v in os.environ.items() if k != "DUCKDB_PATH"}
     proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.dbt_docs", "--generate-only"],
+        [sys.executable, "-m", "orchestration.transform.docs", "--generate-only"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -1,4 +1,4 @@
-"""`python -m orchestration.cli reconcile`: every seed row of both seed reports is in the
+"""`python -m orchestration.ops.cli reconcile`: every seed row of both seed reports is in the
 generated reports, matching or with a documented reason, section by section.
 
 Runs on the session's pipeline run over the default data (raw/), before tests/test_lgbf.py
@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
-from orchestration import settings
-from orchestration.cli import main
-from orchestration.reconcile import fidelity_table, reconcile
+from orchestration import config
+from orchestration.ops.cli import main
+from orchestration.ops.reconcile import fidelity_table, reconcile
 from tests.conftest import REPO
 
 
@@ -22,7 +22,7 @@ def _transcribed(name: str) -> Counter:
 
 
 def test_reconcile_finds_every_seed_row_and_no_unexplained_difference(built_warehouse, capsys):
-    checks = reconcile(settings.output_dir() / "excel")
+    checks = reconcile(config.output_dir() / "excel")
     unexplained = [c for c in checks if c.unexplained]
     assert not unexplained, fidelity_table(checks)
     per_section = Counter((c.seed, c.section) for c in checks)
@@ -52,7 +52,7 @@ def test_reconcile_fails_on_an_unexplained_difference(built_warehouse, tmp_path)
 
     import openpyxl
 
-    src = settings.output_dir() / "excel"
+    src = config.output_dir() / "excel"
     for path in src.glob("midlothian__childrens-services__*__performance-report.xlsx"):
         shutil.copy(path, tmp_path / path.name)
     book = tmp_path / "midlothian__childrens-services__2019-20__performance-report.xlsx"

@@ -20,9 +20,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration import settings
-from orchestration.cli import run
-from orchestration.publishing.cells import STATUS_COLOURS
+from orchestration import config
+from orchestration.ops.cli import run
+from orchestration.reports.cells import STATUS_COLOURS
 from tests.conftest import REPO, seed_line
 from tests.returns_factory import write_return
 
@@ -101,7 +101,7 @@ SEED_CELLS = [
 
 
 def _excel_dir():
-    return settings.output_dir() / "excel"
+    return config.output_dir() / "excel"
 
 
 def _headers(ws) -> dict:
@@ -406,7 +406,7 @@ def test_dashboard_and_pack_charts(built_warehouse):
 def test_parquet_exports(built_warehouse):
     import duckdb
 
-    path = settings.output_dir() / "parquet" / "fct_indicator_value.parquet"
+    path = config.output_dir() / "parquet" / "fct_indicator_value.parquet"
     n = duckdb.sql(f"select count(*) from '{path}'").fetchall()[0][0]
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         assert (
@@ -493,7 +493,7 @@ def test_hostile_notes_and_a_reader_during_rebuild(
 
     from datetime import date
 
-    from orchestration.publishing.service_report import build_service_report
+    from orchestration.reports.service_report import build_service_report
 
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         report, _ = build_service_report(

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.frameworks import ACCEPTED_CHECK, frameworks
+from orchestration.defs.ingest.frameworks import ACCEPTED_CHECK, frameworks
 from orchestration.frameworks.store import codes_in_force
 from tests import framework_factory as ff
 

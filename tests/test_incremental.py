@@ -1,14 +1,14 @@
 """Incremental dbt builds: a quarterly load recomputes only the years it changed, and the
 result is the same as a full rebuild.
 
-* The planner (``orchestration/incremental.py``) on small DuckDB databases: the first build,
+* The planner (``orchestration/planning/incremental.py``) on small DuckDB databases: the first build,
   a changed dbt project and ``--full-refresh`` are full builds; otherwise only the financial
   years with files loaded since the last successful build form the window, and a build that
   failed (so was never logged) leaves its years for the next one.
 * End to end on the seed returns: a resubmitted 2018/19 year-end return (sickness absence
   9.32 -> 9.50 days) is built incrementally; the 2019/20 value's trends, which compare with
   2018/19, follow it; and every mart is row-for-row what a full rebuild of the same raw
-  tables gives. That run (a returns-only change, ``orchestration/selection.py``) materialized
+  tables gives. That run (a returns-only change, ``orchestration/planning/selection.py``) materialized
   only what is downstream of the returns: no LGBF, framework or reference model, no seed;
   and it rewrote only the reports from 2018/19 on.
 """
@@ -23,9 +23,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration import artefacts, incremental, settings
-from orchestration.cli import run
+from orchestration import config, fingerprints
+from orchestration.ops.cli import run
+from orchestration.planning import incremental
 from orchestration.returns import format as fmt
+from orchestration.transform import artefacts
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns, table_checksums
 
 T0 = datetime(2026, 1, 15, 6, 0)
@@ -94,16 +96,16 @@ def test_the_window_is_the_years_loaded_since_the_last_successful_build():
 def test_the_project_fingerprint_follows_the_status_rules_and_the_targets(tmp_path, monkeypatch):
     """Editing a model or a seed (a target) changes the fingerprint; nothing else does."""
     copy = tmp_path / "dbt_project"
-    shutil.copytree(settings.DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
-    monkeypatch.setattr(settings, "DBT_PROJECT_DIR", copy)
-    original = incremental.project_fingerprint()
+    shutil.copytree(config.DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    monkeypatch.setattr(config, "DBT_PROJECT_DIR", copy)
+    original = fingerprints.project_fingerprint()
     (copy / "target").mkdir(exist_ok=True)
     (copy / "target" / "run_results.json").write_text("{}")
-    assert incremental.project_fingerprint() == original
+    assert fingerprints.project_fingerprint() == original
 
     targets = copy / "seeds" / "councils.csv"
     targets.write_text(targets.read_text() + "\n")
-    assert incremental.project_fingerprint() != original
+    assert fingerprints.project_fingerprint() != original
 
 
 # --- end to end on the seed returns -------------------------------------------------------
@@ -150,7 +152,7 @@ def _builds(db: Path) -> list[tuple]:
 
 
 def _report_times() -> dict[str, int]:
-    folder = settings.output_dir() / "excel"
+    folder = config.output_dir() / "excel"
     return {p.name: p.stat().st_mtime_ns for p in folder.glob("*__performance-report.xlsx")}
 
 

@@ -16,9 +16,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration import settings
+from orchestration import config
+from orchestration.fingerprints import sha256_of
 from orchestration.lgbf.parse import OPEN_DATA_COLUMNS, read_master_workbook
-from orchestration.returns.reader import sha256_of
 from tests.conftest import LGBF_DIR, seed_line
 from tests.http_fixtures import serve_body
 from tests.lgbf_oracle import independent_ranks
@@ -95,7 +95,7 @@ def _refresh(instance, run_request):
 
 
 def _query(sql, params=None):
-    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 
@@ -348,11 +348,11 @@ def test_reports_quote_the_published_ranks_in_the_reports_wording(lgbf_env, tmp_
     ranking queries have answers."""
     import openpyxl
 
-    from orchestration.publishing.lgbf_pack import build_lgbf_pack
-    from orchestration.publishing.service_report import build_service_report
+    from orchestration.reports.lgbf_pack import build_lgbf_pack
+    from orchestration.reports.service_report import build_service_report
     from tests.analyst_docs import example_queries
 
-    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
         # as known today: the workbook served here is dated by its download
         path, _ = build_service_report(
             con, "Midlothian", "Children's Services", "2019-20", tmp_path, as_of=date.today()
@@ -421,7 +421,7 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     landing = tmp_path / "landing"  # nothing landed by hand
     # A warehouse that never had a metadata or family-group file landed (restored afterwards,
     # so later modules find the session's warehouse as raw/lgbf left it)
-    work = str(settings.work_warehouse_path())
+    work = str(config.work_warehouse_path())
     with duckdb.connect(work) as con:
         saved = {
             t: con.execute(f"select * from raw.{t}").df()
@@ -502,6 +502,6 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     assert len(warned) == 2
     assert all(v == (False, dg.AssetCheckSeverity.WARN) for v in warned.values()), warned
     # republish with the metadata rows back (the marts are the same: the seed is that file)
-    from orchestration.assets.published import published_warehouse
+    from orchestration.defs.publish.warehouse import published_warehouse
 
     assert dg.materialize([published_warehouse], instance=instance).success

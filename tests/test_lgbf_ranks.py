@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from orchestration.returns.reader import sha256_of
+from orchestration.fingerprints import sha256_of
 from tests.conftest import LGBF_DIR, REPO
 from tests.lgbf_oracle import independent_ranks
 

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import artefacts, changes, cli, settings
+from orchestration import config
+from orchestration.ops import cli
+from orchestration.planning import changes
+from orchestration.transform import artefacts
 from tests.test_operations import _resubmit, _seed
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns
 
@@ -28,7 +31,7 @@ def published(built_warehouse, instance, monkeypatch):
 
 def test_make_run_with_nothing_new_starts_no_run(published, capsys):
     runs = published.get_runs_count()
-    outputs = _sizes(settings.output_dir())
+    outputs = _sizes(config.output_dir())
     dbt_folders = artefacts.dbt_run_folders()
 
     assert cli.main(["run"]) == 0
@@ -36,7 +39,7 @@ def test_make_run_with_nothing_new_starts_no_run(published, capsys):
     said = capsys.readouterr().out
     assert "Nothing changed since the last successful publish: 10 return workbook(s)" in said
     assert published.get_runs_count() == runs  # no run: no dbt, no reports, no publish
-    assert _sizes(settings.output_dir()) == outputs  # nothing rewritten, nothing grew
+    assert _sizes(config.output_dir()) == outputs  # nothing rewritten, nothing grew
     assert artefacts.dbt_run_folders() == dbt_folders
 
 
@@ -53,7 +56,7 @@ def test_each_kind_of_change_is_seen(published, tmp_path, monkeypatch):
 
     # A new LGBF publication in the landing folder.
     landing = tmp_path / "lgbf"
-    shutil.copytree(settings.raw_dir() / "lgbf", landing)
+    shutil.copytree(config.raw_dir() / "lgbf", landing)
     new = landing / "transcribed__2021-03-31__000-report.csv"
     new.write_bytes((landing / "transcribed__2020-03-31__000-report.csv").read_bytes() + b"\n")
     monkeypatch.setenv("LGBF_LANDING_DIR", str(landing))
@@ -62,7 +65,7 @@ def test_each_kind_of_change_is_seen(published, tmp_path, monkeypatch):
 
     # A changed framework workbook (a new target, threshold or PI).
     frameworks = tmp_path / "frameworks"
-    shutil.copytree(settings.frameworks_dir(), frameworks)
+    shutil.copytree(config.frameworks_dir(), frameworks)
     framework = frameworks / "midlothian.xlsx"
     framework.write_bytes(framework.read_bytes() + b"\0")  # any change of content counts
     monkeypatch.setenv("FRAMEWORKS_DIR", str(frameworks))

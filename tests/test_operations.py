@@ -29,8 +29,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.publishing.cells import TREND_ARROWS
-from orchestration.returns.reader import sha256_of
+from orchestration.fingerprints import sha256_of
+from orchestration.reports.cells import TREND_ARROWS
 from tests import new_tenant
 from tests.conftest import REPO
 
@@ -109,7 +109,7 @@ def test_schedule_skips_a_quarter_whose_returns_have_not_arrived(defs, monkeypat
 
 
 def test_schedule_runs_the_load_job_on_the_configured_day(defs, monkeypatch):
-    from orchestration.schedules import quarterly_schedule_for
+    from orchestration.defs.automation.schedules import quarterly_schedule_for
 
     served = defs.resolve_schedule_def("quarterly_returns_schedule")
     assert served.job_name == "load_all"
@@ -119,11 +119,11 @@ def test_schedule_runs_the_load_job_on_the_configured_day(defs, monkeypatch):
     job = defs.resolve_job_def("load_all")
     monkeypatch.setenv("QUARTERLY_LOAD_DAY", "3")
     monkeypatch.setenv("QUARTERLY_LOAD_HOUR", "21")
-    assert quarterly_schedule_for(job).cron_schedule == "0 21 3 1,4,7,10 *"
+    assert quarterly_schedule_for(job, []).cron_schedule == "0 21 3 1,4,7,10 *"
     # The 31st does not exist in April: refused rather than silently skipping a quarter.
     monkeypatch.setenv("QUARTERLY_LOAD_DAY", "31")
     with pytest.raises(ValueError, match="QUARTERLY_LOAD_DAY"):
-        quarterly_schedule_for(job)
+        quarterly_schedule_for(job, [])
 
 
 # --- the landing-folder sensor ------------------------------------------------------------
@@ -263,7 +263,7 @@ def test_resubmitted_return_reruns_its_quarter_with_the_new_value(
 ):
     from dagster_duckdb import DuckDBResource
 
-    from orchestration.assets.returns_ingest import quarterly_returns
+    from orchestration.defs.ingest.returns import quarterly_returns
 
     _land(landing, "2016-17-Q1", "2016-17-Q2", "2019-20-Q4")
     loaded = _sensor_tick(defs, instance)
@@ -343,8 +343,8 @@ def test_every_asset_that_opens_the_warehouse_is_in_the_warehouse_pool(defs):
 def test_a_run_waits_while_another_run_holds_the_warehouse(tmp_path, monkeypatch):
     from dagster_duckdb import DuckDBResource
 
-    from orchestration.assets.returns_ingest import quarterly_returns
-    from orchestration.local_instance import ensure_dagster_home
+    from orchestration.defs.ingest.returns import quarterly_returns
+    from orchestration.ops.local_instance import ensure_dagster_home
 
     monkeypatch.delenv("RETURNS_DIR", raising=False)
     home = ensure_dagster_home(tmp_path / "dagster_home")
@@ -390,7 +390,7 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
     """kill -9 in the middle of the load: the slot is released by the next `make` step."""
     import signal
 
-    from orchestration.local_instance import ensure_dagster_home
+    from orchestration.ops.local_instance import ensure_dagster_home
 
     home = ensure_dagster_home(tmp_path / "dagster_home")
     bindir = Path(sys.executable).parent
@@ -430,7 +430,7 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
 
         # What every make target runs first.
         release = subprocess.run(
-            [sys.executable, "-m", "orchestration.local_instance"], cwd=REPO, env=env,
+            [sys.executable, "-m", "orchestration.ops.local_instance"], cwd=REPO, env=env,
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert release.returncode == 0, release.stderr
@@ -452,7 +452,7 @@ def test_a_run_killed_outright_does_not_hold_the_warehouse_for_ever(manifest, tm
 def _assert_written_as_built_on_the_warehouse(output: Path, reports: list, direct: Path) -> None:
     """Each report the run wrote has the cell values of the same report built straight on the
     published warehouse, sheet by sheet."""
-    from orchestration.publishing.service_report import build_service_report, report_path
+    from orchestration.reports.service_report import build_service_report, report_path
 
     with duckdb.connect(str(output / "warehouse.duckdb"), read_only=True) as con:
         for council, service, period in reports:
@@ -526,7 +526,7 @@ def test_documented_backfill_loads_every_seed_quarter_and_a_new_service_in_one_r
     beside them with no code change, a council's service never seen before (its framework
     workbook and two returns: ``tests/new_tenant.py``). One run loads both, judges the new
     service's PIs with its own framework and writes its report."""
-    from orchestration.local_instance import ensure_dagster_home
+    from orchestration.ops.local_instance import ensure_dagster_home
 
     command = documented_backfill_command()
     assert "2015-16-Q2" in command[-1] and "2019-20-Q4" in command[-1]
@@ -566,7 +566,7 @@ def test_documented_backfill_loads_every_seed_quarter_and_a_new_service_in_one_r
     assert {c: t for c, p, _, t in judged if p == "2019-20-Q2"} == new_tenant.EXPECTED_TREND
     _assert_new_tenant_report(tmp_path / "output" / "excel" / new_tenant.REPORT)
     # Both council-services' reports were written from one in-memory copy of their rows
-    # (orchestration/publishing/batch.py): each is the report built on the warehouse itself.
+    # (orchestration/reports/batch.py): each is the report built on the warehouse itself.
     _assert_written_as_built_on_the_warehouse(
         tmp_path / "output",
         [

@@ -1,6 +1,6 @@
 """One financial-period definition, and the report date as a run option.
 
-* Python: ``orchestration.partitions`` (FinancialQuarter, FinancialPeriod) is the one
+* Python: ``orchestration.periods`` (FinancialQuarter, FinancialPeriod) is the one
   implementation; the reports' ``Period`` is a FinancialPeriod with a report date.
 * dbt: ``macros/periods.sql`` is the one definition; ``marts.dim_period`` and the facts'
   ``period_key`` / ``period_end`` agree with the Python one, row for row.
@@ -14,9 +14,9 @@ from datetime import date
 
 import openpyxl
 
-from orchestration.cli import main
-from orchestration.partitions import FinancialPeriod, FinancialQuarter, fy_key
-from orchestration.publishing.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, Period
+from orchestration.ops.cli import main
+from orchestration.periods import FinancialPeriod, FinancialQuarter, fy_key
+from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, Period
 
 
 def test_the_reports_periods_are_the_partitions_periods():
@@ -70,7 +70,7 @@ def test_dbt_periods_are_the_python_periods(warehouse):
 
 
 def test_the_report_date_is_a_run_option(built_warehouse, tmp_path):
-    from orchestration.assets.published_outputs import ReportsConfig
+    from orchestration.defs.publish.outputs import ReportsConfig
 
     fields = ReportsConfig.model_fields
     assert fields["weeks_after_period_end"].default == DEFAULT_WEEKS_AFTER_PERIOD_END

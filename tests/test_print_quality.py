@@ -21,7 +21,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from orchestration import settings
+from orchestration import config
 
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
 WORD = re.compile(
@@ -42,7 +42,7 @@ def rendered(built_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
     """Each workbook's pages: width, height, words with their boxes, text."""
     _tools()
     out = tmp_path_factory.mktemp("pdf")
-    books = sorted((settings.output_dir() / "excel").glob("*.xlsx"))
+    books = sorted((config.output_dir() / "excel").glob("*.xlsx"))
     profile = out / "profile"  # a private LibreOffice profile: safe beside another instance
     subprocess.run(
         [
@@ -108,7 +108,7 @@ def test_nothing_prints_beyond_the_page(rendered):
 def test_no_pi_row_is_cut_across_pages(rendered):
     """Each PI code of the PI report and balanced scorecard prints on exactly one page."""
     annual = "midlothian__childrens-services__2019-20__performance-report.xlsx"
-    book = openpyxl.load_workbook(settings.output_dir() / "excel" / annual)
+    book = openpyxl.load_workbook(config.output_dir() / "excel" / annual)
     codes = [
         ws.cell(r, 1).value
         for ws in (book["PI Report"], book["Balanced Scorecard"])

@@ -21,11 +21,12 @@ import shutil
 import openpyxl
 import pytest
 
-from orchestration.cli import failure_descriptions, run
+from orchestration.defs.automation.returns_sensor import evaluate
+from orchestration.fingerprints import sha256_of
+from orchestration.ops.cli import failure_descriptions, run
 from orchestration.returns import format as fmt
-from orchestration.returns import rules
-from orchestration.returns.reader import sha256_of
-from orchestration.returns_sensor import evaluate, published_returns
+from orchestration.warehouse.published import input_sha256s
+from orchestration.workbook import rules
 from tests.test_reliability import (
     SEED_RETURNS,
     SICKNESS,
@@ -120,7 +121,7 @@ def test_anything_else_is_refused_with_the_choices():
 
 def test_first_tick_after_a_run_requests_nothing(built_warehouse):
     requests, _, _ = evaluate(SEED_RETURNS, None, LOG)
-    assert published_returns() >= {sha256_of(p) for p in SEED_RETURNS.glob("*.xlsx")}
+    assert input_sha256s("returns") >= {sha256_of(p) for p in SEED_RETURNS.glob("*.xlsx")}
     assert requests == []
 
 
@@ -210,8 +211,8 @@ def test_a_rule_only_dbt_knows_undoes_the_load_and_the_next_run_publishes(
         # The next run loads the good file again and publishes without the bad one.
         assert run(("2019-20-Q2", Q4), instance=instance).success
         assert published_value(SICKNESS, "2019-20-Q2") == pytest.approx(4.25)
-        assert sha256_of(good) in published_returns()
-        assert sha256_of(moved) not in published_returns()
+        assert sha256_of(good) in input_sha256s("returns")
+        assert sha256_of(moved) not in input_sha256s("returns")
     finally:
         monkeypatch.undo()
         restore_seed_returns(instance)

@@ -12,7 +12,7 @@
   into place (``publish``), leaves the published warehouse byte-identical and readable; the
   next run completes and publishes, and no temporary copy survives it.
 
-The crash tests run ``python -m orchestration.cli run`` (what ``make run`` runs) as a child
+The crash tests run ``python -m orchestration.ops.cli run`` (what ``make run`` runs) as a child
 process on the session's warehouse and Dagster instance, with nothing in this process holding
 a DuckDB connection while it writes. The checksum helpers here are shared with
 ``tests/test_bad_returns.py``.
@@ -37,11 +37,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration import settings
-from orchestration.cli import run
-from orchestration.publishing.service_report import build_service_report
+from orchestration import config
+from orchestration.fingerprints import sha256_of
+from orchestration.ops.cli import run
+from orchestration.reports.service_report import build_service_report
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import sha256_of
 from tests.conftest import REPO
 
 SEED_RETURNS = REPO / "raw" / "returns"
@@ -72,8 +72,8 @@ def table_checksums(db: Path, schema: str) -> dict[str, tuple]:
 
 def published_checksums() -> dict[str, str]:
     """sha256 of the published warehouse and of every file under the outputs' excel/ and parquet/."""
-    out = settings.output_dir()
-    sums = {"warehouse.duckdb": sha256_of(settings.published_warehouse_path())}
+    out = config.output_dir()
+    sums = {"warehouse.duckdb": sha256_of(config.published_warehouse_path())}
     for sub in ("excel", "parquet"):
         for path in sorted((out / sub).rglob("*")) if (out / sub).exists() else []:
             if path.is_file():
@@ -85,7 +85,7 @@ def snapshot() -> dict[str, object]:
     """Everything a failed or killed run must not change: the published warehouse and outputs
     (sha256 per file) and the working warehouse's raw tables (count and row hash per table,
     the ``*_replaced`` audit tables included)."""
-    return {**published_checksums(), **table_checksums(settings.work_warehouse_path(), "raw")}
+    return {**published_checksums(), **table_checksums(config.work_warehouse_path(), "raw")}
 
 
 def assert_unchanged(before: dict, after: dict) -> int:
@@ -97,7 +97,7 @@ def assert_unchanged(before: dict, after: dict) -> int:
 
 
 def loaded_sha(partition_key: str) -> dict[str, str]:
-    with duckdb.connect(str(settings.work_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(config.work_warehouse_path()), read_only=True) as con:
         return dict(
             con.execute(
                 "select source_file, source_sha256 from raw.return_files where partition_key = ?",
@@ -107,7 +107,7 @@ def loaded_sha(partition_key: str) -> dict[str, str]:
 
 
 def published_value(code: str, period_key: str) -> float:
-    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
         return con.execute(
             "select value from marts.fct_indicator_value where indicator_code = ? and period_key = ?",
             [code, period_key],
@@ -196,7 +196,7 @@ def test_loading_the_same_returns_again_gives_identical_marts(
 ):
     restore_seed_returns(instance, monkeypatch)
     before = table_checksums(built_warehouse, "marts")
-    raw_before = table_checksums(settings.work_warehouse_path(), "raw")
+    raw_before = table_checksums(config.work_warehouse_path(), "raw")
     assert len(before) >= 10 and before["marts.fct_indicator_value"][0] > 0
     shutil.copyfile(built_warehouse, tmp_path / "before.duckdb")
 
@@ -212,7 +212,7 @@ def test_loading_the_same_returns_again_gives_identical_marts(
     for table in differing:
         _same_rows_up_to_last_bits(tmp_path / "before.duckdb", built_warehouse, table)
     # Unchanged files are not re-read: their raw rows (and loaded_at) are untouched.
-    assert table_checksums(settings.work_warehouse_path(), "raw") == raw_before
+    assert table_checksums(config.work_warehouse_path(), "raw") == raw_before
     written = [
         m.metadata["rows_written"].value
         for m in result.asset_materializations_for_node("quarterly_returns")
@@ -225,7 +225,7 @@ def test_loading_the_same_returns_again_gives_identical_marts(
 
 def _report_value(period_key: str, code: str, column: str, folder: Path | None = None):
     book = (
-        folder or settings.output_dir() / "excel"
+        folder or config.output_dir() / "excel"
     ) / f"midlothian__childrens-services__{period_key}__performance-report.xlsx"
     ws = openpyxl.load_workbook(book, read_only=True)["PI Summary"]
     rows = list(ws.iter_rows(values_only=True))
@@ -267,7 +267,7 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(
     # (README "Reports"; tests/test_as_known.py for a dated correction) ...
     assert published_value(SICKNESS, Q2) == pytest.approx(4.25)
     assert _report_value(Q2, SICKNESS, "Q2 2019/20") == pytest.approx(4.30)
-    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
         build_service_report(
             con, "Midlothian", "Children's Services", Q2, tmp_path / "today", date.today()
         )
@@ -311,7 +311,7 @@ def test_resubmission_replaces_the_quarter_and_keeps_an_audit_trail(
 
 
 class Cli:
-    """``python -m orchestration.cli run`` in its own process group, its output collected."""
+    """``python -m orchestration.ops.cli run`` in its own process group, its output collected."""
 
     def __init__(self, returns_dir: Path, pause_at: str, quarantine: Path):
         env = {
@@ -322,7 +322,7 @@ class Cli:
             "PYTHONUNBUFFERED": "1",
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "run", "--from", Q2, "--to", Q2],
+            [sys.executable, "-m", "orchestration.ops.cli", "run", "--from", Q2, "--to", Q2],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
@@ -402,7 +402,7 @@ def _next_run(partition_range, instance, killed: set[str], timeout: float = 300)
 def test_sigkill_mid_load_and_mid_publish_then_the_next_run_completes(
     built_warehouse, instance, tmp_path, monkeypatch
 ):
-    published = settings.published_warehouse_path()
+    published = config.published_warehouse_path()
     corrected = corrected_return(tmp_path / "returns", 4.20)  # the change the killed runs load
     before = snapshot()
     published_sha, inode = sha256_of(published), published.stat().st_ino

@@ -1,4 +1,4 @@
-"""Which service reports a run rewrites after each kind of change (orchestration/selection.py
+"""Which service reports a run rewrites after each kind of change (orchestration/planning/selection.py
 plans it, the reports asset applies it), on the warehouse the session's run built from raw/.
 """
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from orchestration import selection
-from orchestration.assets.published_outputs import periods_in_scope, report_scope
-from orchestration.changes import Changes
-from orchestration.publishing.service_report import report_periods
+from orchestration.defs.publish.outputs import periods_in_scope, report_scope
+from orchestration.planning import selection
+from orchestration.planning.changes import Changes
+from orchestration.reports.service_report import report_periods
 
 FRAMEWORK = "midlothian.xlsx"  # raw/frameworks/
 RETURN_2019_20_Q2 = "midlothian__childrens-services__2019-20__Q2.xlsx"

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.frameworks import frameworks
-from orchestration.assets.returns_ingest import quarterly_returns
-from orchestration.partitions import FinancialQuarter
+from orchestration.defs.automation.returns_sensor import evaluate
+from orchestration.defs.ingest.frameworks import frameworks
+from orchestration.defs.ingest.returns import quarterly_returns
+from orchestration.periods import FinancialQuarter
 from orchestration.returns import format as fmt
-from orchestration.returns_sensor import evaluate
 from orchestration.templates import content
 from orchestration.templates.writer import accepted_statuses, write_template
 from tests.conftest import REPO, seed_line
@@ -165,15 +165,13 @@ def test_a_filled_in_template_loads_through_the_sensor_and_the_ingest(
 
 
 def test_make_templates_writes_the_quarter_with_readable_progress(built_warehouse, capsys):
-    """`make templates QUARTER=...` runs `python -m orchestration.cli templates`: the job
+    """`make templates QUARTER=...` runs `python -m orchestration.ops.cli templates`: the job
     writes the quarter's template, the terminal gets a few lines (the full log goes to a file)."""
-    from orchestration import settings
-    from orchestration.cli import main
+    from orchestration import config
+    from orchestration.ops.cli import main
 
     assert main(["templates", "--quarter", NEXT.key]) == 0
     out = capsys.readouterr().out
-    written = (
-        settings.output_dir() / "templates" / "midlothian__childrens-services__2020-21__Q1.xlsx"
-    )
+    written = config.output_dir() / "templates" / "midlothian__childrens-services__2020-21__Q1.xlsx"
     assert written.exists()
     assert "Full log:" in out and "DEBUG" not in out

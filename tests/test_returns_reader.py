@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orchestration.returns.reader import ReturnRejected, read_return
-from orchestration.returns.values import NotANumber, parse_number
+from orchestration.workbook.values import NotANumber, parse_number
 from tests.returns_factory import write_return
 
 NAME = "midlothian__childrens-services__2019-20__Q3.xlsx"

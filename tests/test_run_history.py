@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.run_history import prune_runs
+from orchestration.ops.run_history import prune_runs
 
 
 @dg.asset

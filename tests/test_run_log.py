@@ -3,7 +3,8 @@ meaning; and the full logs it writes are kept to the newest few."""
 
 from __future__ import annotations
 
-from orchestration import run_log, settings
+from orchestration import config
+from orchestration.defs import run_log
 
 
 def test_the_summary_lists_every_warning_with_its_rows_and_meaning(pipeline_run, warehouse):
@@ -30,7 +31,7 @@ def test_only_the_newest_full_logs_are_kept(monkeypatch, tmp_path):
         path = run_log.new_log_path()
         path.write_text("log")
         paths.append(path)
-    kept = sorted((settings.output_dir() / "logs").glob("run-*.log"))
+    kept = sorted((config.output_dir() / "logs").glob("run-*.log"))
     assert kept == paths[-run_log.KEEP_LOGS :]
 
 
@@ -39,7 +40,7 @@ def test_the_terminal_shows_no_stack_trace():
     once at the end, and the stack trace stays in the log file."""
     import logging
 
-    from orchestration.run_log import _NoStackTraces
+    from orchestration.defs.run_log import _NoStackTraces
 
     event = (
         'load_all - run - STEP_FAILURE - Execution of step "warehouse_dbt_models" failed.\n\n'
@@ -60,8 +61,8 @@ def test_the_terminal_shows_no_stack_trace():
 
 
 def test_cli_prepare_only_prepares_the_manifest(manifest):
-    """`make dev` and `make backfill` call `python -m orchestration.cli prepare`."""
-    from orchestration.cli import main
+    """`make dev` and `make backfill` call `python -m orchestration.ops.cli prepare`."""
+    from orchestration.ops.cli import main
 
     assert main(["prepare"]) == 0
     assert manifest.exists()

@@ -10,7 +10,7 @@ import csv
 
 import pytest
 
-from orchestration.returns.values import parse_number
+from orchestration.workbook.values import parse_number
 from tests.conftest import REPO, seed_line
 
 A = "000_09dcfc9c775a2e22.txt"  # Annual Performance Report 2019/20

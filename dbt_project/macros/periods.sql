@@ -1,5 +1,5 @@
 {#- The financial periods, written once for every model (the Python twin is
-    orchestration/partitions.py: FinancialQuarter and FinancialPeriod). The financial year
+    orchestration/periods.py: FinancialQuarter and FinancialPeriod). The financial year
     runs April-March and is labelled '2019/20'; Q1 = April-June. A period is a quarter or the
     year (quarter null); its key is '2019-20-Q3' (the Dagster partition key) or '2019-20'. -#}
 

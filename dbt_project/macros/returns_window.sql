@@ -1,6 +1,6 @@
 {#- Incremental builds of the return facts, by financial year.
 
-    The Dagster dbt asset (orchestration/incremental.py) works out which financial years of
+    The Dagster dbt asset (orchestration/planning/incremental.py) works out which financial years of
     returns changed since the last successful build and passes them in the environment as
         RETURNS_WINDOW=2019:2019
     (start years: 2019 = 2019/20; `0:-1` is an empty window). An environment variable, not a

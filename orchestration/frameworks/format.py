@@ -5,12 +5,12 @@ describes them for the performance officer, :mod:`orchestration.frameworks.reade
 and ``scripts/build_framework.py`` writes Midlothian's from the seed transcription. The
 accepted words (gauge, trend type, ...) are declared once, as the dbt tests on the
 ``stg_frameworks__*`` models, and read by the reader through
-:mod:`orchestration.returns.rules`.
+:mod:`orchestration.workbook.rules`.
 """
 
 from __future__ import annotations
 
-from orchestration.returns.format import Column, SheetSpec, slug
+from orchestration.workbook.sheets import Column, SheetSpec, slug
 
 METADATA_SHEET = "Metadata"
 METADATA_FIELDS = ("Council", "Maintained by", "Updated on")

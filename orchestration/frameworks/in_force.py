@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from orchestration import settings
+from orchestration import config
 from orchestration.frameworks.reader import read_framework
 
 
@@ -25,7 +25,7 @@ def _codes(folder: Path, stamp: tuple) -> dict[str, frozenset[str]]:
 
 def codes_from_folder(folder: Path | None = None) -> dict[str, frozenset[str]]:
     """council -> PI codes of its framework workbook in the framework folder."""
-    folder = folder or settings.frameworks_dir()
+    folder = folder or config.frameworks_dir()
     paths = sorted(folder.glob("*.xlsx")) if folder.exists() else []
     stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
     return _codes(folder, stamp)

@@ -3,7 +3,7 @@
 ``read_framework(path)`` gives back every row of the workbook, typed, or raises
 :class:`FrameworkRejected` listing each problem by file, sheet, row and column, exactly as a
 rejected return does (the same opener, sheet reader and messages). The rules are the dbt
-tests on the ``stg_frameworks__*`` models (:func:`orchestration.returns.rules.framework_rules`):
+tests on the ``stg_frameworks__*`` models (:func:`orchestration.workbook.rules.framework_rules`):
 accepted words, ranges, keys that must be unique, and references between the sheets (an
 indicator's service and group, a target's PI code). A framework is checked whole: one bad
 cell rejects it, and the framework loaded before stays in force.
@@ -16,21 +16,21 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from orchestration.fingerprints import sha256_of
 from orchestration.frameworks import format as ffmt
-from orchestration.partitions import parse_fy_label
-from orchestration.returns import format as rfmt
-from orchestration.returns import rules
-from orchestration.returns.reader import (
+from orchestration.periods import parse_fy_label
+from orchestration.workbook import rules
+from orchestration.workbook.reader import (
     NO_SAVED_VALUE,
     QUOTES,
     Collector,
-    ReturnRejected,
+    WorkbookRejected,
     open_workbook,
     read_sheet,
-    sha256_of,
     sheet_titles,
 )
-from orchestration.returns.values import clean_text
+from orchestration.workbook.sheets import normalise_header
+from orchestration.workbook.values import clean_text
 
 # Which sheet each framework model's rows come from (for references between sheets).
 MODEL_SHEETS = {
@@ -42,12 +42,10 @@ MODEL_SHEETS = {
 }
 
 
-class FrameworkRejected(ReturnRejected):
+class FrameworkRejected(WorkbookRejected):
     """A framework that cannot be loaded. ``problems`` name file, sheet, row and column."""
 
-    def __init__(self, path: Path, problems: list, more: int = 0):
-        super().__init__(path, problems, more)
-        self.args = (str(self.args[0]).replace("Return", "Framework", 1),)
+    kind = "Framework"
 
 
 @dataclass
@@ -60,12 +58,12 @@ class ParsedFramework:
 
 
 def _read_metadata(wb, title: str, errors: Collector) -> tuple[dict[str, str], dict[str, int]]:
-    wanted = {rfmt.normalise_header(f): f for f in ffmt.METADATA_FIELDS}
+    wanted = {normalise_header(f): f for f in ffmt.METADATA_FIELDS}
     meta, rows = dict.fromkeys(ffmt.METADATA_FIELDS, ""), {}
     for r, cells in enumerate(wb[title].iter_rows(min_row=1, max_col=2), start=1):
         if not cells or cells[0].value is None:
             continue
-        name = wanted.get(rfmt.normalise_header(cells[0].value))
+        name = wanted.get(normalise_header(cells[0].value))
         if not name:
             continue
         cell = cells[1] if len(cells) > 1 else None
@@ -145,7 +143,7 @@ def _allowed(rule: rules.Rule, rec: dict, meta: dict, sheets: dict) -> tuple[set
 def read_framework(path: Path | str, sha256: str | None = None) -> ParsedFramework:
     """Read one framework workbook or raise :class:`FrameworkRejected` listing every problem."""
     path = Path(path)
-    errors = Collector(path)
+    errors = Collector(path, FrameworkRejected)
     wb, merged = open_workbook(path, errors)
     if errors.problems:
         raise FrameworkRejected(path, errors.problems, errors.more)

@@ -92,7 +92,7 @@ class _Download:
 
 def landing_dir_from_env() -> Path:
     """``$LGBF_LANDING_DIR``, else ``lgbf/`` in the raw folder (``$RAW_DIR``, default ``raw/``)."""
-    from orchestration.settings import raw_dir
+    from orchestration.config import raw_dir
 
     value = os.environ.get("LGBF_LANDING_DIR")
     if value:

@@ -8,8 +8,8 @@ for the people who fill returns in, the reader validates against it and
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
+
+from orchestration.workbook.sheets import Column, SheetSpec, slug
 
 METADATA_SHEET = "Metadata"
 INDICATORS_SHEET = "Indicators"
@@ -33,23 +33,6 @@ METADATA_REQUIRED = ("Council", "Service", "Financial year", "Quarter")
 PERIOD_QUARTER = "Quarter"
 PERIOD_YEAR_END = "Year end"
 PERIODS = (PERIOD_QUARTER, PERIOD_YEAR_END)
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    required: bool = True  # the header must be present (the cell may still be blank)
-    kind: str = "text"  # text | number | percent | date | period
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    name: str
-    columns: tuple[Column, ...]
-
-    @property
-    def headers(self) -> list[str]:
-        return [c.header for c in self.columns]
 
 
 INDICATORS = SheetSpec(
@@ -118,18 +101,6 @@ FILE_NAME = re.compile(
 )
 
 
-def slug(text: str) -> str:
-    """``Children's Services`` -> ``childrens-services``."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"['’]", "", text.lower())
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
 def file_name(council: str, service: str, partition_key: str) -> str:
     fy, q = partition_key.rsplit("-Q", 1)
     return f"{slug(council)}__{slug(service)}__{fy}__Q{q}.xlsx"
-
-
-def normalise_header(text: object) -> str:
-    """Headers are matched ignoring case, repeated/non-breaking spaces and a trailing colon."""
-    return " ".join(str(text or "").replace("\u00a0", " ").split()).rstrip(":").lower()

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.partitions import financial_quarters
+from orchestration import config
+from orchestration.periods import financial_quarters
 from orchestration.returns import format as fmt
 
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -72,3 +73,9 @@ def scan(folder: Path) -> Landing:
         else:
             landing.returns.setdefault(key, []).append(path)
     return landing
+
+
+def files_for(quarters) -> list[Path]:
+    """Return workbooks in the returns folder (``RETURNS_DIR``) for these quarters
+    (:class:`~orchestration.periods.FinancialQuarter`), by file name."""
+    return scan(config.returns_dir()).for_quarters(q.key for q in quarters)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestration.partitions import FinancialQuarter
-from orchestration.publishing.queries import fetch_dicts
+from orchestration.periods import FinancialQuarter
+from orchestration.reports.queries import fetch_dicts
 
 
 @dataclass

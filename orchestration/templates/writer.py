@@ -7,7 +7,7 @@ the Metadata) is locked; the sheets are protected without a password, so only th
 risk's score and note) take typing. Excel's own data validation checks each input as it is
 typed: numbers, a percentage range for '%' PIs, progress and risk scores within the ranges
 the return rules accept, and drop-downs of the accepted statuses. Those ranges and words are
-the return rules themselves (:mod:`orchestration.returns.rules`, read from the dbt tests), so
+the return rules themselves (:mod:`orchestration.workbook.rules`, read from the dbt tests), so
 the template and the reader cannot disagree. Reference columns (title, unit, targets, last
 value) are extra columns, which the reader ignores.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 import xlsxwriter
 
 from orchestration.returns import format as fmt
-from orchestration.returns import rules
 from orchestration.templates.content import TemplateContent
+from orchestration.workbook import rules
 
 INSTRUCTIONS_SHEET = "Instructions"
 INPUT_FILL = "#FFF2CC"  # the officer's cells: pale yellow, as Pentana's data-entry cells

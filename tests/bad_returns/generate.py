@@ -35,7 +35,8 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from orchestration.returns import format as fmt
-from orchestration.returns.reader import MAX_ROWS_PER_SHEET, MAX_UNCOMPRESSED_BYTES
+from orchestration.workbook.reader import MAX_ROWS_PER_SHEET, MAX_UNCOMPRESSED_BYTES
+from orchestration.workbook.sheets import normalise_header
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_RETURNS = REPO / "raw" / "returns"
@@ -115,7 +116,7 @@ class Case:
 def _meta_row(wb, field: str) -> int:
     ws = wb[META]
     for (cell,) in ws.iter_rows(min_col=1, max_col=1):
-        if fmt.normalise_header(cell.value) == fmt.normalise_header(field):
+        if normalise_header(cell.value) == normalise_header(field):
             return cell.row
     raise KeyError(field)
 

@@ -1,6 +1,6 @@
 -- Every version (stg_returns__action_versions: the rows in force now and those a resubmitted
 -- return replaced, with submitted_at / superseded_at) of fct_action_progress; fct_action_progress is its current
--- versions, and a report picks the version known on its date (orchestration/publishing/queries.py).
+-- versions, and a report picks the version known on its date (orchestration/reports/queries.py).
 -- Action progress per reporting period. `status` is the action's lifecycle state computed
 -- from progress and due date; `reported_status` is what the return said.
 {{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=0) }}

@@ -2,7 +2,7 @@
 -- indicator x period x submission (the value in force now, and each value a resubmitted return
 -- replaced, with submitted_at / superseded_at: macros/return_versions.sql). fct_indicator_value
 -- is this model's current versions; a report picks the version known on its date
--- (orchestration/publishing/queries.py).
+-- (orchestration/reports/queries.py).
 --
 -- This model is the ONE place where the performance system's (Pentana's) rules live
 -- (documented with seed examples in docs/status_logic.md; the status macros in

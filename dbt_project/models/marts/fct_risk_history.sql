@@ -1,6 +1,6 @@
 -- Every version (stg_returns__risk_versions: the rows in force now and those a resubmitted
 -- return replaced, with submitted_at / superseded_at) of fct_risk; fct_risk is its current
--- versions, and a report picks the version known on its date (orchestration/publishing/queries.py).
+-- versions, and a report picks the version known on its date (orchestration/reports/queries.py).
 -- Service risk register entries per period with the score band.
 -- Bands on the 5x5 likelihood x impact matrix: 1-4 Low, 5-12 Medium, 15-25 High. The 2019/20
 -- report says "There are no High Risks within the Childrens Service" while printing scores

@@ -4,7 +4,7 @@
     built-in's place (same name and arguments, same null handling: nulls are not checked),
     so the failure counts dbt and Dagster show are rows, and store_failures keeps the rows. -#}
 {% test accepted_values(model, column_name, values, quote=True) %}
--- The failing value first, as in the built-in (value_field): orchestration/recovery.py traces
+-- The failing value first, as in the built-in (value_field): orchestration/transform/recovery.py traces
 -- a failed test's first column back to the rows, and return files, that hold it.
 select {{ column_name }} as value_field, *
 from {{ model }}

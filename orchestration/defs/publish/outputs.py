@@ -1,0 +1,256 @@
+"""Excel returns, LGBF benchmarking packs and Parquet exports: downstream assets of the marts.
+
+They read the working warehouse after dbt has built it (read-only) and write under
+``$OUTPUT_DIR`` (default ``output/``): ``excel/`` and ``parquet/``. Each file is written
+beside its target and renamed into place, so a reader never opens a half-written file and a
+failed run leaves the previous outputs as they were.
+"""
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import dagster as dg
+import duckdb
+from pydantic import Field
+
+from orchestration import config as settings
+from orchestration.periods import FinancialQuarter
+from orchestration.planning.selection import run_quarters
+from orchestration.reports.batch import write_reports
+from orchestration.reports.exports import MART_TABLES, export_marts
+from orchestration.reports.lgbf_pack import build_lgbf_pack
+from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
+from orchestration.reports.service_report import report_periods
+
+
+def _marts(*names: str) -> list[dg.AssetKey]:
+    return [dg.AssetKey(["marts", n]) for n in names]
+
+
+def _connect():
+    return duckdb.connect(str(settings.work_warehouse_path()), read_only=True)
+
+
+def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
+    if not rows:
+        return dg.MetadataValue.md("(none)")
+    # reports differ in their sections (a service without complaints PIs has no Complaints)
+    cols = list(dict.fromkeys(c for r in rows[:limit] for c in r))
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows[:limit]]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def _period_order(key: str) -> FinancialQuarter:
+    """A report period as a quarter: a year end ("2019-20") sorts with its Q4."""
+    return FinancialQuarter.from_key(key) if "-Q" in key else FinancialQuarter(int(key[:4]), 4)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The reports a run narrowed by its plan rewrites (``orchestration/planning/selection.py``)."""
+
+    # council and service of each changed return to its earliest changed quarter
+    returns_since: dict[tuple[str, str], FinancialQuarter]
+    councils: frozenset[str]  # councils whose framework changed: all their reports
+
+    def includes(self, council: str, service: str, period: str) -> bool:
+        if council in self.councils:
+            return True
+        since = self.returns_since.get((council, service))
+        return since is not None and since <= _period_order(period)
+
+
+def periods_in_scope(
+    context: dg.AssetExecutionContext, periods: list[tuple], scope: ReportScope | None = None
+) -> list[tuple]:
+    """Which reports this run writes.
+
+    After a change of returns or frameworks only (``scope``, see :func:`report_scope`) the
+    reports in that scope. Otherwise a run over a range of quarters writes the reports of
+    those quarters (and the year end of each financial year whose Q4 is in the range); a run
+    without quarters (an LGBF refresh, a manual materialisation) writes every period.
+    ``REPORT_PERIODS=latest-year`` keeps only the latest financial year's reports, for very
+    large backfills.
+    """
+    span = run_quarters(context.run.tags)
+    if scope is not None:
+        periods = [p for p in periods if scope.includes(*p[:3])]
+    elif span:
+        periods = [p for p in periods if span[0] <= _period_order(p[2]) <= span[1]]
+    if os.environ.get("REPORT_PERIODS", "run") == "latest-year" and periods:
+        latest = max(p[2][:7] for p in periods)
+        periods = [p for p in periods if p[2][:7] == latest]
+    return periods
+
+
+class ReportsConfig(dg.Config):
+    """Run options of the service reports (the launchpad's config, or ``run_config``)."""
+
+    weeks_after_period_end: int = Field(
+        default=DEFAULT_WEEKS_AFTER_PERIOD_END,
+        ge=0,
+        description=(
+            "A period's report date is its last day plus this many weeks: each report prints "
+            "the returns submitted and the LGBF published by then (README, Reports)."
+        ),
+    )
+    as_of: str | None = Field(
+        default=None,
+        description="Date every report is written as known on (YYYY-MM-DD, or 'today'); "
+        "default: each period's own report date.",
+    )
+    changed_returns: list[str] = Field(
+        default=[],
+        description="Set by the run's plan (orchestration/planning/selection.py) after a change of "
+        "returns or frameworks only: the reports of these return files' councils and "
+        "services, from each one's earliest quarter among them on.",
+    )
+    changed_frameworks: list[str] = Field(
+        default=[],
+        description="Set by the run's plan, as changed_returns is: every report of these "
+        "framework workbooks' councils. Both empty: the reports of the run's quarters.",
+    )
+
+
+def report_scope(
+    con, changed_returns: list[str], changed_frameworks: list[str]
+) -> ReportScope | None:
+    """The reports of the changed return files' councils and services (each from its earliest
+    changed quarter) and of the changed framework workbooks' councils, as loaded (a rejected
+    file changes no report); None when the run was not narrowed."""
+    if not (changed_returns or changed_frameworks):
+        return None
+    rows = con.execute(
+        "select council, service, partition_key from raw.return_files where source_file in "
+        "(select unnest(?))",
+        [changed_returns],
+    ).fetchall()
+    earliest: dict[tuple[str, str], FinancialQuarter] = {}
+    for council, service, key in rows:
+        quarter = FinancialQuarter.from_key(key)
+        earliest[council, service] = min(quarter, earliest.get((council, service), quarter))
+    councils = con.execute(
+        "select distinct council from raw.framework_files where source_file in (select unnest(?))",
+        [changed_frameworks],
+    ).fetchall()
+    return ReportScope(earliest, frozenset(c for (c,) in councils))
+
+
+@dg.asset(
+    deps=_marts(
+        "fct_indicator_value_history",
+        "fct_action_progress_history",
+        "fct_risk_history",
+        "lgbf_benchmark",
+        "dim_indicator",
+    ),
+    group_name="published",
+    kinds={"excel"},
+    # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
+    pool="warehouse",
+    description="The service performance report (each quarter and year end) per council and service, as Excel.",
+)
+def service_performance_reports(
+    context: dg.AssetExecutionContext, config: ReportsConfig
+) -> dg.MaterializeResult:
+    out_dir = settings.output_dir() / "excel"
+    as_of = parse_as_of(config.as_of)
+    with _connect() as con:
+        scope = report_scope(con, config.changed_returns, config.changed_frameworks)
+        periods = periods_in_scope(context, report_periods(con), scope)
+    workers = os.cpu_count() or 1
+    # Reports are independent: a national run writes them on every core.
+    # Batches split by council-service, so each worker copies each council-service once.
+    groups = sorted({(c, s) for c, s, _ in periods})
+    batches = [
+        [p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)
+    ]
+    batches = batches if len(periods) > 20 else [periods]
+    jobs = [
+        (str(settings.work_warehouse_path()), str(out_dir), b, as_of, config.weeks_after_period_end)
+        for b in batches
+        if b
+    ]
+    if len(jobs) > 1:
+        # spawn, not fork: this process runs Dagster's threads
+        with ProcessPoolExecutor(
+            max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            written = [w for batch in pool.map(write_reports, jobs) for w in batch]
+    else:
+        written = [w for job in jobs for w in write_reports(job)]
+    context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out_dir)),
+            "workbooks": dg.MetadataValue.int(len(written)),
+            "preview": _preview(written),
+        }
+    )
+
+
+def pack_councils(con) -> list[str]:
+    """Councils that submit returns, plus any named in LGBF_PACK_COUNCILS ('all' for every council)."""
+    wanted = {
+        r[0]
+        for r in con.execute("select distinct council from marts.fct_indicator_value").fetchall()
+    }
+    extra = os.environ.get("LGBF_PACK_COUNCILS", "").strip()
+    if extra.lower() == "all":
+        wanted |= {
+            r[0]
+            for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()
+        }
+    elif extra:
+        wanted |= {c.strip() for c in extra.split(",") if c.strip()}
+    have = {
+        r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()
+    }
+    return sorted(wanted & have)
+
+
+@dg.asset(
+    deps=_marts("lgbf_benchmark", "dim_indicator"),
+    group_name="published",
+    kinds={"excel"},
+    # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
+    pool="warehouse",
+    description="The LGBF benchmarking pack per council: latest values, ranks, quartiles and a chart per indicator.",
+)
+def lgbf_benchmarking_packs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    out_dir = settings.output_dir() / "excel"
+    written = []
+    with _connect() as con:
+        for council in pack_councils(con):
+            path, counts = build_lgbf_pack(con, council, out_dir)
+            written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out_dir)),
+            "workbooks": dg.MetadataValue.int(len(written)),
+            "preview": _preview(written),
+        }
+    )
+
+
+@dg.asset(
+    deps=_marts(*MART_TABLES),
+    group_name="published",
+    kinds={"parquet"},
+    # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).
+    pool="warehouse",
+    description="Parquet exports of every mart (output/parquet/<table>.parquet) for Power BI and R.",
+)
+def parquet_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    out_dir = settings.output_dir() / "parquet"
+    with _connect() as con:
+        counts = export_marts(con, out_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(out_dir)),
+            "row_counts": dg.MetadataValue.json(counts),
+        }
+    )

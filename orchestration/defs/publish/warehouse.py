@@ -1,0 +1,34 @@
+"""Downstream of the marts: the analysts' copy of the warehouse."""
+
+import dagster as dg
+import duckdb
+
+from orchestration import config
+from orchestration.defs.transform.dbt_models import warehouse_dbt_models
+from orchestration.planning import changes
+from orchestration.warehouse.publish import publish_warehouse
+
+
+@dg.asset(
+    deps=list(warehouse_dbt_models.keys),
+    group_name="published",
+    kinds={"duckdb"},
+    pool="warehouse",
+    description="output/warehouse.duckdb: the built warehouse, replaced atomically for analysts.",
+)
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    path = publish_warehouse(config.work_warehouse_path(), config.published_warehouse_path())
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
+        ).fetchall()
+    context.log.info(f"Published {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+            "tables": dg.MetadataValue.json({name: rows for name, rows in tables}),
+            # What produced it: `make run` starts nothing while the inputs and this are unchanged.
+            changes.CODE_FINGERPRINT_KEY: dg.MetadataValue.text(changes.code_fingerprint()),
+        }
+    )

@@ -1,0 +1,46 @@
+"""Write many service reports quickly: a few council-services at a time, from an in-memory copy.
+
+Used by the Dagster asset in worker processes; kept free of Dagster so workers start fast.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, ScopedCopy
+from orchestration.reports.service_report import build_service_report
+
+# Council-services copied into memory at once (see ScopedCopy): measured on the national
+# benchmark, 16 cut a report's cost by 45% where each council-service had one report to write
+# and by 15% where each had five; more changed little.
+COUNCIL_SERVICES_PER_COPY = 16
+
+
+def write_reports(job: tuple) -> list[dict]:
+    """Write a batch of reports (runs in a worker process), a few council-services at a time.
+
+    ``job``: (warehouse path, output folder, [(council, service, period_key)], as_of,
+    weeks_after_end) where ``as_of`` is a date for every report or None for each period's own
+    report date (its end plus ``weeks_after_end`` weeks, default
+    ``DEFAULT_WEEKS_AFTER_PERIOD_END``).
+    """
+    warehouse, out_dir, periods, *rest = job
+    as_of: date | None = rest[0] if rest else None
+    weeks = rest[1] if len(rest) > 1 else DEFAULT_WEEKS_AFTER_PERIOD_END
+    groups = sorted({(council, service) for council, service, _ in periods})
+    written = []
+    scope = ScopedCopy(warehouse)
+    try:
+        for start in range(0, len(groups), COUNCIL_SERVICES_PER_COPY):
+            chunk = groups[start : start + COUNCIL_SERVICES_PER_COPY]
+            scope.load(chunk)
+            in_chunk = set(chunk)
+            for council, service, period_key in sorted(p for p in periods if p[:2] in in_chunk):
+                path, counts = build_service_report(
+                    scope.con, council, service, period_key, Path(out_dir), as_of, weeks
+                )
+                written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    finally:
+        scope.close()
+    return written

@@ -1,0 +1,251 @@
+"""The LGBF benchmarking pack for one council, as an Excel workbook.
+
+``Summary``: the publication by its release and date, how to read ranks (the Improvement
+Service and councils warn against reading the LGBF as a league table), the council's family
+groups with their basis and members, and every indicator's latest value, trend, rank,
+quartile, family-group and Scotland comparison. ``Charts``: one line chart per indicator (the
+council, Scotland and the family-group average over the years), sized for A4 landscape, two
+to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and never split across pages. ``Chart Data`` holds the series the charts draw.
+``Revised``: the council's figures the latest official release revised against the release
+before it (``marts.fct_lgbf_revision``). Read from ``marts.lgbf_benchmark`` (the publication
+served for each indicator and period).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration.reports import cells, queries
+from orchestration.workbook.sheets import slug
+
+CHARTS_PER_PAGE = 2
+CHART_ROWS = 15  # worksheet rows (20 px each) one chart and its gap occupy
+CHART_SIZE = {"width": 860, "height": 270}
+SHORT_TITLE = 70  # characters of the indicator's name in a chart title
+
+READING_RANKS = (
+    "How to read the ranks: rank 1 is the best value of the councils with a value (by the "
+    "indicator's direction), quartiles split them into four. The Improvement Service and "
+    "councils caution against reading the LGBF as a league table: councils differ in "
+    "population, geography, deprivation and local choices, and a rank says where to ask "
+    "questions and whom to learn from (the family group of similar councils), not how good a "
+    "service is."
+)
+
+
+def pack_path(out_dir: Path, council: str) -> Path:
+    return out_dir / f"{slug(council)}__lgbf-benchmarking-pack.xlsx"
+
+
+def _short(title: str) -> str:
+    title = title.removeprefix("Corporate Indicator - ")
+    return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1].rstrip() + "…"
+
+
+def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
+    series = queries.lgbf_series(con, council)
+    by_code: dict[str, list[dict]] = {}
+    for s in series:
+        by_code.setdefault(s["indicator_code"], []).append(s)
+    groups = queries.family_groups(con, council)
+
+    path = pack_path(out_dir, council)
+    wb, tmp = cells.new_workbook(path)
+    st = cells.Styles(wb)
+    title = f"{council} - LGBF benchmarking pack"
+    pubs = sorted({(s["published_on"], s["kind"], s["source"]) for s in series})
+    publication = "; ".join(
+        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
+        for on, kind, source in pubs
+    )
+    as_at = publication if pubs else "No LGBF publication held"
+    wb.set_properties({"title": title, "author": "council-performance pipeline"})
+
+    summary = wb.add_worksheet("Summary")
+    chart_sheets = [
+        wb.add_worksheet(f"Charts {n + 1}")
+        for n in range((len(by_code) + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE)
+    ]
+    data = wb.add_worksheet("Chart Data")
+    revised = wb.add_worksheet("Revised")
+    summary.write_string(0, 0, title, st.title)
+    # Merged across the table: in the narrow Code column the wrapped line ran over the next row.
+    summary.merge_range(1, 0, 1, 14, as_at or "", st.small)
+    summary.merge_range(2, 0, 2, 14, READING_RANKS, st.paragraph)
+    summary.set_row(2, 42)
+    r = 3
+    for basis in groups.values():
+        if basis["group"] is None:
+            continue
+        members = ", ".join(basis["members"])
+        text = f"Family group {basis['group']} ({basis['label']}): {members}."
+        summary.merge_range(r, 0, r, 14, text, st.paragraph)
+        summary.set_row(r, 28)
+        r += 1
+    if not any(b["group"] is not None for b in groups.values()):
+        summary.merge_range(
+            r,
+            0,
+            r,
+            14,
+            "Family groups: not held (no LGBF family-group table ingested).",
+            st.paragraph,
+        )
+        r += 1
+    header_row = r + 1
+    headers = [
+        "Code",
+        "Indicator",
+        "Domain",
+        "Direction",
+        "Latest Year",
+        "Value",
+        "Previous Year Value",
+        "Trend",
+        "Rank",
+        "of",
+        "Quartile",
+        "Family Group",
+        "Family Group Average",
+        "Scotland",
+        "Publication",
+    ]
+    cells.write_header(summary, header_row, headers, st)
+    data_headers = ["Code", "Financial Year", council, "Scotland", "Family group average"]
+    cells.write_header(data, 0, data_headers, st)
+
+    r = header_row
+    data_row = 0
+    n_charts = 0
+    for code, rows in by_code.items():
+        latest = next((x for x in reversed(rows) if x["value"] is not None), rows[-1])
+        unit = latest["unit"]
+        r += 1
+        cells.write_text(summary, r, 0, code, st)
+        cells.write_text(summary, r, 1, latest["title"], st)
+        cells.write_text(summary, r, 2, latest["domain"], st)
+        cells.write_text(summary, r, 3, (latest["direction"] or "").replace("_", " "), st)
+        cells.write_text(summary, r, 4, latest["financial_year"], st)
+        for c, key in (
+            (5, "value"),
+            (6, "previous_value"),
+            (12, "family_group_average"),
+            (13, "scotland_value"),
+        ):
+            cells.write_number(summary, r, c, latest[key], unit, st)
+        cells.write_trend(summary, r, 7, latest["trend"], st)
+        for c, key in ((8, "rank"), (9, "n_ranked"), (11, "family_group")):
+            if latest[key] is not None:
+                summary.write_number(r, c, latest[key], st.integer)
+            else:
+                summary.write_blank(r, c, None, st.text)
+        quartile = cells.QUARTILE_WORDS.get(latest["quartile"]) if latest["quartile"] else None
+        cells.write_text(summary, r, 10, quartile, st)
+        cells.write_text(
+            summary,
+            r,
+            14,
+            queries.publication_name(latest["kind"], latest["source"], latest["published_on"]),
+            st,
+        )
+        summary.set_row(r, cells.row_height(cells.lines_needed([(latest["title"], 50)])))
+
+        first = data_row + 1
+        for x in rows:
+            data_row += 1
+            data.write_string(data_row, 0, code)
+            data.write_string(data_row, 1, x["financial_year"])
+            for c, key in ((2, "value"), (3, "scotland_value"), (4, "family_group_average")):
+                if x[key] is not None:
+                    data.write_number(data_row, c, x[key])
+        chart = wb.add_chart({"type": "line"})
+        for c, name, colour, dash in (
+            (2, council, cells.HEADER_COLOUR, "solid"),
+            (3, "Scotland", "#7F7F7F", "dash"),
+            (4, "Family group average", "#C55A11", "round_dot"),
+        ):
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": ["Chart Data", first, 1, data_row, 1],
+                    "values": ["Chart Data", first, c, data_row, c],
+                    "line": {"color": colour, "width": 2.25, "dash_type": dash},
+                    "marker": {"type": "circle", "size": 5, "fill": {"color": colour}},
+                }
+            )
+        chart.set_title(
+            {"name": f"{code}: {_short(latest['title'])}", "name_font": {"size": 11, "bold": True}}
+        )
+        chart.set_x_axis({"name": "Financial year", "name_font": {"size": 9}})
+        chart.set_y_axis(
+            {
+                "name": unit,
+                "name_font": {"size": 9},
+                "num_format": "#,##0",
+                "major_gridlines": {"visible": True},
+            }
+        )
+        chart.set_legend({"position": "bottom"})
+        chart.set_size(CHART_SIZE)
+        # A sheet per page of two charts: spreadsheet apps paginate a sheet as they see fit
+        # (LibreOffice ignored manual page breaks here), but never put two sheets on a page.
+        page, slot = divmod(n_charts, CHARTS_PER_PAGE)
+        chart_sheets[page].insert_chart(2 + slot * CHART_ROWS, 0, chart, {"object_position": 3})
+        n_charts += 1
+
+    for charts in chart_sheets:
+        charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
+        cells.print_setup(charts, [8.43] * 15, title, as_at, None)
+        charts.print_area(0, 0, 2 + CHARTS_PER_PAGE * CHART_ROWS - 1, 14)
+    cells.print_setup(
+        summary,
+        [9, 50, 16, 14, 9, 11, 11, 6, 6, 5, 9, 8, 11, 11, 26],
+        title,
+        as_at,
+        (header_row, header_row),
+    )
+    summary.freeze_panes(header_row + 1, 0)
+    cells.print_setup(data, [10, 12, 14, 12, 14], title, as_at, (0, 0))
+    n_revised = _revised_sheet(revised, con, council, st)
+    cells.print_setup(
+        revised,
+        [9, 50, 9, 26, 12, 26, 12, 8, 6, 14],
+        title,
+        as_at,
+        (REVISED_HEADER, REVISED_HEADER),
+    )
+    path = cells.publish(wb, tmp, path)
+    return path, {"indicators": len(by_code), "charts": n_charts, "revised": n_revised}
+
+
+REVISED_HEADER = 2
+
+
+def _revised_sheet(ws, con, council: str, st) -> int:
+    """The council's figures the latest official release changed against the one before."""
+    rows = queries.lgbf_revisions(con, council)
+    ws.write_string(0, 0, f"{council} - revised since the last release", st.title)
+    explanation = (
+        "Figures the latest LGBF release changed against the release before it."
+        if rows
+        else "No figures revised: the latest LGBF release held changed none of the council's "
+        "figures, or it is the only release held."
+    )
+    ws.merge_range(1, 0, 1, 9, explanation, st.small)
+    headers = ["Code", "Indicator", "Period", "Earlier Release", "Earlier Value", "Release",
+               "Value", "Earlier Rank", "Rank", "Change"]  # fmt: skip
+    cells.write_header(ws, REVISED_HEADER, headers, st)
+    r = REVISED_HEADER
+    for x in rows:
+        r += 1
+        for c, key in ((0, "indicator_code"), (1, "title"), (2, "period"),
+                       (3, "previous_release_name"), (5, "release_name"), (9, "change")):  # fmt: skip
+            cells.write_text(ws, r, c, x[key], st)
+        cells.write_number(ws, r, 4, x["previous_value"], x["unit"], st)
+        cells.write_number(ws, r, 6, x["value"], x["unit"], st)
+        for c, key in ((7, "previous_rank"), (8, "rank")):
+            if x[key] is not None:
+                ws.write_number(r, c, x[key], st.integer)
+            else:
+                ws.write_blank(r, c, None, st.text)
+    return r - REVISED_HEADER

@@ -1,0 +1,687 @@
+"""The service performance report (quarterly or annual) as an Excel workbook.
+
+Laid out like the council's own reports (the seed reports), one sheet per section in their
+order: the title block with a key to the symbols and the narrative; the dashboard; the PI
+summary under its group headings with feeder data on their own rows; complaints; actions
+grouped by outcome; the service PI report with its Benchmark column; the risk register; the
+balanced scorecard; the LGBF table with its "External Comparison". Sections, headings and the
+order of rows come from the catalogue (``dim_indicator``: section, report_heading,
+print_order), not from code; every figure comes from :mod:`orchestration.reports.queries`.
+
+Status is shown honestly: where the status computed from the value and target differs from
+the one the return reported, the cell shows both, is marked, and a footnote gives the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from orchestration.reports import cells, queries
+from orchestration.reports.queries import Period, comparison_periods
+from orchestration.workbook.sheets import slug
+
+__all__ = ["Period", "build_service_report", "report_path", "report_title"]
+
+NO_TARGET = "no target held for this PI"
+UNDOCUMENTED = "not documented: see docs/status_logic.md"
+NARRATIVE_TITLE = "Progress in delivery of strategic outcomes"
+
+
+def report_path(out_dir: Path, council: str, service: str, period_key: str) -> Path:
+    return out_dir / f"{slug(council)}__{slug(service)}__{period_key}__performance-report.xlsx"
+
+
+def report_title(service: str, period: Period) -> str:
+    if period.quarter is None:
+        return f"{service} Annual Performance Report {period.financial_year}"
+    return f"{service} Quarter {period.quarter} Performance Report {period.financial_year}"
+
+
+@dataclass
+class Report:
+    """One report being written: what it is about, its workbook and formats."""
+
+    con: object
+    council: str
+    service: str
+    period: Period
+    as_of: date
+    wb: object
+    styles: cells.Styles
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.council} Council - {report_title(self.service, self.period)}"
+
+    @property
+    def as_at(self) -> str:
+        return f"Data as at {self.as_of:%d %B %Y}"
+
+
+# Section sheets: (sheet name, catalogue section, printed title, columns). Column keys:
+# priority, code, title, values (one per comparison period), status, note, short_trend,
+# target, benchmark, feeder (feeder name and value: two columns); "benchmark?": only where a
+# printed PI has one.
+INDICATOR_SECTIONS = {
+    "PI Summary": (
+        "PI summary",
+        "{service} PI summary",
+        ["priority", "title", "values", "status", "note", "short_trend", "target", "feeder"],
+    ),
+    "Complaints": (
+        "Complaints",
+        "{service} Complaints Indicator Summary",
+        ["title", "values", "status", "note", "target"],
+    ),
+    "PI Report": (
+        "Service priority PIs",
+        "{service} PI Report {year}",
+        ["code", "title", "values", "status", "short_trend", "note", "target", "benchmark"],
+    ),
+    "Balanced Scorecard": (
+        "Balanced scorecard",
+        "{service} Balanced Scorecard Indicators",
+        ["code", "title", "values", "status", "short_trend", "note", "target", "benchmark?"],
+    ),
+}
+SHEET_ORDER = [
+    "Report",
+    "Dashboard",
+    "PI Summary",
+    "Complaints",
+    "Actions",
+    "PI Report",
+    "Risks",
+    "Balanced Scorecard",
+    "LGBF",
+]
+WIDTHS = {
+    "priority": 20,
+    "code": 13,
+    "title": 34,
+    "value": 9.5,
+    "status": 11,
+    "note": 42,
+    "short_trend": 6,
+    "target": 9,
+    "benchmark": 18,
+    "feeder": 26,
+    "feeder_value": 10,
+}
+HEADERS = {
+    "priority": "Priorities",
+    "code": "PI Code",
+    "title": "Indicator",
+    "status": "Status",
+    "note": "Note",
+    "short_trend": "Short Trend",
+    "benchmark": "Benchmark",
+}
+HEADER_ROW = 4  # 0-based: title, section title, data as at, blank, header
+
+
+def _sheet(report: Report, name: str, section_title: str, landscape: bool = True):
+    ws = report.wb.add_worksheet(name)
+    ws.write_string(0, 0, report.title, report.styles.title)
+    ws.write_string(1, 0, section_title, report.styles.subtitle)
+    ws.write_string(2, 0, report.as_at, report.styles.small_line)
+    return ws
+
+
+def _columns(spec: list[str], shown: list[Period], financial_year: str) -> list[tuple]:
+    """(key, header, width) per printed column."""
+    out = []
+    for key in spec:
+        if key == "values":
+            out += [("value", p, p.label, WIDTHS["value"]) for p in shown]
+        elif key == "target":
+            out.append(("target", None, f"Annual Target {financial_year}", WIDTHS["target"]))
+        elif key == "feeder":
+            out.append(("feeder", None, "Feeder Data", WIDTHS["feeder"]))
+            out.append(("feeder_value", None, "Value", WIDTHS["feeder_value"]))
+        else:
+            out.append((key, None, HEADERS[key], WIDTHS[key]))
+    return out
+
+
+def _new_for(ind: dict, p: Period) -> str | None:
+    """'New for 16/17' in a year column before the PI was introduced, as the reports print."""
+    if ind["new_in"] and p.quarter is None and p.financial_year < ind["new_in"]:
+        return f"New for {cells.short_year(ind['new_in'])}"
+    return None
+
+
+def _status_reason(v: dict) -> str:
+    if v["status_reason"]:
+        return v["status_reason"]
+    if v["status"] == "Data Only" and v["target"] is None:
+        return NO_TARGET
+    return UNDOCUMENTED
+
+
+def _printed(data: dict, section: str, period: Period) -> list[dict]:
+    """The section's PIs this report prints, in print order: those the report's periods hold
+    a row for (a value, or N/A with a note)."""
+    periods = comparison_periods(period)
+    return [
+        i
+        for i in data["indicators"]
+        if i["section"] == section
+        and any((i["indicator_code"], p.key) in data["values"] for p in periods)
+    ]
+
+
+def _prints_before(data: dict, period: Period, section: str, other: str) -> bool:
+    """Whether ``section``'s printed PIs come before ``other``'s in the framework's print
+    order. The Q2 2016/17 report opens its PI summary with the complaints PIs (the framework
+    gives "Number of complaints received (cumulative)" print order 10, before the budget's
+    20); the 2019/20 report prints its complaints in their own table after the summary."""
+    firsts = []
+    for s in (section, other):
+        orders = [i["print_order"] for i in _printed(data, s, period) if i["print_order"]]
+        if not orders:
+            return False
+        firsts.append(min(orders))
+    return firsts[0] < firsts[1]
+
+
+def _indicator_sheet(
+    report: Report, sheet_name: str, data: dict, sections_before: tuple[str, ...] = ()
+) -> int:
+    """One section's sheet; ``sections_before``: sections printed at its top, in its columns
+    (the complaints in the Q2 2016/17 PI summary)."""
+    section, title_pattern, spec = INDICATOR_SECTIONS[sheet_name]
+    period = report.period
+    values = data["values"]
+    periods = comparison_periods(period)
+    pis = [i for s in (*sections_before, section) for i in _printed(data, s, period)]
+    if not pis:
+        return 0
+    shown = [
+        p
+        for p in periods
+        if any((i["indicator_code"], p.key) in values or _new_for(i, p) for i in pis)
+    ]
+    has_benchmark = any(i["benchmark"] for i in pis)
+    spec = [k.rstrip("?") for k in spec if k != "benchmark?" or has_benchmark]
+    columns = _columns(spec, shown, period.financial_year)
+    ws = _sheet(
+        report,
+        sheet_name,
+        title_pattern.format(service=report.service, year=period.financial_year),
+    )
+    s = report.styles
+    cells.write_header(ws, HEADER_ROW, [c[2] for c in columns], s)
+    ws.set_row(HEADER_ROW, 30)
+    footnotes: list[str] = []
+    pi_summary = data["pis_on_target"]
+    r = HEADER_ROW
+    heading = object()
+    for ind in pis:
+        code = ind["indicator_code"]
+        if ind["report_heading"] != heading:
+            heading = ind["report_heading"]
+            if heading:
+                r += 1
+                ws.merge_range(r, 0, r, len(columns) - 1, heading, s.heading)
+                ws.set_row(r, 18)
+        r += 1
+        current = values.get((code, period.key)) or {}
+        unit = ind["unit"]
+        texts = []
+        feeders = [
+            (ind["numerator_name"] or "Numerator", current.get("numerator")),
+            (ind["denominator_name"] or "Denominator", current.get("denominator")),
+        ]
+        if ind["first_feeder"] == "denominator":  # as the council's report prints them
+            feeders.reverse()
+        feeders = [(name, value) for name, value in feeders if value is not None]
+        for c, (key, p, _header, width) in enumerate(columns):
+            if key == "priority":
+                cells.write_text(ws, r, c, ind["priority_group"], s)
+                texts.append((ind["priority_group"], width))
+            elif key == "code":
+                cells.write_text(ws, r, c, code, s)
+            elif key == "title":
+                cells.write_text(ws, r, c, ind["title"], s)
+                texts.append((ind["title"], width))
+            elif key == "value":
+                v = values.get((code, p.key))
+                flagged = False
+                if (
+                    p == period
+                    and pi_summary
+                    and code == pi_summary["reported_indicator_code"]
+                    and v
+                    and v["value"] is not None
+                    and round(v["value"], 2) != round(pi_summary["pct_on_target"], 2)
+                ):
+                    flagged = True
+                    footnotes.append(
+                        f"{ind['title']}: the return gives {v['value']:g}%"
+                        + (
+                            f" ({pi_summary['reported_on_target']:g} of {pi_summary['reported_pis']:g})"
+                            if pi_summary["reported_pis"] is not None
+                            and pi_summary["reported_on_target"] is not None
+                            else ""
+                        )
+                        + f"; the warehouse counts {pi_summary['pis_on_target']} of "
+                        f"{pi_summary['pis_with_target']} service PIs with a target on target in "
+                        f"{period.label} ({pi_summary['pct_on_target']:g}%), so it cannot "
+                        "reproduce the printed value."
+                    )
+                if v is None:
+                    new_for = _new_for(ind, p)
+                    if new_for:
+                        ws.write_string(r, c, new_for, s.muted)
+                        texts.append((new_for, width))
+                    else:
+                        ws.write_blank(r, c, None, s.text)
+                elif v["value"] is None:
+                    ws.write_string(r, c, "N/A", s.muted)
+                else:
+                    cells.write_number(ws, r, c, v["value"], unit, s, flagged)
+                    if flagged:
+                        ws.write_comment(r, c, footnotes[-1])
+            elif key == "status":
+                status, reported = current.get("status"), current.get("reported_status")
+                differs = status is not None and reported is not None and status != reported
+                if differs:
+                    footnotes.append(
+                        f"{ind['title']}: computed {status}, the return reported {reported}. "
+                        f"Reason: {_status_reason(current)}."
+                    )
+                cells.write_status(ws, r, c, status, s, reported if differs else None)
+                if differs:
+                    texts.append(("x" * 30, width))  # two lines
+            elif key == "note":
+                cells.write_text(ws, r, c, current.get("note"), s)
+                texts.append((current.get("note"), width))
+            elif key == "short_trend":
+                cells.write_trend(ws, r, c, current.get("short_trend"), s)
+            elif key == "target":
+                cells.write_number(ws, r, c, current.get("target"), unit, s)
+            elif key == "benchmark":
+                cells.write_text(ws, r, c, ind["benchmark"], s)
+                texts.append((ind["benchmark"], width))
+            elif key == "feeder":
+                name = feeders[0][0] if feeders else None
+                cells.write_text(ws, r, c, name, s)
+                texts.append((name, width))
+            elif key == "feeder_value":
+                value = feeders[0][1] if feeders else None
+                cells.write_number(ws, r, c, value, _feeder_unit(value), s)
+        ws.set_row(r, cells.row_height(cells.lines_needed(texts)))
+        if "feeder" in spec and len(feeders) > 1:
+            # the second feeder on its own row, as the reports print it
+            r += 1
+            c = next(i for i, col in enumerate(columns) if col[0] == "feeder")
+            for i in range(len(columns)):
+                if i not in (c, c + 1):
+                    ws.write_blank(r, i, None, s.text)
+            cells.write_text(ws, r, c, feeders[1][0], s)
+            cells.write_number(ws, r, c + 1, feeders[1][1], _feeder_unit(feeders[1][1]), s)
+            ws.set_row(r, cells.row_height(cells.lines_needed([(feeders[1][0], WIDTHS["feeder"])])))
+    last_data_row = r
+    r = _footnotes(ws, r, footnotes, len(columns), s)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    cells.print_setup(
+        ws, [c[3] for c in columns], report.title, report.as_at, (HEADER_ROW, HEADER_ROW)
+    )
+    ws.print_area(0, 0, max(r, last_data_row), len(columns) - 1)
+    return len(pis)
+
+
+def _feeder_unit(value) -> str:
+    return "count" if value is None or float(value).is_integer() else "number"
+
+
+def _footnotes(ws, r: int, footnotes: list[str], width_cols: int, s: cells.Styles) -> int:
+    if not footnotes:
+        return r
+    r += 2
+    ws.write_string(r, 0, f"{cells.DIFFERS_MARK} Notes on status and values", s.heading)
+    for n, text in enumerate(footnotes, start=1):
+        r += 1
+        ws.merge_range(r, 0, r, width_cols - 1, f"{n}. {text}", s.footnote)
+        ws.set_row(r, cells.row_height(cells.lines_needed([(text, 150)])))
+    return r
+
+
+def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
+    s = report.styles
+    ws = report.wb.add_worksheet("Report")
+    ws.write_string(0, 0, f"{report.council} Council", s.title)
+    ws.write_string(1, 0, report_title(report.service, report.period), s.subtitle)
+    ws.merge_range(
+        2, 0, 2, 7, f"{report.as_at}: returns as held on that date; {lgbf_note}", s.small
+    )
+    ws.set_row(2, 26)
+    r = 4
+    ws.write_string(r, 0, "Key to the symbols", s.heading)
+    key = [
+        (s.status["On Target"], "On Target", "meets its target for the period"),
+        (s.status["Warning"], "Warning", "misses its target by no more than its tolerance"),
+        (s.status["Off Target"], "Off Target", "misses its target"),
+        (s.status["Data Only"], "Data Only", "no target: reported for information"),
+        (
+            s.status_differs["Data Only"],
+            f"Status {cells.DIFFERS_MARK}",
+            "the status computed from value and target differs from the one the return "
+            "reported: both are shown and a note under the table gives the reason",
+        ),
+        (s.trend["Improving"], cells.TREND_ARROWS["Improving"], "improving on the period before"),
+        (s.trend["No Change"], cells.TREND_ARROWS["No Change"], "no change"),
+        (
+            s.trend["Getting Worse"],
+            cells.TREND_ARROWS["Getting Worse"],
+            "getting worse than the period before",
+        ),
+        (s.muted, "N/A", "the return gives no value for the period (see its note)"),
+    ]
+    for fmt, symbol, meaning in key:
+        r += 1
+        ws.write_string(r, 0, symbol, fmt)
+        ws.merge_range(r, 1, r, 7, meaning, s.paragraph)
+    r += 2
+    ws.write_string(r, 0, NARRATIVE_TITLE, s.subtitle)
+    paragraphs = data["narrative"]
+    if not paragraphs:
+        r += 1
+        ws.merge_range(r, 0, r, 7, "No narrative was returned for this period.", s.paragraph)
+    heading = NARRATIVE_TITLE
+    for p in paragraphs:
+        if p["heading"] and p["heading"] != heading:
+            heading = p["heading"]
+            r += 2
+            ws.write_string(r, 0, heading, s.heading)
+        r += 1
+        ws.merge_range(r, 0, r, 7, "", s.paragraph)
+        cells.write_text(ws, r, 0, p["text"], s, s.paragraph_for(p["text"]))
+        ws.set_row(r, cells.row_height(cells.lines_needed([(p["text"], 8 * 16 * 0.95)])) + 4)
+    cells.print_setup(ws, [16] * 8, report.title, report.as_at, None, landscape=False)
+    report.counts["Narrative"] = len(paragraphs)
+
+
+def _dashboard_sheet(report: Report, data: dict) -> None:
+    """Charts of the period's PIs and actions by status, like the seed's dashboard."""
+    s = report.styles
+    ws = _sheet(report, "Dashboard", f"{report.service} Dashboard")
+    period = report.period
+    pi_counts = {status: 0 for status in cells.STATUS_COLOURS}
+    for (_code, key), v in data["values"].items():
+        if key == period.key and v["status"] in pi_counts:
+            pi_counts[v["status"]] += 1
+    action_counts: dict[str, int] = {}
+    for a in data["actions"]:
+        label = a["status"] or "No progress given"
+        action_counts[label] = action_counts.get(label, 0) + 1
+    cells.write_header(ws, HEADER_ROW, ["PI status", "PIs"], s)
+    for i, (status, n) in enumerate(pi_counts.items(), start=HEADER_ROW + 1):
+        ws.write_string(i, 0, status, s.status[status])
+        ws.write_number(i, 1, n, s.integer)
+    a0 = HEADER_ROW + len(pi_counts) + 2
+    cells.write_header(ws, a0, ["Action status", "Actions"], s)
+    for i, (status, n) in enumerate(sorted(action_counts.items()), start=a0 + 1):
+        ws.write_string(i, 0, status, s.text)
+        ws.write_number(i, 1, n, s.integer)
+    sheet = "Dashboard"
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(pi_counts)
+    chart = report.wb.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "PIs",
+            "categories": [sheet, first, 0, last, 0],
+            "values": [sheet, first, 1, last, 1],
+            "points": [{"fill": {"color": cells.STATUS_COLOURS[st][1]}} for st in pi_counts],
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": f"PIs by status, {period.label}", "name_font": {"size": 11}})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"name": "PIs", "major_gridlines": {"visible": True}})
+    chart.set_size({"width": 420, "height": 260})
+    ws.insert_chart(HEADER_ROW, 3, chart, {"object_position": 3})
+    if action_counts:
+        chart = report.wb.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": "Actions",
+                "categories": [sheet, a0 + 1, 0, a0 + len(action_counts), 0],
+                "values": [sheet, a0 + 1, 1, a0 + len(action_counts), 1],
+                "fill": {"color": cells.HEADER_COLOUR},
+                "data_labels": {"value": True},
+            }
+        )
+        chart.set_title({"name": f"Actions by status, {period.label}", "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"name": "Actions"})
+        chart.set_size({"width": 420, "height": 260})
+        ws.insert_chart(HEADER_ROW, 10, chart, {"object_position": 3})
+    cells.print_setup(ws, [14, 8, 2] + [8.43] * 14, report.title, report.as_at, None)
+    ws.print_area(0, 0, HEADER_ROW + 18, 16)
+    report.counts["Dashboard"] = sum(pi_counts.values())
+
+
+def _actions_sheet(report: Report, data: dict) -> None:
+    s = report.styles
+    rows = data["actions"]
+    if not rows:
+        report.counts["Actions"] = 0
+        return
+    ws = _sheet(report, "Actions", f"{report.service} Action report")
+    headers = [
+        "Code",
+        "Action",
+        "Due Date",
+        "Status",
+        "Progress",
+        "Comment & Planned Improvement Action",
+    ]
+    widths = [13, 40, 12, 11, 9, 80]
+    cells.write_header(ws, HEADER_ROW, headers, s)
+    r = HEADER_ROW
+    heading = object()
+    for a in sorted(rows, key=lambda a: (a["priority"] or "", a["action_code"])):
+        if a["priority"] != heading:
+            heading = a["priority"]
+            if heading:
+                r += 1
+                ws.merge_range(r, 0, r, len(headers) - 1, heading, s.heading)
+                ws.set_row(r, 18)
+        r += 1
+        cells.write_text(ws, r, 0, a["action_code"], s)
+        cells.write_text(ws, r, 1, a["action"], s)
+        if a["due_date"] is not None:
+            ws.write_datetime(r, 2, a["due_date"], s.date)
+        else:
+            ws.write_blank(r, 2, None, s.text)
+        cells.write_status(ws, r, 3, a["reported_status"], s)
+        if a["progress_pct"] is not None:
+            ws.write_number(r, 4, a["progress_pct"] / 100, s.percent0)
+        else:
+            ws.write_blank(r, 4, None, s.text)
+        cells.write_text(ws, r, 5, a["comment"], s)
+        ws.set_row(r, cells.row_height(cells.lines_needed([(a["action"], 40), (a["comment"], 80)])))
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    cells.print_setup(ws, widths, report.title, report.as_at, (HEADER_ROW, HEADER_ROW))
+    report.counts["Actions"] = len(rows)
+
+
+def _risks_sheet(report: Report, data: dict) -> None:
+    s = report.styles
+    rows = data["risks"]
+    ws = _sheet(report, "Risks", f"{report.service} Service Risks")
+    headers = [
+        "Code & Title",
+        "Risk Identification",
+        "Risk Control Measure",
+        "Related Action",
+        "Related action latest note",
+        "Risk Score",
+    ]
+    widths = [24, 36, 36, 30, 34, 8]
+    if not rows:
+        ws.write_string(HEADER_ROW, 0, "No risks reported this period.", s.paragraph)
+        cells.print_setup(ws, widths, report.title, report.as_at, None)
+        report.counts["Risks"] = 0
+        return
+    cells.write_header(ws, HEADER_ROW, headers, s)
+    r = HEADER_ROW
+    for k in rows:
+        r += 1
+        texts = [
+            f"{k['risk_code']} {k['title'] or ''}".strip(),
+            k["identification"],
+            k["control_measures"],
+            k["related_action"],
+            k["latest_note"],
+        ]
+        for c, text in enumerate(texts):
+            cells.write_text(ws, r, c, text, s)
+        if k["risk_score"] is not None:
+            ws.write_number(r, 5, k["risk_score"], s.integer)
+        else:
+            ws.write_blank(r, 5, None, s.text)
+        ws.set_row(r, cells.row_height(cells.lines_needed(list(zip(texts, widths)))))
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    cells.print_setup(ws, widths, report.title, report.as_at, (HEADER_ROW, HEADER_ROW))
+    report.counts["Risks"] = len(rows)
+
+
+def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
+    s = report.styles
+    if not rows:
+        report.counts["LGBF"] = 0
+        return
+    ws = _sheet(
+        report,
+        "LGBF",
+        f"Local Government Benchmarking Framework - {report.service}",
+    )
+    last_year = queries.Period(report.period.fy_start_year - 1, None).financial_year
+    first_year = min(r["financial_year"] for r in rows)
+    years = [
+        queries.Period(y, None).financial_year
+        for y in range(int(first_year[:4]), int(last_year[:4]) + 1)
+    ]
+    by_code: dict[str, dict] = {}
+    for row in rows:
+        by_code.setdefault(row["indicator_code"], {"rows": {}, "first": row})
+        by_code[row["indicator_code"]]["rows"][row["financial_year"]] = row
+    ws.write_string(
+        3,
+        0,
+        f"Figures as published by then: {_publications(rows)}. A year not yet published shows '-'.",
+        s.small,
+    )
+    headers = ["Code", "Title", *years, "External Comparison"]
+    widths = [9, 44, *([9.5] * len(years)), 44]
+    cells.write_header(ws, HEADER_ROW, headers, s)
+    r = HEADER_ROW
+    for code, item in by_code.items():
+        r += 1
+        first = item["first"]
+        cells.write_text(ws, r, 0, code, s)
+        cells.write_text(ws, r, 1, first["title"], s)
+        for c, fy in enumerate(years, start=2):
+            row = item["rows"].get(fy)
+            if row is None:
+                ws.write_string(r, c, "-", s.centre)
+            else:
+                cells.write_number(ws, r, c, row["value"], first["unit"], s)
+        ranked = [
+            (fy, x["rank"], x["quartile"])
+            for fy, x in sorted(item["rows"].items(), reverse=True)
+            if x["rank"]
+        ]
+        comparison = cells.external_comparison(ranked[:4])
+        cells.write_text(ws, r, 2 + len(years), comparison, s)
+        ws.set_row(
+            r, cells.row_height(cells.lines_needed([(first["title"], 44), (comparison, 44)]))
+        )
+    cells.print_setup(ws, widths, report.title, report.as_at, (HEADER_ROW, HEADER_ROW))
+    report.counts["LGBF"] = len(by_code)
+
+
+def _publications(rows: list[dict]) -> str:
+    pubs = sorted({(r["published_on"], r["kind"], r["source"]) for r in rows})
+    return "; ".join(
+        f"{queries.publication_name(kind, source, on)} (published {on:%d %B %Y})"
+        for on, kind, source in pubs
+    )
+
+
+def read_report_data(con, council: str, service: str, period: Period, as_of: date) -> dict:
+    """Everything one report prints, from the query layer."""
+    keys = [p.key for p in comparison_periods(period)]
+    values = {
+        (v["indicator_code"], v["period_key"]): v
+        for v in queries.indicator_values(con, council, service, keys, as_of)
+    }
+    return {
+        "indicators": queries.indicators(con, council, service, period.end_date),
+        "values": values,
+        "pis_on_target": queries.pis_on_target(con, council, service, period.key),
+        "actions": queries.actions(con, council, service, period.key, as_of),
+        "risks": queries.risks(con, council, service, period.key, as_of),
+        "narrative": queries.narrative(con, council, service, period.key),
+        "lgbf": queries.lgbf_values(
+            con, council, service, as_of, Period(period.fy_start_year - 1, None).financial_year
+        ),
+    }
+
+
+def build_service_report(
+    con,
+    council: str,
+    service: str,
+    period_key: str,
+    out_dir: Path,
+    as_of: date | None = None,
+    weeks_after_end: int = queries.DEFAULT_WEEKS_AFTER_PERIOD_END,
+) -> tuple[Path, dict]:
+    """Write one report as known on ``as_of`` (default: the period's report date, its end plus
+    ``weeks_after_end`` weeks); returns its path and the rows written per section."""
+    period = Period.from_key(period_key)
+    as_of = as_of or period.report_date(weeks_after_end)
+    data = read_report_data(con, council, service, period, as_of)
+    path = report_path(out_dir, council, service, period_key)
+    wb, tmp = cells.new_workbook(path)
+    report = Report(con, council, service, period, as_of, wb, cells.Styles(wb))
+    wb.set_properties(
+        {
+            "title": f"{council} - {report_title(service, period)}",
+            "author": "council-performance pipeline",
+            "comments": report.as_at,
+        }
+    )
+    lgbf_note = (
+        f"LGBF as published by then: {_publications(data['lgbf'])}."
+        if data["lgbf"]
+        else "no LGBF publication held for that date."
+    )
+    _cover_sheet(report, data, lgbf_note)
+    _dashboard_sheet(report, data)
+    complaints_lead = _prints_before(data, report.period, "Complaints", "PI summary")
+    for sheet in SHEET_ORDER[2:]:
+        if sheet == "Complaints" and complaints_lead:
+            continue  # printed at the top of the PI summary
+        if sheet == "PI Summary" and complaints_lead:
+            report.counts[sheet] = _indicator_sheet(report, sheet, data, ("Complaints",))
+        elif sheet in INDICATOR_SECTIONS:
+            report.counts[sheet] = _indicator_sheet(report, sheet, data)
+        elif sheet == "Actions":
+            _actions_sheet(report, data)
+        elif sheet == "Risks":
+            _risks_sheet(report, data)
+        elif sheet == "LGBF":
+            _lgbf_sheet(report, data["lgbf"])
+    return cells.publish(wb, tmp, path), report.counts
+
+
+def report_periods(con) -> list[tuple[str, str, str]]:
+    return queries.report_periods(con)
