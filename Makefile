@@ -43,8 +43,11 @@ dagster-home: install
 ## Materialise every asset through Dagster on raw/ and print where the outputs are; with
 ## nothing changed since the last publish, say so and start no run. (The CLI prepares
 ## DAGSTER_HOME and releases stale slots itself: no second Python start-up for dagster-home.)
+## Run options (Dagster run config, orchestration/planning/options.py): REPORT_PERIODS=latest-year
+## writes only the latest financial year's reports; LGBF_PACK_COUNCILS=all (or names) more packs.
+RUN_OPTIONS = $(if $(REPORT_PERIODS),--report-periods $(REPORT_PERIODS)) $(if $(LGBF_PACK_COUNCILS),--lgbf-pack-councils "$(LGBF_PACK_COUNCILS)")
 run: install
-	$(PY) -m orchestration.ops.cli run
+	$(PY) -m orchestration.ops.cli run $(RUN_OPTIONS)
 
 ## The same, rebuilding every dbt model from scratch. `make run` recomputes only the financial
 ## years whose returns changed since the last build (orchestration/planning/incremental.py), and
@@ -107,10 +110,12 @@ seeds: install
 	$(PY) scripts/build_lgbf_reference.py
 	$(PY) scripts/build_framework.py
 
-## What CI checks first: lint and format (`ruff format .` fixes the format).
+## What CI checks first: lint and format (`ruff format .` fixes the format), and the layers of
+## orchestration/ (`lint-imports`: an import cycle or an import from a higher stage fails).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf output .dagster_home dbt_project/target dbt_project/logs

@@ -1,21 +1,56 @@
-"""Where things live. Every path can be overridden by an environment variable.
+"""Every setting read from the environment, in one place, each validated when it is read.
 
 Defaults keep everything inside the repository so that a fresh clone works with no
-configuration: inputs under ``raw/``, published outputs under ``output/``.
+configuration: inputs under ``raw/``, published outputs under ``output/``. The README's
+"Configuration" table lists every variable read here (``tests/unit`` checks that it does).
+No other module reads ``os.environ``; run options that change what one run writes (which
+reports, which councils' LGBF packs) are not settings but Dagster run config
+(:mod:`orchestration.planning.options`).
+
+Each setting is a function, read when it is needed rather than at import, so that a test or a
+deployment that changes a variable sees its new value.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
-def _path(env: str, default: Path) -> Path:
-    value = os.environ.get(env)
+class SettingError(ValueError):
+    """A setting with a value it cannot take: the message names it and what it accepts."""
+
+
+def _get(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def _path(name: str, default: Path) -> Path:
+    value = _get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def _int(name: str, default: int, low: int, high: int | None = None) -> int:
+    raw = _get(name)
+    if not raw:
+        return default
+    accepted = f"a whole number from {low}" + (f" to {high}" if high is not None else " up")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingError(f"{name}={raw!r}: expected {accepted}") from None
+    if value < low or (high is not None and value > high):
+        raise SettingError(f"{name}={value}: expected {accepted}")
+    return value
+
+
+# --- where things live ---------------------------------------------------------------------
 
 
 def raw_dir() -> Path:
@@ -38,6 +73,12 @@ def quarantine_dir() -> Path:
     return _path("QUARANTINE_DIR", returns_dir().parent / "quarantine")
 
 
+def lgbf_landing_dir() -> Path:
+    """``$LGBF_LANDING_DIR``, else ``lgbf/`` in the raw folder."""
+    value = _get("LGBF_LANDING_DIR")
+    return Path(value).expanduser() if value else raw_dir() / "lgbf"
+
+
 def output_dir() -> Path:
     """Published outputs: the analysts' warehouse, Excel returns, exports."""
     return _path("OUTPUT_DIR", REPO_ROOT / "output")
@@ -57,9 +98,114 @@ def work_warehouse_path() -> Path:
     return _path("DUCKDB_PATH", output_dir() / ".work" / "warehouse.duckdb")
 
 
+def dagster_home() -> Path:
+    """Dagster's instance storage (runs, event logs, schedules' and sensors' state)."""
+    return _path("DAGSTER_HOME", REPO_ROOT / ".dagster_home")
+
+
+# --- resources and housekeeping ------------------------------------------------------------
+
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.I)
+
+
 def duckdb_memory_limit() -> str:
     """Memory DuckDB may use in each pipeline process (dbt reads the same variable)."""
-    return os.environ.get("DUCKDB_MEMORY_LIMIT", "1GB")
+    value = _get("DUCKDB_MEMORY_LIMIT") or "1GB"
+    if not _MEMORY.match(value):
+        raise SettingError(f"DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 512MB or 2GB")
+    return value
+
+
+def dagster_runs_kept() -> int:
+    """Finished runs the local instance keeps (``orchestration/ops/run_history.py``)."""
+    return _int("DAGSTER_RUNS_KEPT", 50, 1)
+
+
+# --- automation ----------------------------------------------------------------------------
+
+
+def lgbf_url() -> str | None:
+    """``$LGBF_URL`` (http, https or file URL of the LGBF publication), or None: not polled."""
+    value = _get("LGBF_URL")
+    if value and not value.startswith(("http://", "https://", "file:")):
+        raise SettingError(f"LGBF_URL={value!r}: expected an http://, https:// or file: URL")
+    return value or None
+
+
+def returns_sensor_interval_seconds() -> int:
+    return _int("RETURNS_SENSOR_INTERVAL_SECONDS", 60, 1)
+
+
+def quarterly_load_day() -> int:
+    """Day of the month after each quarter on which the schedule loads it. Days 29-31 do not
+    exist in every month (April has 30): refused rather than have cron skip a quarter."""
+    return _int("QUARTERLY_LOAD_DAY", 15, 1, 28)
+
+
+def quarterly_load_hour() -> int:
+    return _int("QUARTERLY_LOAD_HOUR", 6, 0, 23)
+
+
+def pause_at() -> tuple[str, float] | None:
+    """``PIPELINE_PAUSE_AT=<point>:<seconds>``: the crash-safety tests' fault-injection point
+    (``orchestration/faults.py``); unset everywhere else."""
+    value = _get("PIPELINE_PAUSE_AT")
+    if not value:
+        return None
+    point, _, seconds = value.partition(":")
+    try:
+        return point, float(seconds or 30)
+    except ValueError:
+        raise SettingError(
+            f"PIPELINE_PAUSE_AT={value!r}: expected <point>:<seconds>, e.g. publish:30"
+        ) from None
+
+
+# Every variable this module reads, for the README's table and its test.
+VARIABLES = (
+    "RAW_DIR",
+    "RETURNS_DIR",
+    "FRAMEWORKS_DIR",
+    "QUARANTINE_DIR",
+    "LGBF_LANDING_DIR",
+    "OUTPUT_DIR",
+    "WAREHOUSE_PATH",
+    "DUCKDB_PATH",
+    "DAGSTER_HOME",
+    "DUCKDB_MEMORY_LIMIT",
+    "DAGSTER_RUNS_KEPT",
+    "LGBF_URL",
+    "RETURNS_SENSOR_INTERVAL_SECONDS",
+    "QUARTERLY_LOAD_DAY",
+    "QUARTERLY_LOAD_HOUR",
+    "PIPELINE_PAUSE_AT",
+)
+
+
+def validate() -> None:
+    """Read every setting once, so that a bad one stops a run at its start with one line."""
+    for read in (
+        raw_dir,
+        returns_dir,
+        frameworks_dir,
+        quarantine_dir,
+        lgbf_landing_dir,
+        output_dir,
+        published_warehouse_path,
+        work_warehouse_path,
+        dagster_home,
+        duckdb_memory_limit,
+        dagster_runs_kept,
+        lgbf_url,
+        returns_sensor_interval_seconds,
+        quarterly_load_day,
+        quarterly_load_hour,
+        pause_at,
+    ):
+        read()
+
+
+# --- the environment the tools we start need -----------------------------------------------
 
 
 def export_dbt_env() -> None:
@@ -69,13 +215,17 @@ def export_dbt_env() -> None:
     os.environ["DUCKDB_PATH"] = str(path)
 
 
-def dbt_executable() -> str:
-    """The dbt command Dagster runs: ``council-dbt`` (``orchestration/transform/launcher.py``: dbt,
-    minus a version lookup on pypi.org before every build) next to this interpreter, so an
-    un-activated venv still finds it; plain ``dbt`` where the project is not installed."""
-    import shutil
-    import sys
+def export_dagster_home() -> Path:
+    """``DAGSTER_HOME`` for Dagster's own lookup (``DagsterInstance.get()``), defaulted."""
+    home = dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
 
+
+def dbt_executable() -> str:
+    """The dbt command Dagster runs: ``council-dbt`` (``orchestration/transform/launcher.py``:
+    dbt, minus a version lookup on pypi.org before every build) next to this interpreter, so an
+    un-activated venv still finds it; plain ``dbt`` where the project is not installed."""
     for name in ("council-dbt", "dbt"):
         beside = Path(sys.executable).parent / name
         if beside.exists():
@@ -85,8 +235,6 @@ def dbt_executable() -> str:
 
 def put_venv_on_path() -> None:
     """dagster-dbt's manifest preparer looks ``dbt`` up on PATH; make it this venv's."""
-    import sys
-
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")

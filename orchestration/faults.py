@@ -9,16 +9,16 @@ half-written. Unset (always, outside those tests) it does nothing.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
+from orchestration import config
+
 
 def pause_point(name: str) -> None:
-    setting = os.environ.get("PIPELINE_PAUSE_AT", "")
-    point, _, seconds = setting.partition(":")
-    if point == name:
+    setting = config.pause_at()
+    if setting and setting[0] == name:
         # Tell the test where we are, then hold still long enough to be killed. On stderr:
         # the CLI sends a run's stdout (dbt's output) to its log file.
         print(f"PAUSED AT {name}", file=sys.stderr, flush=True)
-        time.sleep(float(seconds or 30))
+        time.sleep(setting[1])

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from orchestration import config
 from orchestration.lgbf.fetch import (
     FetchResult,
     fetch_publication,
-    landing_dir_from_env,
-    lgbf_url_from_env,
 )
 from tests.http_fixtures import LAST_MODIFIED, Handler, serve_body
 
@@ -372,13 +371,13 @@ def test_env_helpers(monkeypatch, tmp_path):
     monkeypatch.delenv("LGBF_LANDING_DIR", raising=False)
     monkeypatch.delenv("LGBF_URL", raising=False)
     repo = Path(__file__).resolve().parents[1]
-    assert landing_dir_from_env() == repo / "raw" / "lgbf"
-    assert lgbf_url_from_env() is None
+    assert config.lgbf_landing_dir() == repo / "raw" / "lgbf"
+    assert config.lgbf_url() is None
 
     monkeypatch.setenv("LGBF_LANDING_DIR", str(tmp_path / "drop"))
     monkeypatch.setenv("LGBF_URL", "https://example.org/lgbf.xlsx")
-    assert landing_dir_from_env() == tmp_path / "drop"
-    assert lgbf_url_from_env() == "https://example.org/lgbf.xlsx"
+    assert config.lgbf_landing_dir() == tmp_path / "drop"
+    assert config.lgbf_url() == "https://example.org/lgbf.xlsx"
 
     monkeypatch.setenv("LGBF_URL", "")
-    assert lgbf_url_from_env() is None
+    assert config.lgbf_url() is None

@@ -12,6 +12,7 @@ import pytest
 from orchestration import config
 from orchestration.ops import cli
 from orchestration.planning import changes
+from orchestration.planning.options import RunOptions
 from orchestration.transform import artefacts
 from tests.test_operations import _resubmit, _seed
 from tests.test_reliability import SEED_RETURNS, restore_seed_returns
@@ -72,12 +73,11 @@ def test_each_kind_of_change_is_seen(published, tmp_path, monkeypatch):
     assert changes.since_last_publish(published, files).frameworks == [framework.name]
     monkeypatch.delenv("FRAMEWORKS_DIR")
 
-    # Changed code (or dbt project, or output settings).
-    monkeypatch.setenv("REPORT_PERIODS", "latest-year")
-    assert changes.since_last_publish(published, files).code == [
-        "the code, dbt project or output settings changed"
+    # Other run options than those published (other outputs asked for).
+    latest_year = RunOptions(report_periods="latest-year")
+    assert changes.since_last_publish(published, files, latest_year).code == [
+        f"other run options than published: {latest_year.as_dict()}"
     ]
-    monkeypatch.delenv("REPORT_PERIODS")
 
     # Cleaned outputs.
     monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "cleaned"))

@@ -8,7 +8,7 @@ every core with its own worker processes.)
 
 import dagster as dg
 
-from orchestration.planning.selection import LOAD_ALL
+from orchestration.planning.selection import LGBF_INGEST, LOAD_ALL
 
 load_all = dg.define_asset_job(
     "load_all",
@@ -20,7 +20,7 @@ load_all = dg.define_asset_job(
 
 lgbf_refresh = dg.define_asset_job(
     "lgbf_refresh",
-    selection=dg.AssetSelection.assets("lgbf_publications").downstream()
+    selection=dg.AssetSelection.groups(LGBF_INGEST).downstream()
     - dg.AssetSelection.assets("return_templates"),
     description="Ingest new LGBF publications from the landing folder and rebuild what depends on them.",
     executor_def=dg.in_process_executor,

@@ -46,8 +46,6 @@ from orchestration.lgbf.layout import OPEN_DATA_MARKERS, OPEN_DATA_NAMES, open_d
 __all__ = [
     "FetchResult",
     "fetch_publication",
-    "landing_dir_from_env",
-    "lgbf_url_from_env",
 ]
 
 SUPPORTED_SCHEMES = ("http", "https", "file")
@@ -88,21 +86,6 @@ class _Download:
     last_modified: str | None
     content_type: str | None
     expected_size: int | None
-
-
-def landing_dir_from_env() -> Path:
-    """``$LGBF_LANDING_DIR``, else ``lgbf/`` in the raw folder (``$RAW_DIR``, default ``raw/``)."""
-    from orchestration.config import raw_dir
-
-    value = os.environ.get("LGBF_LANDING_DIR")
-    if value:
-        return Path(value).expanduser()
-    return raw_dir() / "lgbf"
-
-
-def lgbf_url_from_env() -> str | None:
-    """``$LGBF_URL``, or None when polling is not configured."""
-    return os.environ.get("LGBF_URL") or None
 
 
 def fetch_publication(

@@ -24,14 +24,18 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
+
+from orchestration import config
 from orchestration.config import REPO_ROOT
+from orchestration.ops.run_history import prune_runs
 
 LOCAL_CONFIG = REPO_ROOT / "deploy" / "local" / "dagster.yaml"
 PRODUCTION_CONFIG = REPO_ROOT / "deploy" / "dagster.yaml"
 
 
 def dagster_home() -> Path:
-    return Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster_home")
+    return config.dagster_home()
 
 
 def ensure_dagster_home(home: Path | None = None) -> Path:
@@ -59,8 +63,6 @@ def _alive(pid: int) -> bool:
 
 def _worker_pid(instance, run_id: str) -> int | None:
     """The process that ran the run: the one that logged its start (and claimed its slots)."""
-    import dagster as dg
-
     records = instance.get_records_for_run(
         run_id, of_type=dg.DagsterEventType.RUN_START, limit=1
     ).records
@@ -95,10 +97,6 @@ def release_stale_warehouse_slots(instance) -> list[str]:
 
 
 def main() -> int:
-    import dagster as dg
-
-    from orchestration.ops.run_history import prune_runs
-
     home = ensure_dagster_home()
     with dg.DagsterInstance.from_config(str(home)) as instance:
         for run_id in release_stale_warehouse_slots(instance):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 
+from orchestration.reports.cells import QUARTILE_WORDS, short_year
 from orchestration.reports.service_report import NO_TARGET, UNDOCUMENTED, report_path
 from orchestration.workbook.values import parse_number
 
@@ -328,8 +329,6 @@ def _lgbf_checks(seed: str, book: ReportBook) -> list[Check]:
 
 def text_phrase(r: dict) -> str:
     """The phrase in the reports' wording with the quartile word normalised (TOP -> Top)."""
-    from orchestration.reports.cells import QUARTILE_WORDS, short_year
-
     quartile = QUARTILE_WORDS[int(r["quartile"])]
     return f"{short_year(r['financial_year'])} Rank {r['rank']} ({quartile} Quartile)"
 

@@ -19,18 +19,13 @@ compares with (``orchestration/planning/changes.py``). Runs still in progress ar
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import dagster as dg
 
-DEFAULT_RUNS_KEPT = 50
+from orchestration import config
+
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
-
-
-def runs_kept() -> int:
-    raw = os.environ.get("DAGSTER_RUNS_KEPT", "").strip()
-    return int(raw) if raw else DEFAULT_RUNS_KEPT
 
 
 def _holding_latest_materializations(instance: dg.DagsterInstance) -> set[str]:
@@ -40,7 +35,7 @@ def _holding_latest_materializations(instance: dg.DagsterInstance) -> set[str]:
 
 def prune_runs(instance: dg.DagsterInstance, keep: int | None = None) -> list[str]:
     """Delete finished runs beyond the newest ``keep`` (see above); the deleted run ids."""
-    keep = runs_kept() if keep is None else keep
+    keep = config.dagster_runs_kept() if keep is None else keep
     finished = dg.RunsFilter(statuses=FINISHED)
     records = instance.get_run_records(filters=finished)  # newest first
     old = [r.dagster_run.run_id for r in records[keep:]]

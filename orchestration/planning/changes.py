@@ -13,7 +13,7 @@ run builds. The inputs of a publish are
 * the LGBF landing folder: each file's sha256 must be in the published warehouse (with
   ``LGBF_URL`` set, a new publication can only be known by polling, so the run goes ahead);
 * the code: a fingerprint of the ``orchestration`` package, the dbt project and the settings
-  that shape the outputs, which the ``published_warehouse`` asset records in the metadata of
+  that shape the outputs (and the run options, ``orchestration/planning/options.py``), which the ``published_warehouse`` asset records in the metadata of
   each materialization (Dagster's event log is the record of what produced the warehouse);
 * the outputs themselves: a cleaned output folder is rebuilt.
 
@@ -30,8 +30,8 @@ import dagster as dg
 
 from orchestration import config
 from orchestration.fingerprints import code_fingerprint, sha256_of
-from orchestration.lgbf import fetch
 from orchestration.lgbf.landing import landed_files
+from orchestration.planning.options import METADATA_KEY, RunOptions
 from orchestration.warehouse import published as published_warehouse
 
 CODE_FINGERPRINT_KEY = "code_fingerprint"
@@ -74,9 +74,12 @@ def changed_frameworks() -> list[str]:
     return [p.name for p in paths if sha256_of(p) not in known]
 
 
-def since_last_publish(instance, return_files: list[Path]) -> Changes:
-    """Compare ``return_files``, the LGBF landing folder, the code and the outputs with the
-    last successful publish recorded in ``instance`` and the published warehouse."""
+def since_last_publish(
+    instance, return_files: list[Path], run_options: RunOptions | None = None
+) -> Changes:
+    """Compare ``return_files``, the LGBF landing folder, the code, the run options (default:
+    the defaults) and the outputs with the last successful publish recorded in ``instance``
+    and the published warehouse."""
     changes = Changes()
     published = config.published_warehouse_path()
     for path in (published, config.output_dir() / "excel", config.output_dir() / "parquet"):
@@ -91,16 +94,20 @@ def since_last_publish(instance, return_files: list[Path]) -> Changes:
     if recorded is None:
         changes.code.append("no publish recorded with a code fingerprint")
     elif recorded.value != code_fingerprint():
-        changes.code.append("the code, dbt project or output settings changed")
+        changes.code.append("the code or dbt project changed")
+    asked = (run_options or RunOptions()).as_dict()
+    recorded_options = metadata.get(METADATA_KEY)
+    if recorded_options is None or recorded_options.value != asked:
+        changes.code.append(f"other run options than published: {asked}")
 
     loaded = published_warehouse.input_sha256s("returns")
     changes.returns = [p.name for p in return_files if sha256_of(p) not in loaded]
     changes.frameworks = changed_frameworks()
 
-    if fetch.lgbf_url_from_env():
+    if config.lgbf_url():
         changes.lgbf.append("LGBF_URL is set (a new publication is only known by polling it)")
     else:
         known = published_warehouse.input_sha256s("lgbf")
-        landed = landed_files(fetch.landing_dir_from_env())
+        landed = landed_files(config.lgbf_landing_dir())
         changes.lgbf = [f.path.name for f in landed if sha256_of(f.path) not in known]
     return changes

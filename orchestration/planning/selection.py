@@ -40,6 +40,7 @@ from orchestration.periods import FinancialQuarter, financial_quarters
 from orchestration.planning import changes
 from orchestration.planning.changes import Changes
 from orchestration.planning.incremental import FULL_REFRESH_TAG
+from orchestration.planning.options import REPORTS_ASSET, RunOptions, merge_run_config
 from orchestration.returns.landing import files_for
 
 # The load_all job: everything but the templates, which are written when a quarter is due.
@@ -49,7 +50,6 @@ LOAD_ALL = dg.AssetSelection.all() - dg.AssetSelection.assets("return_templates"
 RETURNS_INGEST = "returns_ingest"
 LGBF_INGEST = "lgbf_ingest"
 FRAMEWORKS_INGEST = "frameworks"
-REPORTS_ASSET = "service_performance_reports"
 # On every run started from a plan: why it builds what it builds (visible in the UI).
 PLAN_TAG = "warehouse/changed"
 
@@ -63,6 +63,8 @@ class RunPlan:
     # The reports' scope (see above); both empty: not narrowed.
     changed_returns: list[str] = field(default_factory=list)
     changed_frameworks: list[str] = field(default_factory=list)
+    # What the run writes (orchestration/planning/options.py).
+    options: RunOptions = RunOptions()
 
     @property
     def nothing(self) -> bool:
@@ -79,9 +81,10 @@ class RunPlan:
         return {PLAN_TAG: self.reason[:250]}
 
     def run_config(self, base: dict | None = None) -> dict:
-        """``base`` (a caller's run config, e.g. the reports' as-of date) with the reports'
-        scope added (when they run)."""
-        config = dict(base or {})
+        """``base`` (a caller's run config, e.g. the reports' as-of date) with the run options
+        (when not the defaults) and the reports' scope added (when they run)."""
+        asked = self.options.run_config() if self.options != RunOptions() else {}
+        config = merge_run_config(base, asked)
         if self.changed_returns or self.changed_frameworks:
             ops = dict(config.get("ops", {}))
             reports = dict(ops.get(REPORTS_ASSET, {}).get("config", {}))
@@ -94,16 +97,18 @@ class RunPlan:
         return config
 
 
-def everything(reason: str) -> RunPlan:
-    return RunPlan(LOAD_ALL, reason)
+def everything(reason: str, options: RunOptions | None = None) -> RunPlan:
+    return RunPlan(LOAD_ALL, reason, options=options or RunOptions())
 
 
-def plan(changes: Changes) -> RunPlan:
-    """The assets to build for ``changes`` (what differs from the last successful publish)."""
+def plan(changes: Changes, options: RunOptions | None = None) -> RunPlan:
+    """The assets to build for ``changes`` (what differs from the last successful publish),
+    writing the outputs ``options`` asks for (default: the defaults)."""
+    options = options or RunOptions()
     if changes.nothing:
-        return RunPlan(None, "nothing changed since the last successful publish")
+        return RunPlan(None, "nothing changed since the last successful publish", options=options)
     if changes.outputs or changes.code:
-        return everything(changes.describe())
+        return everything(changes.describe(), options)
     groups = []
     if changes.returns:
         groups.append(RETURNS_INGEST)
@@ -115,14 +120,17 @@ def plan(changes: Changes) -> RunPlan:
     # Reports narrowed to the changed returns' and frameworks' councils only when nothing
     # that every report shows (the LGBF values) changed.
     if LGBF_INGEST in groups:
-        return RunPlan(selection, changes.describe())
-    return RunPlan(selection, changes.describe(), changes.returns, changes.frameworks)
+        return RunPlan(selection, changes.describe(), options=options)
+    return RunPlan(selection, changes.describe(), changes.returns, changes.frameworks, options)
 
 
-def since_last_publish(instance: dg.DagsterInstance, return_files: list) -> RunPlan:
+def since_last_publish(
+    instance: dg.DagsterInstance, return_files: list, options: RunOptions | None = None
+) -> RunPlan:
     """The plan for ``return_files`` (a run's quarters) and every other input, compared with
-    the last successful publish recorded in ``instance`` (``orchestration/planning/changes.py``)."""
-    return plan(changes.since_last_publish(instance, return_files))
+    the last successful publish recorded in ``instance`` (``orchestration/planning/changes.py``),
+    for a run writing what ``options`` asks for."""
+    return plan(changes.since_last_publish(instance, return_files, options), options)
 
 
 def run_quarters(tags: Mapping[str, str]) -> tuple[FinancialQuarter, FinancialQuarter] | None:
@@ -158,4 +166,5 @@ def unplanned_run_has_nothing_to_build(context: dg.AssetExecutionContext) -> boo
         return False
     if set(context.selected_asset_keys) != set(context.assets_def.keys):
         return False  # a subset someone chose: build it
-    return since_last_publish(context.instance, run_files(tags)).nothing
+    options = RunOptions.from_run_config(context.run.run_config)
+    return since_last_publish(context.instance, run_files(tags), options).nothing

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import duckdb
+
 from orchestration.periods import FinancialPeriod
 
 # Default report date of a period: its end plus this many weeks (returns are due, checked
@@ -308,8 +310,6 @@ class ScopedCopy:
     """
 
     def __init__(self, warehouse: str):
-        import duckdb
-
         self.con = duckdb.connect(config={"memory_limit": "512MB"})
         self.con.execute(f"attach '{warehouse}' as wh (read_only)")
         for schema in sorted({t.split(".")[0] for t, _ in SCOPED_TABLES}):

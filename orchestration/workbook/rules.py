@@ -31,6 +31,7 @@ cell nor guaranteed by construction, so the reader and dbt cannot drift apart.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -246,8 +247,6 @@ def _typed(value):
 
 
 def _unknown(rule: Rule, value: str, allowed=None, where: str | None = None) -> str:
-    import difflib
-
     values = sorted(allowed) if allowed is not None else rule.values
     close = difflib.get_close_matches(value, values, n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]!r}?" if close else ""

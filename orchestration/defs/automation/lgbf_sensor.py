@@ -11,6 +11,7 @@ import json
 
 import dagster as dg
 
+from orchestration import config
 from orchestration.lgbf import fetch
 
 POLL_SECONDS = 6 * 60 * 60  # the LGBF is published once a year; four polls a day is plenty
@@ -25,13 +26,13 @@ def lgbf_refresh_sensor_for(job) -> dg.SensorDefinition:
         description="Poll LGBF_URL for a new LGBF publication and load it.",
     )
     def lgbf_refresh_sensor(context: dg.SensorEvaluationContext):
-        url = fetch.lgbf_url_from_env()
+        url = config.lgbf_url()
         if not url:
             return dg.SkipReason(
                 "LGBF_URL is not set: only publications already in the landing folder are used"
             )
         cursor = json.loads(context.cursor) if context.cursor else {}
-        result = fetch.fetch_publication(url, fetch.landing_dir_from_env(), cursor=cursor)
+        result = fetch.fetch_publication(url, config.lgbf_landing_dir(), cursor=cursor)
         if result.status != "new":
             if result.cursor != cursor:
                 context.update_cursor(json.dumps(result.cursor))

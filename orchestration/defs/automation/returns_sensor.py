@@ -32,7 +32,6 @@ re-hashing files that have not been touched.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,13 +46,7 @@ from orchestration.returns import landing
 from orchestration.warehouse.published import input_sha256s
 
 SENSOR_NAME = "returns_landing_sensor"
-DEFAULT_INTERVAL_SECONDS = 60
 CURSOR_VERSION = 2
-
-
-def interval_seconds() -> int:
-    raw = os.environ.get("RETURNS_SENSOR_INTERVAL_SECONDS", "").strip()
-    return int(raw) if raw else DEFAULT_INTERVAL_SECONDS
 
 
 def _load_cursor(raw: str | None) -> dict:
@@ -180,7 +173,7 @@ def returns_sensor_for(job, assets: Sequence[dg.AssetsDefinition]) -> dg.SensorD
     @dg.sensor(
         name=SENSOR_NAME,
         job=job,
-        minimum_interval_seconds=interval_seconds(),
+        minimum_interval_seconds=config.returns_sensor_interval_seconds(),
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             "Watch the returns folder (RETURNS_DIR) and load each quarter with return workbooks "

@@ -13,7 +13,6 @@ loaded once its deadline has passed, even with the sensor stopped.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import dagster as dg
@@ -24,42 +23,15 @@ from orchestration.planning import selection
 from orchestration.returns.landing import files_for
 
 SCHEDULE_NAME = "quarterly_returns_schedule"
-DEFAULT_DAY = 15
-DEFAULT_HOUR = 6
 # Months that follow the end of a financial quarter: Q1 ends in June, Q2 in September,
 # Q3 in December and Q4 in March.
 MONTHS_AFTER_QUARTER_END = "1,4,7,10"
 TIMEZONE = "Europe/London"
 
 
-def _int_from_env(name: str, default: int, low: int, high: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(
-            f"{name} must be a whole number between {low} and {high}, got {raw!r}"
-        ) from None
-    if not low <= value <= high:
-        # Day 29-31 do not exist in every month (April has 30 days): refuse rather than have
-        # cron silently skip a quarter.
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def load_day() -> int:
-    return _int_from_env("QUARTERLY_LOAD_DAY", DEFAULT_DAY, 1, 28)
-
-
-def load_hour() -> int:
-    return _int_from_env("QUARTERLY_LOAD_HOUR", DEFAULT_HOUR, 0, 23)
-
-
 def cron_schedule(day: int | None = None, hour: int | None = None) -> str:
-    day = load_day() if day is None else day
-    hour = load_hour() if hour is None else hour
+    day = config.quarterly_load_day() if day is None else day
+    hour = config.quarterly_load_hour() if hour is None else hour
     return f"0 {hour} {day} {MONTHS_AFTER_QUARTER_END} *"
 
 

@@ -11,6 +11,7 @@ same fetch the sensor uses) so a plain run picks up a new publication.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration import config
 from orchestration.fingerprints import sha256_of
 from orchestration.lgbf import fetch, parse, store
 from orchestration.lgbf.landing import landed_files
@@ -26,8 +27,8 @@ from orchestration.lgbf.landing import landed_files
     description="LGBF publications, indicator metadata and family groups from the landing folder.",
 )
 def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    landing = fetch.landing_dir_from_env()
-    url = fetch.lgbf_url_from_env()
+    landing = config.lgbf_landing_dir()
+    url = config.lgbf_url()
     if url:
         result = fetch.fetch_publication(url, landing)
         context.log.info(f"LGBF_URL {url}: {result.status} ({result.reason})")

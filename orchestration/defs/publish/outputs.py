@@ -10,6 +10,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 import dagster as dg
 import duckdb
@@ -17,6 +18,7 @@ from pydantic import Field
 
 from orchestration import config as settings
 from orchestration.periods import FinancialQuarter
+from orchestration.planning.options import RunOptions
 from orchestration.planning.selection import run_quarters
 from orchestration.reports.batch import write_reports
 from orchestration.reports.exports import MART_TABLES, export_marts
@@ -64,7 +66,10 @@ class ReportScope:
 
 
 def periods_in_scope(
-    context: dg.AssetExecutionContext, periods: list[tuple], scope: ReportScope | None = None
+    context: dg.AssetExecutionContext,
+    periods: list[tuple],
+    scope: ReportScope | None = None,
+    report_periods: str = RunOptions.report_periods,
 ) -> list[tuple]:
     """Which reports this run writes.
 
@@ -72,7 +77,7 @@ def periods_in_scope(
     reports in that scope. Otherwise a run over a range of quarters writes the reports of
     those quarters (and the year end of each financial year whose Q4 is in the range); a run
     without quarters (an LGBF refresh, a manual materialisation) writes every period.
-    ``REPORT_PERIODS=latest-year`` keeps only the latest financial year's reports, for very
+    ``report_periods="latest-year"`` keeps only the latest financial year's reports, for very
     large backfills.
     """
     span = run_quarters(context.run.tags)
@@ -80,7 +85,7 @@ def periods_in_scope(
         periods = [p for p in periods if scope.includes(*p[:3])]
     elif span:
         periods = [p for p in periods if span[0] <= _period_order(p[2]) <= span[1]]
-    if os.environ.get("REPORT_PERIODS", "run") == "latest-year" and periods:
+    if report_periods == "latest-year" and periods:
         latest = max(p[2][:7] for p in periods)
         periods = [p for p in periods if p[2][:7] == latest]
     return periods
@@ -101,6 +106,11 @@ class ReportsConfig(dg.Config):
         default=None,
         description="Date every report is written as known on (YYYY-MM-DD, or 'today'); "
         "default: each period's own report date.",
+    )
+    report_periods: Literal["run", "latest-year"] = Field(
+        default=RunOptions.report_periods,
+        description="run: the reports of the quarters the run loads; latest-year: only the "
+        "latest financial year's (orchestration/planning/options.py).",
     )
     changed_returns: list[str] = Field(
         default=[],
@@ -160,7 +170,7 @@ def service_performance_reports(
     as_of = parse_as_of(config.as_of)
     with _connect() as con:
         scope = report_scope(con, config.changed_returns, config.changed_frameworks)
-        periods = periods_in_scope(context, report_periods(con), scope)
+        periods = periods_in_scope(context, report_periods(con), scope, config.report_periods)
     workers = os.cpu_count() or 1
     # Reports are independent: a national run writes them on every core.
     # Batches split by council-service, so each worker copies each council-service once.
@@ -192,13 +202,23 @@ def service_performance_reports(
     )
 
 
-def pack_councils(con) -> list[str]:
-    """Councils that submit returns, plus any named in LGBF_PACK_COUNCILS ('all' for every council)."""
+class LgbfPacksConfig(dg.Config):
+    """Run options of the LGBF benchmarking packs."""
+
+    extra_councils: str = Field(
+        default=RunOptions.lgbf_pack_councils,
+        description="Besides the councils that submit returns, whose packs to write: LGBF "
+        "council names, comma-separated, or 'all' (orchestration/planning/options.py).",
+    )
+
+
+def pack_councils(con, extra: str = "") -> list[str]:
+    """Councils that submit returns, plus those named in ``extra`` ('all' for every council)."""
     wanted = {
         r[0]
         for r in con.execute("select distinct council from marts.fct_indicator_value").fetchall()
     }
-    extra = os.environ.get("LGBF_PACK_COUNCILS", "").strip()
+    extra = extra.strip()
     if extra.lower() == "all":
         wanted |= {
             r[0]
@@ -220,11 +240,13 @@ def pack_councils(con) -> list[str]:
     pool="warehouse",
     description="The LGBF benchmarking pack per council: latest values, ranks, quartiles and a chart per indicator.",
 )
-def lgbf_benchmarking_packs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def lgbf_benchmarking_packs(
+    context: dg.AssetExecutionContext, config: LgbfPacksConfig
+) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "excel"
     written = []
     with _connect() as con:
-        for council in pack_councils(con):
+        for council in pack_councils(con, config.extra_councils):
             path, counts = build_lgbf_pack(con, council, out_dir)
             written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
     return dg.MaterializeResult(

@@ -5,7 +5,8 @@ import duckdb
 
 from orchestration import config
 from orchestration.defs.transform.dbt_models import warehouse_dbt_models
-from orchestration.planning import changes
+from orchestration.fingerprints import code_fingerprint
+from orchestration.planning import changes, options
 from orchestration.warehouse.publish import publish_warehouse
 
 
@@ -29,6 +30,10 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             "size_bytes": dg.MetadataValue.int(path.stat().st_size),
             "tables": dg.MetadataValue.json({name: rows for name, rows in tables}),
             # What produced it: `make run` starts nothing while the inputs and this are unchanged.
-            changes.CODE_FINGERPRINT_KEY: dg.MetadataValue.text(changes.code_fingerprint()),
+            changes.CODE_FINGERPRINT_KEY: dg.MetadataValue.text(code_fingerprint()),
+            # and with which run options (orchestration/planning/options.py)
+            options.METADATA_KEY: dg.MetadataValue.json(
+                options.RunOptions.from_run_config(context.run.run_config).as_dict()
+            ),
         }
     )
