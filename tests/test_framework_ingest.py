@@ -7,17 +7,17 @@ import shutil
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.ingest.frameworks import ACCEPTED_CHECK, frameworks
 from orchestration.frameworks.store import codes_in_force
 from tests import framework_factory as ff
+from tests.support.warehouse import warehouse_at
 
 
 def _materialize(db):
     return dg.materialize(
         [frameworks],
-        resources={"duckdb": DuckDBResource(database=str(db))},
+        resources={"warehouse": warehouse_at(db)},
         raise_on_error=False,
     )
 

@@ -33,6 +33,7 @@ from orchestration.fingerprints import sha256_of
 from orchestration.reports.cells import TREND_ARROWS
 from tests import new_tenant
 from tests.conftest import REPO
+from tests.support.warehouse import warehouse_at
 
 SEED_RETURNS = REPO / "raw" / "returns"
 LONDON = ZoneInfo("Europe/London")
@@ -261,15 +262,13 @@ def test_sensor_waits_for_a_workbook_still_being_copied(defs, instance, landing)
 def test_resubmitted_return_reruns_its_quarter_with_the_new_value(
     defs, instance, landing, tmp_path
 ):
-    from dagster_duckdb import DuckDBResource
-
     from orchestration.defs.ingest.returns import quarterly_returns
 
     _land(landing, "2016-17-Q1", "2016-17-Q2", "2019-20-Q4")
     loaded = _sensor_tick(defs, instance)
     assert len(loaded.run_requests) == 3
     warehouse = tmp_path / "warehouse.duckdb"
-    resources = {"duckdb": DuckDBResource(database=str(warehouse))}
+    resources = {"warehouse": warehouse_at(warehouse)}
 
     def load(request) -> None:
         # What the run the sensor requested does first: replace the quarter from its files.
@@ -341,8 +340,6 @@ def test_every_asset_that_opens_the_warehouse_is_in_the_warehouse_pool(defs):
 
 
 def test_a_run_waits_while_another_run_holds_the_warehouse(tmp_path, monkeypatch):
-    from dagster_duckdb import DuckDBResource
-
     from orchestration.defs.ingest.returns import quarterly_returns
     from orchestration.ops.local_instance import ensure_dagster_home
 
@@ -363,7 +360,7 @@ def test_a_run_waits_while_another_run_holds_the_warehouse(tmp_path, monkeypatch
             with dg.DagsterInstance.from_config(str(home)) as own:
                 outcome["result"] = dg.materialize(
                     [quarterly_returns], partition_key="2019-20-Q4", instance=own,
-                    resources={"duckdb": DuckDBResource(database=str(warehouse))},
+                    resources={"warehouse": warehouse_at(warehouse)},
                 )  # fmt: skip
 
         thread = threading.Thread(target=second_run, daemon=True)

@@ -11,7 +11,6 @@ import dagster as dg
 import duckdb
 import openpyxl
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.automation.returns_sensor import evaluate
 from orchestration.defs.ingest.frameworks import frameworks
@@ -21,6 +20,7 @@ from orchestration.returns import format as fmt
 from orchestration.templates import content
 from orchestration.templates.writer import accepted_statuses, write_template
 from tests.conftest import REPO, seed_line
+from tests.support.warehouse import warehouse_at
 
 A = "000_09dcfc9c775a2e22.txt"  # the 2019/20 annual report
 COUNCIL, SERVICE = "Midlothian", "Children's Services"
@@ -144,7 +144,7 @@ def test_a_filled_in_template_loads_through_the_sensor_and_the_ingest(
     monkeypatch.setenv("RETURNS_DIR", str(returns))
     monkeypatch.setenv("QUARANTINE_DIR", str(tmp_path / "quarantine"))
     db = tmp_path / "wh.duckdb"
-    resources = {"duckdb": DuckDBResource(database=str(db))}
+    resources = {"warehouse": warehouse_at(db)}
     assert dg.materialize([frameworks], resources=resources).success
     result = dg.materialize([quarterly_returns], partition_key=NEXT.key, resources=resources)
     assert result.success

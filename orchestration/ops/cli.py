@@ -229,15 +229,14 @@ def report_command(args) -> int:
     """``report``: regenerate one service report from the published warehouse, as known on a
     date (default: the period's report date; ``--as-of today`` for what is known now)."""
 
-    import duckdb
-
     from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
     from orchestration.reports.service_report import build_service_report
+    from orchestration.warehouse import published
 
     as_of = parse_as_of(args.as_of)
     weeks = DEFAULT_WEEKS_AFTER_PERIOD_END if args.weeks_after_end is None else args.weeks_after_end
     out_dir = Path(args.out) if args.out else config.output_dir() / "excel"
-    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
+    with published.connect() as con:
         path, counts = build_service_report(
             con, args.council, args.service, args.period, out_dir, as_of, weeks
         )

@@ -39,6 +39,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import config
+from orchestration.defs.resources import Warehouse
 from orchestration.fingerprints import sha256_of
 from orchestration.periods import FinancialQuarter
 from orchestration.planning import changes, selection
@@ -180,11 +181,12 @@ def returns_sensor_for(job, assets: Sequence[dg.AssetsDefinition]) -> dg.SensorD
             "the published warehouse does not hold yet (new, resubmitted, or left over by a failed run)."
         ),
     )
-    def returns_landing_sensor(context: dg.SensorEvaluationContext):
+    def returns_landing_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         folder = config.returns_dir()
         if not folder.is_dir():
             return dg.SkipReason(f"The returns folder {folder} does not exist")
-        requests, cursor, notes = evaluate(folder, context.cursor, context.log)
+        published = warehouse.published_input_sha256s("returns")
+        requests, cursor, notes = evaluate(folder, context.cursor, context.log, published)
         if requests:
             planned = [planned_request(r, context.instance, assets) for r in requests]
             return dg.SensorResult(run_requests=planned, cursor=cursor)

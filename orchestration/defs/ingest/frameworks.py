@@ -13,9 +13,9 @@ force. The file stays where it is, for the officer to fix.
 from datetime import UTC, datetime
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration import config
+from orchestration.defs.resources import Warehouse
 from orchestration.fingerprints import sha256_of
 from orchestration.frameworks import store
 from orchestration.frameworks.reader import FrameworkRejected, read_framework
@@ -40,12 +40,12 @@ TABLES = ("framework_files", *store.TABLES)
     pool="warehouse",
     description="Councils' performance frameworks (indicators, settings, targets) from raw/frameworks/.",
 )
-def frameworks(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def frameworks(context: dg.AssetExecutionContext, warehouse: Warehouse):
     folder = config.frameworks_dir()
     paths = sorted(folder.glob("*.xlsx")) if folder.exists() else []
     now = datetime.now(UTC).replace(tzinfo=None)
     loaded, rejected, counts = [], [], dict.fromkeys(store.TABLES, 0)
-    with duckdb.get_connection() as con:
+    with warehouse.get_connection() as con:
         in_force = store.in_force_shas(con)
         for path in paths:
             sha = sha256_of(path)

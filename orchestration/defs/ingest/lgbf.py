@@ -9,9 +9,9 @@ same fetch the sensor uses) so a plain run picks up a new publication.
 """
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration import config
+from orchestration.defs.resources import Warehouse
 from orchestration.fingerprints import sha256_of
 from orchestration.lgbf import fetch, parse, store
 from orchestration.lgbf.landing import landed_files
@@ -26,7 +26,7 @@ from orchestration.lgbf.landing import landed_files
     pool="warehouse",
     description="LGBF publications, indicator metadata and family groups from the landing folder.",
 )
-def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def lgbf_publications(context: dg.AssetExecutionContext, warehouse: Warehouse):
     landing = config.lgbf_landing_dir()
     url = config.lgbf_url()
     if url:
@@ -34,7 +34,7 @@ def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
         context.log.info(f"LGBF_URL {url}: {result.status} ({result.reason})")
 
     files = landed_files(landing)
-    with duckdb.get_connection() as con:
+    with warehouse.get_connection() as con:
         already = store.known_publications(con)
         loaded = {
             "metadata": store.loaded_reference_sha(con, "lgbf_indicator_metadata"),
@@ -81,7 +81,7 @@ def lgbf_publications(context: dg.AssetExecutionContext, duckdb: DuckDBResource)
         # Nothing is written: the warehouse keeps its last good LGBF data.
         raise dg.Failure(description="\n".join(problems), allow_retries=False)
 
-    with duckdb.get_connection() as con:
+    with warehouse.get_connection() as con:
         counts = store.write(con, new_publications, metadata, family_groups)
     context.log.info(f"{len(new_publications)} new LGBF publication(s); table rows now {counts}")
     for table in store.LGBF_TABLES:

@@ -22,9 +22,9 @@ values, actions, risks, narrative).
 from datetime import UTC, datetime
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration import config
+from orchestration.defs.resources import Warehouse
 from orchestration.faults import pause_point
 from orchestration.fingerprints import sha256_of
 from orchestration.frameworks.in_force import codes_from_folder
@@ -87,14 +87,14 @@ def rejection_summary(rejections: list[dict]) -> str:
     retry_policy=dg.RetryPolicy(max_retries=2, delay=2),
     pool="warehouse",
 )
-def quarterly_returns(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def quarterly_returns(context: dg.AssetExecutionContext, warehouse: Warehouse):
     quarters = [FinancialQuarter.from_key(k) for k in context.partition_keys]
     found = landing.scan(config.returns_dir())
     paths = found.for_quarters(q.key for q in quarters)
     counts = {t: 0 for t in RAW_RETURN_TABLES}
     loaded, rejected = [], []
     now = datetime.now(UTC).replace(tzinfo=None)
-    with duckdb.get_connection() as con:
+    with warehouse.get_connection() as con:
         ensure_raw_schema(con)
         held = loaded_files(con, [q.key for q in quarters])
         shas = {p: sha256_of(p) for p in paths}  # read each file's bytes once for hashing

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import dagster as dg
-import duckdb
 from pydantic import Field
 
 from orchestration import config as settings
+from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter
 from orchestration.planning.options import RunOptions
 from orchestration.planning.selection import run_quarters
@@ -29,10 +29,6 @@ from orchestration.reports.service_report import report_periods
 
 def _marts(*names: str) -> list[dg.AssetKey]:
     return [dg.AssetKey(["marts", n]) for n in names]
-
-
-def _connect():
-    return duckdb.connect(str(settings.work_warehouse_path()), read_only=True)
 
 
 def _preview(rows: list[dict], limit: int = 10) -> dg.MetadataValue:
@@ -164,11 +160,11 @@ def report_scope(
     description="The service performance report (each quarter and year end) per council and service, as Excel.",
 )
 def service_performance_reports(
-    context: dg.AssetExecutionContext, config: ReportsConfig
+    context: dg.AssetExecutionContext, config: ReportsConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "excel"
     as_of = parse_as_of(config.as_of)
-    with _connect() as con:
+    with warehouse.read_only() as con:
         scope = report_scope(con, config.changed_returns, config.changed_frameworks)
         periods = periods_in_scope(context, report_periods(con), scope, config.report_periods)
     workers = os.cpu_count() or 1
@@ -180,7 +176,7 @@ def service_performance_reports(
     ]
     batches = batches if len(periods) > 20 else [periods]
     jobs = [
-        (str(settings.work_warehouse_path()), str(out_dir), b, as_of, config.weeks_after_period_end)
+        (warehouse.database, str(out_dir), b, as_of, config.weeks_after_period_end)
         for b in batches
         if b
     ]
@@ -241,11 +237,11 @@ def pack_councils(con, extra: str = "") -> list[str]:
     description="The LGBF benchmarking pack per council: latest values, ranks, quartiles and a chart per indicator.",
 )
 def lgbf_benchmarking_packs(
-    context: dg.AssetExecutionContext, config: LgbfPacksConfig
+    context: dg.AssetExecutionContext, config: LgbfPacksConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "excel"
     written = []
-    with _connect() as con:
+    with warehouse.read_only() as con:
         for council in pack_councils(con, config.extra_councils):
             path, counts = build_lgbf_pack(con, council, out_dir)
             written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
@@ -266,9 +262,11 @@ def lgbf_benchmarking_packs(
     pool="warehouse",
     description="Parquet exports of every mart (output/parquet/<table>.parquet) for Power BI and R.",
 )
-def parquet_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def parquet_exports(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "parquet"
-    with _connect() as con:
+    with warehouse.read_only() as con:
         counts = export_marts(con, out_dir)
     return dg.MaterializeResult(
         metadata={

@@ -8,9 +8,9 @@ published warehouse (the last good one: a failed build never feeds a template). 
 """
 
 import dagster as dg
-import duckdb
 
 from orchestration import config
+from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter, financial_quarters
 from orchestration.templates import content
 from orchestration.templates.writer import write_template
@@ -20,11 +20,11 @@ def templates_dir():
     return config.output_dir() / "templates"
 
 
-def write_quarter_templates(quarter: FinancialQuarter) -> list:
-    """Write every council-service's template for ``quarter``; returns their paths."""
-    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
-        pairs = content.council_services(con, quarter)
-        contents = [content.read(con, c, s, quarter) for c, s in pairs]
+def write_quarter_templates(con, quarter: FinancialQuarter) -> list:
+    """Write every council-service's template for ``quarter`` from ``con`` (the published
+    warehouse); returns their paths."""
+    pairs = content.council_services(con, quarter)
+    contents = [content.read(con, c, s, quarter) for c, s in pairs]
     return [write_template(c, templates_dir()) for c in contents]
 
 
@@ -36,9 +36,12 @@ def write_quarter_templates(quarter: FinancialQuarter) -> list:
     pool="warehouse",  # opens a DuckDB file: one at a time with the other warehouse steps
     description="Pre-filled return templates per council and service for the quarter.",
 )
-def return_templates(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def return_templates(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     quarter = FinancialQuarter.from_key(context.partition_key)
-    written = write_quarter_templates(quarter)
+    with warehouse.published() as con:
+        written = write_quarter_templates(con, quarter)
     context.log.info(f"Wrote {len(written)} return template(s) for {quarter.key}")
     return dg.MaterializeResult(
         metadata={

@@ -1,9 +1,10 @@
 """Downstream of the marts: the analysts' copy of the warehouse."""
 
-import dagster as dg
-import duckdb
+from pathlib import Path
 
-from orchestration import config
+import dagster as dg
+
+from orchestration.defs.resources import Warehouse
 from orchestration.defs.transform.dbt_models import warehouse_dbt_models
 from orchestration.fingerprints import code_fingerprint
 from orchestration.planning import changes, options
@@ -17,9 +18,11 @@ from orchestration.warehouse.publish import publish_warehouse
     pool="warehouse",
     description="output/warehouse.duckdb: the built warehouse, replaced atomically for analysts.",
 )
-def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    path = publish_warehouse(config.work_warehouse_path(), config.published_warehouse_path())
-    with duckdb.connect(str(path), read_only=True) as con:
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    path = publish_warehouse(Path(warehouse.database), Path(warehouse.published_database))
+    with warehouse.published() as con:
         tables = con.execute(
             "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
         ).fetchall()

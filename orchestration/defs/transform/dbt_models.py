@@ -15,10 +15,10 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
-from dagster_duckdb import DuckDBResource
 
 from orchestration import config
 from orchestration.defs import run_log
+from orchestration.defs.resources import Warehouse
 from orchestration.planning import incremental, selection
 from orchestration.transform import artefacts
 from orchestration.transform.descriptions import describe_test
@@ -86,7 +86,7 @@ def environment(values: dict[str, str]):
     retry_policy=dg.RetryPolicy(max_retries=1, delay=5),
 )
 def warehouse_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
 ):
     config.export_dbt_env()
     if selection.unplanned_run_has_nothing_to_build(context):
@@ -101,7 +101,7 @@ def warehouse_dbt_models(
     # Full or incremental (orchestration/planning/incremental.py). The connection is closed before dbt
     # starts: DuckDB allows one writing process per file.
     full_refresh = context.run.tags.get(incremental.FULL_REFRESH_TAG, "").lower() == "true"
-    with duckdb.get_connection() as con:
+    with warehouse.get_connection() as con:
         plan = incremental.plan_build(con, full_refresh=full_refresh)
     context.log.info(f"dbt build: {plan.describe()}")
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -120,10 +120,10 @@ def warehouse_dbt_models(
         run_results = invocation.get_artifact("run_results.json")
         manifest = invocation.get_artifact("manifest.json")
         # Raised after the connection is closed: DuckDBResource closes it only on a clean exit.
-        with duckdb.get_connection() as con:
+        with warehouse.get_connection() as con:
             failure = recover_from_failed_build(context, con, run_results, manifest)
         raise failure
     selected = {key.path[-1] for key in context.selected_asset_keys}
     if incremental_models() <= selected:
-        with duckdb.get_connection() as con:
+        with warehouse.get_connection() as con:
             incremental.record_build(con, plan, started)
