@@ -26,6 +26,8 @@ TIME_COLUMNS = {
     "returns_loaded_until",
     "known_from",
     "published_at",
+    "ingested_at",
+    "run_id",  # a run's random id
     # a hash of the dbt project itself, which a refactor changes by construction
     "project_fingerprint",
 }

@@ -276,7 +276,7 @@ def templates_command(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m orchestration.ops.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="prepare the manifest and materialise every asset")
@@ -322,7 +322,11 @@ def main(argv: list[str] | None = None) -> int:
         "(default: DEFAULT_WEEKS_AFTER_PERIOD_END in orchestration/reports/queries.py, 8)",
     )
     p_report.add_argument("--out", help="output folder (default: $OUTPUT_DIR/excel)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "reconcile":
         return reconcile_command(args)
     if args.command == "report":
@@ -336,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "templates":
         prepare_manifest()
         return templates_command(args)
+    return run_command(args, t0)
+
+
+def run_command(args, t0: float) -> int:
+    """``run``: compare with the last publish, build what changed, say what happened."""
     rng = (args.start, args.end) if args.start and args.end else None
     import dagster as dg
 
@@ -348,8 +357,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         prepare_manifest()
         result, log_path = _run_logged(rng, args.full_refresh, plan, instance)
+    return report_outcome(result, log_path, time.monotonic() - t0)
+
+
+def report_outcome(result, log_path, took: float) -> int:
+    """The run's summary and its exit status: 0 published, 1 failed or published without a
+    rejected return (each named)."""
     ok = bool(result and result.success)
-    took = time.monotonic() - t0
     rejected = rejected_returns(result) if result is not None else []
     _print_summary(result, log_path)
     if not ok:
