@@ -1,9 +1,7 @@
 """The dbt project as Dagster sees it: one asset per model/seed, dbt tests as asset checks."""
 
 import json
-import os
 from collections.abc import Mapping
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -64,21 +62,6 @@ def incremental_models() -> set[str]:
     }
 
 
-@contextmanager
-def environment(values: dict[str, str]):
-    """Set environment variables for the dbt process dagster-dbt starts (it copies ours)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=translator,
@@ -113,7 +96,7 @@ def warehouse_dbt_models(
     # suite (tests/test_dbt_unit_tests.py), as dbt advises, not in every production build
     # (they were a quarter of its test time).
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
-    with environment(plan.dbt_env()):
+    with config.set_environment(plan.dbt_env()):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
         yield from run_log.dbt_progress(context, invocation.stream())
     if not invocation.is_successful():

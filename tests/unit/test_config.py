@@ -1,0 +1,80 @@
+"""Settings: read in one module, documented in the README, validated with one clear line."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from orchestration import config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _reads_environment(path: Path) -> list[int]:
+    """Lines of ``path`` that read the environment (``os.environ.get``, ``os.getenv``,
+    ``os.environ[...]`` loads)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = ast.unparse(node.func)
+            if target in ("os.environ.get", "os.getenv", "os.environ.setdefault"):
+                lines.append(node.lineno)
+        if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            if isinstance(node.ctx, ast.Load):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_config_module_reads_the_environment():
+    readers = {
+        str(p.relative_to(REPO)): _reads_environment(p)
+        for p in (REPO / "orchestration").rglob("*.py")
+        if p.name != "config.py"
+    }
+    assert {p: lines for p, lines in readers.items() if lines} == {}
+
+
+def test_the_readme_documents_every_setting_and_no_other():
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Configuration (environment variables)")[1].split("\n## ")[0]
+    table = section.split("**Run options**")[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.M))
+    assert documented == set(config.VARIABLES)
+    # and config reads exactly those
+    source = (REPO / "orchestration" / "config.py").read_text()
+    read = set(re.findall(r'_(?:get|path|int)\("([A-Z_]+)"', source))
+    assert read == set(config.VARIABLES)
+
+
+@pytest.mark.parametrize(
+    "name, value, read, says",
+    [
+        ("DAGSTER_RUNS_KEPT", "x", config.dagster_runs_kept, "a whole number from 1 up"),
+        ("QUARTERLY_LOAD_DAY", "31", config.quarterly_load_day, "from 1 to 28"),
+        ("DUCKDB_MEMORY_LIMIT", "lots", config.duckdb_memory_limit, "512MB or 2GB"),
+        ("LGBF_URL", "ftp://x", config.lgbf_url, "http://, https:// or file: URL"),
+        ("PIPELINE_PAUSE_AT", "publish:soon", config.pause_at, "<point>:<seconds>"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it_and_what_it_accepts(
+    monkeypatch, name, value, read, says
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.SettingError) as raised:
+        read()
+    message = str(raised.value)
+    assert message.startswith(f"{name}=") and says in message and "\n" not in message
+    with pytest.raises(config.SettingError):
+        config.validate()
+
+
+def test_paths_follow_the_output_and_raw_folders(monkeypatch, tmp_path):
+    for name in ("WAREHOUSE_PATH", "DUCKDB_PATH", "RETURNS_DIR", "QUARANTINE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("RAW_DIR", str(tmp_path / "in"))
+    assert config.published_warehouse_path() == tmp_path / "out" / "warehouse.duckdb"
+    assert config.work_warehouse_path() == tmp_path / "out" / ".work" / "warehouse.duckdb"
+    assert config.returns_dir() == tmp_path / "in" / "returns"
+    assert config.quarantine_dir() == tmp_path / "in" / "quarantine"
