@@ -29,7 +29,6 @@ def prepare_environment() -> None:
     """DAGSTER_HOME (with the local default instance config), and dbt's environment."""
     from orchestration.ops.local_instance import ensure_dagster_home
 
-    config.validate()  # a bad setting stops here, in one line naming it
     # With the local default dagster.yaml (the warehouse pool limit) unless it has one already.
     ensure_dagster_home(config.export_dagster_home())
     config.export_dbt_env()
@@ -327,6 +326,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        config.validate()  # every setting, before anything starts
+    except config.SettingError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
     if args.command == "reconcile":
         return reconcile_command(args)
     if args.command == "report":

@@ -78,3 +78,12 @@ def test_paths_follow_the_output_and_raw_folders(monkeypatch, tmp_path):
     assert config.work_warehouse_path() == tmp_path / "out" / ".work" / "warehouse.duckdb"
     assert config.returns_dir() == tmp_path / "in" / "returns"
     assert config.quarantine_dir() == tmp_path / "in" / "quarantine"
+
+
+def test_the_cli_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
+    from orchestration.ops import cli
+
+    monkeypatch.setenv("QUARTERLY_LOAD_HOUR", "25")
+    assert cli.main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err == "Cannot start: QUARTERLY_LOAD_HOUR=25: expected a whole number from 0 to 23\n"
