@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from orchestration import config
+from orchestration.ops import cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,8 +82,6 @@ def test_paths_follow_the_output_and_raw_folders(monkeypatch, tmp_path):
 
 
 def test_the_cli_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
-    from orchestration.ops import cli
-
     monkeypatch.setenv("QUARTERLY_LOAD_HOUR", "25")
     assert cli.main(["run"]) == 2
     err = capsys.readouterr().err
