@@ -29,6 +29,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from orchestration.defs.resources import warehouse as deployed_warehouse
 from orchestration.fingerprints import sha256_of
 from orchestration.reports.cells import TREND_ARROWS
 from tests import new_tenant
@@ -142,7 +143,13 @@ def landing(tmp_path, monkeypatch) -> Path:
 
 def _sensor_tick(defs, instance, cursor=None):
     sensor = defs.resolve_sensor_def("returns_landing_sensor")
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    # The warehouse resource as the deployment would build it now (the test's WAREHOUSE_PATH).
+    context = dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        definitions=defs,
+        resources={"warehouse": deployed_warehouse()},
+    )
     return sensor.evaluate_tick(context)
 
 
