@@ -503,5 +503,6 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     assert all(v == (False, dg.AssetCheckSeverity.WARN) for v in warned.values()), warned
     # republish with the metadata rows back (the marts are the same: the seed is that file)
     from orchestration.defs.publish.warehouse import published_warehouse
+    from orchestration.defs.resources import resources
 
-    assert dg.materialize([published_warehouse], instance=instance).success
+    assert dg.materialize([published_warehouse], instance=instance, resources=resources()).success

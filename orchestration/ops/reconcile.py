@@ -20,12 +20,12 @@ from pathlib import Path
 
 import openpyxl
 
+from orchestration.config import REPO_ROOT
 from orchestration.reports.cells import QUARTILE_WORDS, short_year
 from orchestration.reports.service_report import NO_TARGET, UNDOCUMENTED, report_path
 from orchestration.workbook.values import parse_number
 
-REPO = Path(__file__).resolve().parent.parent
-TRANSCRIPTION = REPO / "raw" / "transcription"
+TRANSCRIPTION = REPO_ROOT / "raw" / "transcription"
 CATALOGUE = TRANSCRIPTION / "framework_indicators.csv"  # Midlothian's framework, transcribed
 HEADER_ROW = 5  # 1-based, as the report writes it
 
