@@ -110,12 +110,16 @@ seeds: install
 	$(PY) scripts/build_lgbf_reference.py
 	$(PY) scripts/build_framework.py
 
-## What CI checks first: lint and format (`ruff format .` fixes the format), and the layers of
-## orchestration/ (`lint-imports`: an import cycle or an import from a higher stage fails).
+## What CI checks first: lint and format (`ruff format .` fixes the format), the layers of
+## orchestration/ (`lint-imports`: an import cycle or an import from a higher stage fails), and
+## the dbt models' SQL (`sqlfluff`, dbt templater; house style in dbt_project/.sqlfluff; it
+## compiles into .lint/, leaving the pipeline's dbt_project/target alone).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	cd dbt_project && DUCKDB_PATH=:memory: \
+	  $(CURDIR)/$(VENV)/bin/sqlfluff lint models --processes 2
 
 clean:
 	rm -rf output .dagster_home dbt_project/target dbt_project/logs

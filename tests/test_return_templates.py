@@ -101,11 +101,12 @@ def test_only_the_input_cells_are_open_and_excel_validates_them(warehouse, tmp_p
     # The drop-down is the return rules' list (read from the dbt tests), not a second copy.
     assert status[0] == "list"
     assert status[1] == '"' + ",".join(accepted_statuses(fmt.INDICATORS_SHEET)) + '"'
+    # in the vocabulary seed's order (dbt_project/seeds/pentana_statuses.csv), RAG first
     assert accepted_statuses(fmt.INDICATORS_SHEET) == [
         "On Target",
+        "Warning",
         "Off Target",
         "Data Only",
-        "Warning",
     ]
     invoices = _indicator_rows(ws)[("CS.CORP.INVOICES", fmt.PERIOD_QUARTER)]["Value"]
     assert validations[invoices.coordinate] == ("decimal", "0", "1")  # 0% to 100%

@@ -10,6 +10,7 @@ accepted words (gauge, trend type, ...) are declared once, as the dbt tests on t
 
 from __future__ import annotations
 
+from orchestration import vocabulary
 from orchestration.workbook.sheets import Column, SheetSpec, slug
 
 METADATA_SHEET = "Metadata"
@@ -96,21 +97,12 @@ RISK_BANDS = SheetSpec(
 
 DATA_SHEETS = (SERVICES, GROUPS, INDICATORS, TARGETS, RISK_BANDS)
 
-# Blank settings take Pentana's own defaults (two-state status, Ongoing trend over 4 periods,
-# the annual target in every period, in force always): applied in one place, the staging model
-# dbt_project/models/staging/stg_frameworks__indicators.sql. scripts/build_framework.py writes
-# the long-trend default out explicitly.
-DEFAULT_LONG_TREND_PERIODS = 4
-
-# Gauge words as Pentana spells them, and the warehouse's `direction` for each.
-DIRECTIONS = {
-    "Aim to Maximise": "higher_is_better",
-    "Aim to Minimise": "lower_is_better",
-    "Goldilocks": "goldilocks",
-    "Data Only": "data_only",
-}
-GAUGES = {direction: gauge for gauge, direction in DIRECTIONS.items()}
-PHASINGS = {"Flat": "flat", "Pro rata": "pro_rata", "Quarterly profile": "profile"}
+# Blank settings take Pentana's own defaults (two-state status, Ongoing trend over the longest
+# long trend, the annual target in every period, in force always): applied in one place, the
+# staging model dbt_project/models/staging/frameworks/stg_frameworks__indicators.sql. Pentana's
+# words (gauges, phasings) are the dbt seeds dbt_project/seeds/pentana_*.csv
+# (orchestration/vocabulary.py). scripts/build_framework.py writes the long-trend default out.
+DEFAULT_LONG_TREND_PERIODS = vocabulary.dbt_var("long_trend_max_periods")
 
 
 def file_name(council: str) -> str:

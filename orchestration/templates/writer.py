@@ -47,7 +47,7 @@ def _rule(sheet: str, field: str, test: str) -> rules.Rule | None:
 
 def accepted_statuses(sheet: str) -> list[str]:
     """The statuses a return's ``sheet`` accepts, as the dbt tests declare them."""
-    rule = _rule(sheet, "Status", "accepted_values")
+    rule = _rule(sheet, "Status", "in_vocabulary")  # seeds/pentana_statuses.csv
     return [str(v) for v in rule.values] if rule else []
 
 

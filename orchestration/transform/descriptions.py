@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from orchestration import vocabulary
+
 
 def _ref_name(to: str) -> str:
     m = re.search(r"ref\(\s*['\"]([^'\"]+)['\"]\s*\)", to or "")
@@ -34,6 +36,13 @@ def describe_test(test: Mapping[str, Any]) -> str:
         elif name == "accepted_values":
             values = ", ".join(str(v) for v in kwargs.get("values", []))
             text = f"{column} is one of: {values}. Failed rows: those with another value."
+        elif name == "in_vocabulary":
+            seed, field = _ref_name(kwargs.get("to")), kwargs.get("field")
+            values = ", ".join(vocabulary.words(seed, field, kwargs.get("used_for")))
+            text = (
+                f"{column} is a word of the vocabulary seed {seed}: {values}. "
+                "Failed rows: those with another value."
+            )
         elif name == "relationships":
             text = f"Every {column} is a {kwargs.get('field')} of {_ref_name(kwargs.get('to'))}."
         elif name == "not_less_than":

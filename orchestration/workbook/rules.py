@@ -14,8 +14,9 @@ return is rejected with its cell named instead of failing the build later. Each 
   seed holding other spellings): what people type for a canonical value, e.g. Green for
   On Target, or Argyll and Bute for Argyll & Bute.
 
-Supported tests: ``not_null``, ``accepted_values``, ``relationships`` (to a dbt seed, read
-from its CSV), ``relationships_within`` (to a framework model, within the same council: the
+Supported tests: ``not_null``, ``accepted_values``, ``in_vocabulary`` (the words of a
+vocabulary seed such as Pentana's gauges, read from its CSV by :mod:`orchestration.vocabulary`),
+``relationships`` (to a dbt seed, read from its CSV), ``relationships_within`` (to a framework model, within the same council: the
 caller gives the values in force, see :func:`check`), ``accepted_range``, ``not_less_than``
 (one column at least another of the same row: the caller gives the row) and ``unique`` (with
 the column's ``return_key``).
@@ -30,7 +31,6 @@ cell nor guaranteed by construction, so the reader and dbt cannot drift apart.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from collections.abc import Mapping
@@ -40,10 +40,10 @@ from pathlib import Path
 
 import yaml
 
+from orchestration import vocabulary
 from orchestration.config import DBT_PROJECT_DIR
 
-STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"  # by source: staging/<source>/<model>.yml
 MODELS = ("stg_returns__indicator_values", "stg_returns__actions", "stg_returns__risks")
 METADATA = "Metadata"
 FRAMEWORK_MODELS = (
@@ -56,6 +56,7 @@ FRAMEWORK_MODELS = (
 SUPPORTED = (
     "not_null",
     "accepted_values",
+    "in_vocabulary",
     "relationships",
     "relationships_within",
     "accepted_range",
@@ -63,6 +64,7 @@ SUPPORTED = (
     "unique",
 )
 _REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
+_VAR = re.compile(r"""^\{\{\s*var\(\s*['"](\w+)['"]\s*\)\s*\}\}$""")
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,22 @@ def _meta(node: dict) -> dict:
     return (node.get("config") or {}).get("meta") or node.get("meta") or {}
 
 
-def _seed_rows(seed: str) -> list[dict]:
-    with open(SEEDS_DIR / f"{seed}.csv", newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+def _argument(value):
+    """A test argument as dbt renders it: ``"{{ var('name') }}"`` is the project variable."""
+    match = _VAR.match(value.strip()) if isinstance(value, str) else None
+    return vocabulary.dbt_var(match.group(1)) if match else value
+
+
+def _spellings(rows, target: str, columns) -> tuple[tuple[str, str], ...]:
+    """``(other spelling, value)`` pairs: a seed's ``columns`` hold a row's other spellings of
+    its ``target`` value, separated by |."""
+    return tuple(
+        (spelling, r[target].strip())
+        for r in rows
+        for column_name in columns or []
+        for spelling in map(str.strip, (r.get(column_name) or "").split("|"))
+        if spelling
+    )
 
 
 def _rule(
@@ -149,27 +164,39 @@ def _rule(
         aliases = tuple((meta.get("aliases") or {}).items())
         canonical |= {typed.lower(): value for typed, value in aliases}
         return Rule(test, model, name, values=values, canonical=canonical, aliases=aliases, **where)
+    if test == "in_vocabulary":  # the words of a vocabulary seed, and their other spellings
+        seed, target = _REF.search(arguments["to"]).group(1), arguments["field"]
+        used_for = arguments.get("used_for")
+        rows = [
+            r for r in vocabulary.seed_rows(seed) if not used_for or r[used_for].lower() == "true"
+        ]
+        values = vocabulary.words(seed, target, used_for)
+        aliases = _spellings(rows, target, meta.get("aliases_from"))
+        canonical = {typed.lower(): value for typed, value in aliases}
+        canonical |= {str(v).lower(): v for v in values}
+        return Rule(
+            test, model, name, values=values, canonical=canonical, aliases=aliases, seed=seed,
+            **where,
+        )  # fmt: skip
     if test == "relationships":
         seed = _REF.search(arguments["to"]).group(1)
-        rows = _seed_rows(seed)
+        rows = vocabulary.seed_rows(seed)
         target = arguments["field"]
         values = tuple(r[target].strip() for r in rows)
-        canonical = {}
-        for r in rows:  # other spellings, matched ignoring case
-            for column_name in meta.get("aliases_from") or []:
-                for spelling in (r.get(column_name) or "").split("|"):
-                    if spelling.strip():
-                        canonical[spelling.strip().lower()] = r[target].strip()
-            if meta.get("aliases_from"):
-                canonical[r[target].strip().lower()] = r[target].strip()
+        canonical = {  # other spellings, matched ignoring case
+            typed.lower(): value
+            for typed, value in _spellings(rows, target, meta.get("aliases_from"))
+        }
+        if meta.get("aliases_from"):
+            canonical |= {r[target].strip().lower(): r[target].strip() for r in rows}
         return Rule(test, model, name, values=values, canonical=canonical, seed=seed, **where)
     if test == "accepted_range":
         return Rule(
             test,
             model,
             name,
-            min_value=arguments["min_value"],
-            max_value=arguments["max_value"],
+            min_value=_argument(arguments["min_value"]),
+            max_value=_argument(arguments["max_value"]),
             **where,
         )
     if test == "unique":
@@ -180,7 +207,8 @@ def _rule(
 
 
 def _schema_file(model: str) -> Path:
-    return STAGING_DIR / f"{model}.yml"
+    (path,) = STAGING_DIR.rglob(f"{model}.yml")  # one yml per model, in its source's folder
+    return path
 
 
 @cache
@@ -276,7 +304,7 @@ def check(
     elif rule.test == "relationships_within":
         if allowed is not None and str(typed) not in allowed:
             add(_unknown(rule, str(typed), allowed, where))
-    elif rule.test in ("accepted_values", "relationships"):
+    elif rule.test in ("accepted_values", "in_vocabulary", "relationships"):
         text = str(typed)
         if rule.canonical:
             canonical = rule.canonical.get(text.lower())

@@ -102,11 +102,15 @@ select
     -- report prints; the benchmarking pack covers every one
     'LGBF reference' as source,
     case when lgbf.code_published <> lgbf.indicator_code then [lgbf.code_published] else [] end as alias_codes,
-    []::varchar[] as alias_titles,
+    -- (noqa: sqlfluff would write the array type `varchar []`)
+    cast([] as varchar[]) as alias_titles,  -- noqa: LT01
     lgbf.source_file as seed_file,
     cast(lgbf.source_row as varchar) as seed_line,
-    case lgbf.direction when 'higher_is_better' then 'Aim to Maximise' when 'lower_is_better' then 'Aim to Minimise' else 'Data Only' end as gauge
+    gauges.gauge
 from {{ ref('stg_lgbf__indicators') }} as lgbf
+-- the gauge of its direction (higher or lower is better; without one, Data Only)
+left join {{ ref('pentana_gauges') }} as gauges
+    on coalesce(lgbf.direction, 'data_only') = gauges.direction
 where lgbf.indicator_code not in (select indicator_code from catalogue)
 
 union all by name
@@ -127,8 +131,9 @@ select
         list_distinct(list(unknown.code_published) filter (where unknown.code_published <> unknown.indicator_code)),
         []
     ) as alias_codes,
-    []::varchar[] as alias_titles,
-    'Data Only' as gauge
+    -- (noqa: sqlfluff would write the array type `varchar []`)
+    cast([] as varchar[]) as alias_titles,  -- noqa: LT01
+    (select gauge from {{ ref('pentana_gauges') }} where direction = 'data_only') as gauge
 from {{ ref('stg_lgbf__values') }} as unknown
 where unknown.indicator_code not in (select indicator_code from catalogue)
     and unknown.indicator_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})

@@ -5,7 +5,7 @@
 --
 -- Incremental by financial year like the history (macros/returns_window.sql): the window's
 -- rows are the history's rows just recomputed.
-{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=4) }}
+{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=var('long_trend_max_periods')) }}
 
 select * exclude (indicator_value_version_id, submitted_at, superseded_at, replaced_at, is_current)
 from {{ ref('fct_indicator_value_history') }}

@@ -28,9 +28,10 @@
 --                    whether the returned value agrees with it within rounding
 --
 -- Incremental by financial year (macros/returns_window.sql): a changed year's rows, and the
--- four later years whose trends compare with it, are recomputed from the changed years and
--- the four years before them (long-trend periods are at most 4).
-{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=4) }}
+-- later years whose trends compare with it, are recomputed from the changed years and the
+-- years before them, as many as the longest long trend (window_reach: the dbt var
+-- long_trend_max_periods, 4, which the framework's Long Trend Periods test also allows).
+{{ config(materialized='incremental', incremental_strategy='replace_window', window_reach=var('long_trend_max_periods')) }}
 
 with values_ as (
     select
@@ -139,14 +140,15 @@ base as (
 
 -- The comparison periods for the trends, as offsets of period_ordinal: Year to Year quarters
 -- compare with the same quarter of earlier years (steps of 4), Ongoing quarters with the
--- preceding quarters, years with the preceding years; as many as the long-trend periods.
+-- preceding quarters, years with the preceding years; as many as the long-trend periods (at
+-- most the dbt var long_trend_max_periods, which the framework's test also allows).
 comparisons as (
     select
         base.indicator_value_version_id,
         step,
         base.period_ordinal - step * case when base.period_type = 'quarter' and base.trend_type = 'Year to Year' then 4 else 1 end
             as compare_ordinal
-    from base cross join (select unnest([1, 2, 3, 4]) as step)
+    from base cross join (select unnest(range(1, {{ var('long_trend_max_periods') }} + 1)) as step)
     where step <= base.long_trend_periods
 ),
 
@@ -182,7 +184,7 @@ trend_inputs as (
         and (
             (base.replaced_at is null and history.replaced_at is null)
             or (base.replaced_at is not null and history.loaded_at < base.replaced_at
-                and coalesce(history.replaced_at, 'infinity'::timestamp) >= base.replaced_at)
+                and coalesce(history.replaced_at, cast('infinity' as timestamp)) >= base.replaced_at)
         )
     group by base.indicator_value_version_id
 ),

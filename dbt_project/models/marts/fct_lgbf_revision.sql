@@ -69,7 +69,10 @@ select
         -- a revision of less than a millionth of the value is float noise, not a revision
         when abs(figure - previous_figure) > 1e-6 * greatest(abs(figure), abs(previous_figure))
             then 'value revised'
-        when rank is distinct from previous_release_rank then 'rank changed'
+        -- rank is distinct from the previous rank (spelt out: sqlfluff cannot parse IS DISTINCT
+        -- FROM inside CASE)
+        when coalesce(rank <> previous_release_rank, (rank is null) <> (previous_release_rank is null))
+            then 'rank changed'
         else 'unchanged'
     end as change
 from compared_figures

@@ -11,7 +11,7 @@ with statuses as (
     inner join {{ ref('dim_indicator') }} as ind using (council, service, indicator_code)
     where ind.section not in ('PI summary', 'LGBF')
         and {{ in_returns_window('fct.financial_year') }}
-        and fct.status in ('On Target', 'Warning', 'Off Target')
+        and fct.status in (select status from {{ ref('pentana_statuses') }} where is_judged)
 ),
 
 derived as (

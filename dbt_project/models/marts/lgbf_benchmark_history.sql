@@ -25,7 +25,7 @@ with publications as (
 indicators as (
     select indicator_code, direction, family_group_basis from {{ ref('stg_lgbf__indicators') }}
     union all
-    select distinct lgbf_code, direction, 'people' from {{ ref('stg_frameworks__indicators') }}
+    select distinct lgbf_code, direction, 'people' as family_group_basis from {{ ref('stg_frameworks__indicators') }}
     where is_current and lgbf_code is not null and lgbf_code <> ''
         and lgbf_code not in (select indicator_code from {{ ref('stg_lgbf__indicators') }})
 ),
@@ -57,7 +57,7 @@ councils as (
             end
         ) as family_group
     from values_
-    inner join {{ ref('councils') }} as known using (council)
+    inner join {{ ref('councils') }} using (council)  -- known councils only
     left join indicators using (indicator_code)
     left join {{ ref('stg_lgbf__family_groups') }} as fg using (council)
 ),
@@ -87,8 +87,14 @@ ranked as (
         case
             when rank_value is null or direction is null or n_with_value <= 16 or family_group is null then null
             when direction = 'higher_is_better'
-                then rank() over (partition by publication_id, indicator_code, period, family_group, rank_value is null order by rank_value desc)
-            else rank() over (partition by publication_id, indicator_code, period, family_group, rank_value is null order by rank_value asc)
+                then rank() over (
+                    partition by publication_id, indicator_code, period, family_group, rank_value is null
+                    order by rank_value desc
+                )
+            else rank() over (
+                partition by publication_id, indicator_code, period, family_group, rank_value is null
+                order by rank_value asc
+            )
         end as family_group_rank
     from counted
 ),

@@ -1,7 +1,7 @@
 -- Each indicator's settings in the framework in force, one row per version: a row applies
 -- from its effective_from up to the day before the next version's (effective_to, exclusive;
--- null for the version in force today). Blank settings take Pentana's defaults
--- (orchestration/frameworks/format.py, docs/framework_format.md).
+-- null for the version in force today). Blank settings take Pentana's defaults, applied here
+-- (docs/framework_format.md).
 with source as (
     {{ framework_in_force('framework_indicators') }}
 ),
@@ -20,26 +20,17 @@ settings as (
         benchmark,
         unit,
         cast(decimals as integer) as decimals,
-        gauge,
-        case gauge
-            when 'Aim to Maximise' then 'higher_is_better'
-            when 'Aim to Minimise' then 'lower_is_better'
-            when 'Goldilocks' then 'goldilocks'
-            when 'Data Only' then 'data_only'
-        end as direction,
+        source.gauge,
+        gauges.direction,
         goldilocks_lower,
         goldilocks_upper,
         amber_threshold,
         red_threshold,
         coalesce(threshold_type, 'Absolute') as threshold_type,
         coalesce(trend_type, 'Ongoing') as trend_type,
-        cast(coalesce(long_trend_periods, 4) as integer) as long_trend_periods,
+        cast(coalesce(long_trend_periods, {{ var('long_trend_max_periods') }}) as integer) as long_trend_periods,
         coalesce(cumulative, 'No') = 'Yes' as is_cumulative,
-        case coalesce(target_phasing, 'Flat')
-            when 'Flat' then 'flat'
-            when 'Pro rata' then 'pro_rata'
-            when 'Quarterly profile' then 'profile'
-        end as target_phasing,
+        phasings.target_phasing,
         numerator_name,
         denominator_name,
         coalesce(nullif(current_code, ''), indicator_code) as current_code,
@@ -53,6 +44,12 @@ settings as (
         source_row,
         loaded_at
     from source
+    -- Pentana's words (seeds/pentana_*.csv) as the warehouse's: the gauge as a direction, the
+    -- phasing typed (blank: the default phasing) as target_phasing
+    left join {{ ref('pentana_gauges') }} as gauges on source.gauge = gauges.gauge
+    left join {{ ref('pentana_target_phasings') }} as phasings
+        on source.target_phasing = phasings.target_phasing_word
+        or (source.target_phasing is null and phasings.is_default)
 )
 
 select
