@@ -79,15 +79,15 @@ def test_every_dbt_test_on_return_data_is_a_reader_rule(manifest):
 @pytest.mark.parametrize(
     "rule_name, typed, canonical",
     [
-        ("accepted_values on stg_returns__indicator_values.reported_status", "Green", "On Target"),
-        ("accepted_values on stg_returns__indicator_values.reported_status", " amber", "Warning"),
-        ("accepted_values on stg_returns__indicator_values.reported_status", "RED", "Off Target"),
+        ("in_vocabulary on stg_returns__indicator_values.reported_status", "Green", "On Target"),
+        ("in_vocabulary on stg_returns__indicator_values.reported_status", " amber", "Warning"),
+        ("in_vocabulary on stg_returns__indicator_values.reported_status", "RED", "Off Target"),
         (
-            "accepted_values on stg_returns__indicator_values.reported_status",
+            "in_vocabulary on stg_returns__indicator_values.reported_status",
             "off target",
             "Off Target",
         ),
-        ("accepted_values on stg_returns__actions.reported_status", "Completed", "Complete"),
+        ("in_vocabulary on stg_returns__actions.reported_status", "Completed", "Complete"),
         (
             "relationships on stg_returns__indicator_values.council",
             "Argyll and Bute",
@@ -110,9 +110,8 @@ def test_anything_else_is_refused_with_the_choices():
     problems = []
     rules.check(rule, "Purple", problems.append)
     assert problems == [
-        "'Purple' is not an accepted Status: use one of On Target, Off Target, Data Only, "
-        "Warning (also accepted: Green = On Target, Amber = Warning, Red = Off Target), or leave "
-        "it blank"
+        "'Purple' is not an accepted Status: use one of On Target, Warning, Off Target, Data Only "
+        "(also accepted: Green = On Target, Amber = Warning, Red = Off Target), or leave it blank"
     ]
 
 
