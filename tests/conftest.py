@@ -1,4 +1,11 @@
-"""Shared fixtures: an isolated output folder, the dbt manifest, and one real pipeline run.
+"""Shared fixtures: an isolated output folder, the dbt manifest, the code location, and one
+real pipeline run.
+
+The tests are sorted by what they need: ``unit/`` a function and its inputs (no warehouse,
+no dbt, no Dagster run), ``integration/`` one stage or component on real files (dbt, an
+HTTP server, a materialised asset or two), ``pipeline/`` the session's run of the main job
+on ``raw/`` (``pipeline_run``) or runs of their own on the session's warehouse. Helpers
+shared by several modules are in ``support/``; no test module imports another.
 
 The environment is pointed at a temporary output folder *before* the Dagster definitions
 are imported (resources read their paths at import), so tests never touch ``output/``.
@@ -13,25 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
+
 # The local HTTP server fixture (`server`) used by the LGBF download tests.
-pytest_plugins = ["tests.http_fixtures"]
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _shared_dir() -> Path:
-    """The read-only shared material (seed reports, LGBF data) beside the checkout."""
-    if os.environ.get("SHARED_DIR"):
-        return Path(os.environ["SHARED_DIR"])
-    for candidate in (REPO.parent / "shared", REPO.parent.parent / "shared", Path("/work/shared")):
-        if candidate.exists():
-            return candidate
-    return REPO.parent / "shared"
-
-
-SHARED = _shared_dir()
-SEEDS = SHARED / "seeds"
-LGBF_DIR = SHARED / "data" / "lgbf"
+pytest_plugins = ["tests.support.http_fixtures"]
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="council-perf-tests-"))
 os.environ["OUTPUT_DIR"] = str(_SESSION_DIR / "output")
@@ -52,11 +44,6 @@ config.export_dbt_env()
 config.put_venv_on_path()
 
 
-def seed_line(seed_file: str, line: int) -> str:
-    """One line of a seed report (1-based), for asserting that an expected value is printed there."""
-    return (SEEDS / seed_file).read_text(encoding="utf-8").splitlines()[line - 1]
-
-
 @pytest.fixture(scope="session")
 def manifest() -> Path:
     from orchestration.ops.cli import prepare_manifest
@@ -64,6 +51,15 @@ def manifest() -> Path:
 
     prepare_manifest()
     return dbt_project.manifest_path
+
+
+@pytest.fixture(scope="session")
+def defs(manifest):
+    """The code location, as ``dagster dev`` loads it."""
+    # Imported once the manifest exists: `@dbt_assets` reads it at import.
+    from orchestration.definitions import defs
+
+    return defs
 
 
 @pytest.fixture(scope="session")

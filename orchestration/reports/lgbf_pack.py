@@ -42,168 +42,74 @@ def _short(title: str) -> str:
     return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1].rstrip() + "…"
 
 
+# The Summary table: each column's heading and print width, in order.
+SUMMARY_COLUMNS = (
+    ("Code", 9),
+    ("Indicator", 50),
+    ("Domain", 16),
+    ("Direction", 14),
+    ("Latest Year", 9),
+    ("Value", 11),
+    ("Previous Year Value", 11),
+    ("Trend", 6),
+    ("Rank", 6),
+    ("of", 5),
+    ("Quartile", 9),
+    ("Family Group", 8),
+    ("Family Group Average", 11),
+    ("Scotland", 11),
+    ("Publication", 26),
+)
+LAST_COLUMN = len(SUMMARY_COLUMNS) - 1
+# The chart series: the Chart Data column, the legend's name (None: the council), colour, dash.
+CHART_SERIES = (
+    (2, None, cells.HEADER_COLOUR, "solid"),
+    (3, "Scotland", "#7F7F7F", "dash"),
+    (4, "Family group average", "#C55A11", "round_dot"),
+)
+
+
 def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
+    """Write the council's pack to ``out_dir``; returns its path and what it holds."""
     series = queries.lgbf_series(con, council)
     by_code: dict[str, list[dict]] = {}
     for s in series:
         by_code.setdefault(s["indicator_code"], []).append(s)
-    groups = queries.family_groups(con, council)
 
     path = pack_path(out_dir, council)
     wb, tmp = cells.new_workbook(path)
     st = cells.Styles(wb)
     title = f"{council} - LGBF benchmarking pack"
-    pubs = sorted({(s["published_on"], s["kind"], s["source"]) for s in series})
-    publication = "; ".join(
-        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
-        for on, kind, source in pubs
-    )
-    as_at = publication if pubs else "No LGBF publication held"
+    as_at = publication_line(series)
     wb.set_properties({"title": title, "author": "council-performance pipeline"})
 
     summary = wb.add_worksheet("Summary")
-    chart_sheets = [
-        wb.add_worksheet(f"Charts {n + 1}")
-        for n in range((len(by_code) + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE)
-    ]
+    chart_sheets = [wb.add_worksheet(f"Charts {n + 1}") for n in range(chart_pages(len(by_code)))]
     data = wb.add_worksheet("Chart Data")
     revised = wb.add_worksheet("Revised")
-    summary.write_string(0, 0, title, st.title)
-    # Merged across the table: in the narrow Code column the wrapped line ran over the next row.
-    summary.merge_range(1, 0, 1, 14, as_at or "", st.small)
-    summary.merge_range(2, 0, 2, 14, READING_RANKS, st.paragraph)
-    summary.set_row(2, 42)
-    r = 3
-    for basis in groups.values():
-        if basis["group"] is None:
-            continue
-        members = ", ".join(basis["members"])
-        text = f"Family group {basis['group']} ({basis['label']}): {members}."
-        summary.merge_range(r, 0, r, 14, text, st.paragraph)
-        summary.set_row(r, 28)
-        r += 1
-    if not any(b["group"] is not None for b in groups.values()):
-        summary.merge_range(
-            r,
-            0,
-            r,
-            14,
-            "Family groups: not held (no LGBF family-group table ingested).",
-            st.paragraph,
-        )
-        r += 1
-    header_row = r + 1
-    headers = [
-        "Code",
-        "Indicator",
-        "Domain",
-        "Direction",
-        "Latest Year",
-        "Value",
-        "Previous Year Value",
-        "Trend",
-        "Rank",
-        "of",
-        "Quartile",
-        "Family Group",
-        "Family Group Average",
-        "Scotland",
-        "Publication",
-    ]
-    cells.write_header(summary, header_row, headers, st)
+
+    header_row = _summary_head(summary, title, as_at, queries.family_groups(con, council), st)
+    cells.write_header(summary, header_row, [h for h, _ in SUMMARY_COLUMNS], st)
     data_headers = ["Code", "Financial Year", council, "Scotland", "Family group average"]
     cells.write_header(data, 0, data_headers, st)
-
-    r = header_row
     data_row = 0
-    n_charts = 0
-    for code, rows in by_code.items():
-        latest = next((x for x in reversed(rows) if x["value"] is not None), rows[-1])
-        unit = latest["unit"]
-        r += 1
-        cells.write_text(summary, r, 0, code, st)
-        cells.write_text(summary, r, 1, latest["title"], st)
-        cells.write_text(summary, r, 2, latest["domain"], st)
-        cells.write_text(summary, r, 3, (latest["direction"] or "").replace("_", " "), st)
-        cells.write_text(summary, r, 4, latest["financial_year"], st)
-        for c, key in (
-            (5, "value"),
-            (6, "previous_value"),
-            (12, "family_group_average"),
-            (13, "scotland_value"),
-        ):
-            cells.write_number(summary, r, c, latest[key], unit, st)
-        cells.write_trend(summary, r, 7, latest["trend"], st)
-        for c, key in ((8, "rank"), (9, "n_ranked"), (11, "family_group")):
-            if latest[key] is not None:
-                summary.write_number(r, c, latest[key], st.integer)
-            else:
-                summary.write_blank(r, c, None, st.text)
-        quartile = cells.QUARTILE_WORDS.get(latest["quartile"]) if latest["quartile"] else None
-        cells.write_text(summary, r, 10, quartile, st)
-        cells.write_text(
-            summary,
-            r,
-            14,
-            queries.publication_name(latest["kind"], latest["source"], latest["published_on"]),
-            st,
-        )
-        summary.set_row(r, cells.row_height(cells.lines_needed([(latest["title"], 50)])))
-
-        first = data_row + 1
-        for x in rows:
-            data_row += 1
-            data.write_string(data_row, 0, code)
-            data.write_string(data_row, 1, x["financial_year"])
-            for c, key in ((2, "value"), (3, "scotland_value"), (4, "family_group_average")):
-                if x[key] is not None:
-                    data.write_number(data_row, c, x[key])
-        chart = wb.add_chart({"type": "line"})
-        for c, name, colour, dash in (
-            (2, council, cells.HEADER_COLOUR, "solid"),
-            (3, "Scotland", "#7F7F7F", "dash"),
-            (4, "Family group average", "#C55A11", "round_dot"),
-        ):
-            chart.add_series(
-                {
-                    "name": name,
-                    "categories": ["Chart Data", first, 1, data_row, 1],
-                    "values": ["Chart Data", first, c, data_row, c],
-                    "line": {"color": colour, "width": 2.25, "dash_type": dash},
-                    "marker": {"type": "circle", "size": 5, "fill": {"color": colour}},
-                }
-            )
-        chart.set_title(
-            {"name": f"{code}: {_short(latest['title'])}", "name_font": {"size": 11, "bold": True}}
-        )
-        chart.set_x_axis({"name": "Financial year", "name_font": {"size": 9}})
-        chart.set_y_axis(
-            {
-                "name": unit,
-                "name_font": {"size": 9},
-                "num_format": "#,##0",
-                "major_gridlines": {"visible": True},
-            }
-        )
-        chart.set_legend({"position": "bottom"})
-        chart.set_size(CHART_SIZE)
+    for n, (code, rows) in enumerate(by_code.items()):
+        latest = latest_with_a_value(rows)
+        _summary_row(summary, header_row + 1 + n, code, latest, st)
+        first, data_row = data_row + 1, _chart_data(data, data_row, code, rows)
+        chart = _chart(wb, council, f"{code}: {_short(latest['title'])}", latest["unit"],
+                       first, data_row)  # fmt: skip
         # A sheet per page of two charts: spreadsheet apps paginate a sheet as they see fit
         # (LibreOffice ignored manual page breaks here), but never put two sheets on a page.
-        page, slot = divmod(n_charts, CHARTS_PER_PAGE)
+        page, slot = divmod(n, CHARTS_PER_PAGE)
         chart_sheets[page].insert_chart(2 + slot * CHART_ROWS, 0, chart, {"object_position": 3})
-        n_charts += 1
 
     for charts in chart_sheets:
         charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
         cells.print_setup(charts, [8.43] * 15, title, as_at, None)
-        charts.print_area(0, 0, 2 + CHARTS_PER_PAGE * CHART_ROWS - 1, 14)
-    cells.print_setup(
-        summary,
-        [9, 50, 16, 14, 9, 11, 11, 6, 6, 5, 9, 8, 11, 11, 26],
-        title,
-        as_at,
-        (header_row, header_row),
-    )
+        charts.print_area(0, 0, 2 + CHARTS_PER_PAGE * CHART_ROWS - 1, LAST_COLUMN)
+    widths = [w for _, w in SUMMARY_COLUMNS]
+    cells.print_setup(summary, widths, title, as_at, (header_row, header_row))
     summary.freeze_panes(header_row + 1, 0)
     cells.print_setup(data, [10, 12, 14, 12, 14], title, as_at, (0, 0))
     n_revised = _revised_sheet(revised, con, council, st)
@@ -215,7 +121,109 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         (REVISED_HEADER, REVISED_HEADER),
     )
     path = cells.publish(wb, tmp, path)
-    return path, {"indicators": len(by_code), "charts": n_charts, "revised": n_revised}
+    return path, {"indicators": len(by_code), "charts": len(by_code), "revised": n_revised}
+
+
+def publication_line(series: list[dict]) -> str:
+    """Every publication the pack's figures come from, by name and date (or that none is held)."""
+    pubs = sorted({(s["published_on"], s["kind"], s["source"]) for s in series})
+    if not pubs:
+        return "No LGBF publication held"
+    return "; ".join(
+        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
+        for on, kind, source in pubs
+    )
+
+
+def chart_pages(n_charts: int) -> int:
+    """Pages (``Charts n`` sheets) that ``n_charts`` charts fill, two to a page."""
+    return (n_charts + CHARTS_PER_PAGE - 1) // CHARTS_PER_PAGE
+
+
+def latest_with_a_value(rows: list[dict]) -> dict:
+    """An indicator's latest year with a value (its latest year when none has one)."""
+    return next((x for x in reversed(rows) if x["value"] is not None), rows[-1])
+
+
+def _summary_head(ws, title: str, as_at: str, groups: dict, st) -> int:
+    """Title, publication, how to read ranks and the family groups; returns the header row."""
+    ws.write_string(0, 0, title, st.title)
+    # Merged across the table: in the narrow Code column the wrapped line ran over the next row.
+    ws.merge_range(1, 0, 1, LAST_COLUMN, as_at, st.small)
+    ws.merge_range(2, 0, 2, LAST_COLUMN, READING_RANKS, st.paragraph)
+    ws.set_row(2, 42)
+    r = 3
+    held = [basis for basis in groups.values() if basis["group"] is not None]
+    for basis in held:
+        members = ", ".join(basis["members"])
+        text = f"Family group {basis['group']} ({basis['label']}): {members}."
+        ws.merge_range(r, 0, r, LAST_COLUMN, text, st.paragraph)
+        ws.set_row(r, 28)
+        r += 1
+    if not held:
+        text = "Family groups: not held (no LGBF family-group table ingested)."
+        ws.merge_range(r, 0, r, LAST_COLUMN, text, st.paragraph)
+        r += 1
+    return r + 1
+
+
+def _summary_row(ws, r: int, code: str, latest: dict, st) -> None:
+    """One indicator's latest figures on the Summary sheet."""
+    unit = latest["unit"]
+    cells.write_text(ws, r, 0, code, st)
+    cells.write_text(ws, r, 1, latest["title"], st)
+    cells.write_text(ws, r, 2, latest["domain"], st)
+    cells.write_text(ws, r, 3, (latest["direction"] or "").replace("_", " "), st)
+    cells.write_text(ws, r, 4, latest["financial_year"], st)
+    for c, key in ((5, "value"), (6, "previous_value"), (12, "family_group_average"),
+                   (13, "scotland_value")):  # fmt: skip
+        cells.write_number(ws, r, c, latest[key], unit, st)
+    cells.write_trend(ws, r, 7, latest["trend"], st)
+    for c, key in ((8, "rank"), (9, "n_ranked"), (11, "family_group")):
+        if latest[key] is not None:
+            ws.write_number(r, c, latest[key], st.integer)
+        else:
+            ws.write_blank(r, c, None, st.text)
+    quartile = cells.QUARTILE_WORDS.get(latest["quartile"]) if latest["quartile"] else None
+    cells.write_text(ws, r, 10, quartile, st)
+    name = queries.publication_name(latest["kind"], latest["source"], latest["published_on"])
+    cells.write_text(ws, r, 14, name, st)
+    ws.set_row(r, cells.row_height(cells.lines_needed([(latest["title"], 50)])))
+
+
+def _chart_data(ws, row: int, code: str, rows: list[dict]) -> int:
+    """An indicator's series on the Chart Data sheet after ``row``; returns its last row."""
+    for x in rows:
+        row += 1
+        ws.write_string(row, 0, code)
+        ws.write_string(row, 1, x["financial_year"])
+        for c, key in ((2, "value"), (3, "scotland_value"), (4, "family_group_average")):
+            if x[key] is not None:
+                ws.write_number(row, c, x[key])
+    return row
+
+
+def _chart(wb, council: str, title: str, unit: str, first: int, last: int):
+    """The line chart of Chart Data rows ``first``-``last``: the council, Scotland and the
+    family-group average over the years."""
+    chart = wb.add_chart({"type": "line"})
+    for c, name, colour, dash in CHART_SERIES:
+        chart.add_series(
+            {
+                "name": name or council,
+                "categories": ["Chart Data", first, 1, last, 1],
+                "values": ["Chart Data", first, c, last, c],
+                "line": {"color": colour, "width": 2.25, "dash_type": dash},
+                "marker": {"type": "circle", "size": 5, "fill": {"color": colour}},
+            }
+        )
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
+    chart.set_x_axis({"name": "Financial year", "name_font": {"size": 9}})
+    y_axis = {"name": unit, "name_font": {"size": 9}, "num_format": "#,##0"}
+    chart.set_y_axis({**y_axis, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size(CHART_SIZE)
+    return chart
 
 
 REVISED_HEADER = 2

@@ -192,22 +192,13 @@ def _indicator_sheet(
     report: Report, sheet_name: str, data: dict, sections_before: tuple[str, ...] = ()
 ) -> int:
     """One section's sheet; ``sections_before``: sections printed at its top, in its columns
-    (the complaints in the Q2 2016/17 PI summary)."""
+    (the complaints in the Q2 2016/17 PI summary). Returns how many PIs it prints."""
     section, title_pattern, spec = INDICATOR_SECTIONS[sheet_name]
     period = report.period
-    values = data["values"]
-    periods = comparison_periods(period)
     pis = [i for s in (*sections_before, section) for i in _printed(data, s, period)]
     if not pis:
         return 0
-    shown = [
-        p
-        for p in periods
-        if any((i["indicator_code"], p.key) in values or _new_for(i, p) for i in pis)
-    ]
-    has_benchmark = any(i["benchmark"] for i in pis)
-    spec = [k.rstrip("?") for k in spec if k != "benchmark?" or has_benchmark]
-    columns = _columns(spec, shown, period.financial_year)
+    columns = _indicator_columns(spec, pis, data["values"], period)
     ws = _sheet(
         report,
         sheet_name,
@@ -217,114 +208,16 @@ def _indicator_sheet(
     cells.write_header(ws, HEADER_ROW, [c[2] for c in columns], s)
     ws.set_row(HEADER_ROW, 30)
     footnotes: list[str] = []
-    pi_summary = data["pis_on_target"]
     r = HEADER_ROW
     heading = object()
     for ind in pis:
-        code = ind["indicator_code"]
         if ind["report_heading"] != heading:
             heading = ind["report_heading"]
             if heading:
                 r += 1
                 ws.merge_range(r, 0, r, len(columns) - 1, heading, s.heading)
                 ws.set_row(r, 18)
-        r += 1
-        current = values.get((code, period.key)) or {}
-        unit = ind["unit"]
-        texts = []
-        feeders = [
-            (ind["numerator_name"] or "Numerator", current.get("numerator")),
-            (ind["denominator_name"] or "Denominator", current.get("denominator")),
-        ]
-        if ind["first_feeder"] == "denominator":  # as the council's report prints them
-            feeders.reverse()
-        feeders = [(name, value) for name, value in feeders if value is not None]
-        for c, (key, p, _header, width) in enumerate(columns):
-            if key == "priority":
-                cells.write_text(ws, r, c, ind["priority_group"], s)
-                texts.append((ind["priority_group"], width))
-            elif key == "code":
-                cells.write_text(ws, r, c, code, s)
-            elif key == "title":
-                cells.write_text(ws, r, c, ind["title"], s)
-                texts.append((ind["title"], width))
-            elif key == "value":
-                v = values.get((code, p.key))
-                flagged = False
-                if (
-                    p == period
-                    and pi_summary
-                    and code == pi_summary["reported_indicator_code"]
-                    and v
-                    and v["value"] is not None
-                    and round(v["value"], 2) != round(pi_summary["pct_on_target"], 2)
-                ):
-                    flagged = True
-                    footnotes.append(
-                        f"{ind['title']}: the return gives {v['value']:g}%"
-                        + (
-                            f" ({pi_summary['reported_on_target']:g} of {pi_summary['reported_pis']:g})"
-                            if pi_summary["reported_pis"] is not None
-                            and pi_summary["reported_on_target"] is not None
-                            else ""
-                        )
-                        + f"; the warehouse counts {pi_summary['pis_on_target']} of "
-                        f"{pi_summary['pis_with_target']} service PIs with a target on target in "
-                        f"{period.label} ({pi_summary['pct_on_target']:g}%), so it cannot "
-                        "reproduce the printed value."
-                    )
-                if v is None:
-                    new_for = _new_for(ind, p)
-                    if new_for:
-                        ws.write_string(r, c, new_for, s.muted)
-                        texts.append((new_for, width))
-                    else:
-                        ws.write_blank(r, c, None, s.text)
-                elif v["value"] is None:
-                    ws.write_string(r, c, "N/A", s.muted)
-                else:
-                    cells.write_number(ws, r, c, v["value"], unit, s, flagged)
-                    if flagged:
-                        ws.write_comment(r, c, footnotes[-1])
-            elif key == "status":
-                status, reported = current.get("status"), current.get("reported_status")
-                differs = status is not None and reported is not None and status != reported
-                if differs:
-                    footnotes.append(
-                        f"{ind['title']}: computed {status}, the return reported {reported}. "
-                        f"Reason: {_status_reason(current)}."
-                    )
-                cells.write_status(ws, r, c, status, s, reported if differs else None)
-                if differs:
-                    texts.append(("x" * 30, width))  # two lines
-            elif key == "note":
-                cells.write_text(ws, r, c, current.get("note"), s)
-                texts.append((current.get("note"), width))
-            elif key == "short_trend":
-                cells.write_trend(ws, r, c, current.get("short_trend"), s)
-            elif key == "target":
-                cells.write_number(ws, r, c, current.get("target"), unit, s)
-            elif key == "benchmark":
-                cells.write_text(ws, r, c, ind["benchmark"], s)
-                texts.append((ind["benchmark"], width))
-            elif key == "feeder":
-                name = feeders[0][0] if feeders else None
-                cells.write_text(ws, r, c, name, s)
-                texts.append((name, width))
-            elif key == "feeder_value":
-                value = feeders[0][1] if feeders else None
-                cells.write_number(ws, r, c, value, _feeder_unit(value), s)
-        ws.set_row(r, cells.row_height(cells.lines_needed(texts)))
-        if "feeder" in spec and len(feeders) > 1:
-            # the second feeder on its own row, as the reports print it
-            r += 1
-            c = next(i for i, col in enumerate(columns) if col[0] == "feeder")
-            for i in range(len(columns)):
-                if i not in (c, c + 1):
-                    ws.write_blank(r, i, None, s.text)
-            cells.write_text(ws, r, c, feeders[1][0], s)
-            cells.write_number(ws, r, c + 1, feeders[1][1], _feeder_unit(feeders[1][1]), s)
-            ws.set_row(r, cells.row_height(cells.lines_needed([(feeders[1][0], WIDTHS["feeder"])])))
+        r = _indicator_rows(ws, r + 1, ind, columns, data, period, footnotes, s)
     last_data_row = r
     r = _footnotes(ws, r, footnotes, len(columns), s)
     ws.freeze_panes(HEADER_ROW + 1, 0)
@@ -333,6 +226,143 @@ def _indicator_sheet(
     )
     ws.print_area(0, 0, max(r, last_data_row), len(columns) - 1)
     return len(pis)
+
+
+def _indicator_columns(spec, pis: list[dict], values: dict, period: Period):
+    """The section's columns for these PIs: the comparison periods with something to print
+    (a value, or "New for"), and the benchmark column only when a PI has a benchmark."""
+    shown = [
+        p
+        for p in comparison_periods(period)
+        if any((i["indicator_code"], p.key) in values or _new_for(i, p) for i in pis)
+    ]
+    has_benchmark = any(i["benchmark"] for i in pis)
+    spec = [k.rstrip("?") for k in spec if k != "benchmark?" or has_benchmark]
+    return _columns(spec, shown, period.financial_year)
+
+
+def feeders(ind: dict, current: dict) -> list[tuple[str, float]]:
+    """The PI's feeder data held for the period, named, in the order the council prints them."""
+    named = [
+        (ind["numerator_name"] or "Numerator", current.get("numerator")),
+        (ind["denominator_name"] or "Denominator", current.get("denominator")),
+    ]
+    if ind["first_feeder"] == "denominator":
+        named.reverse()
+    return [(name, value) for name, value in named if value is not None]
+
+
+def pi_summary_mismatch(ind: dict, v: dict | None, pi_summary: dict | None, period: Period):
+    """The footnote when ``ind`` is the PI that reports the share of PIs on target and its
+    returned value differs from the share the warehouse counts; otherwise None."""
+    if not (
+        pi_summary
+        and ind["indicator_code"] == pi_summary["reported_indicator_code"]
+        and v
+        and v["value"] is not None
+        and round(v["value"], 2) != round(pi_summary["pct_on_target"], 2)
+    ):
+        return None
+    counts = (
+        f" ({pi_summary['reported_on_target']:g} of {pi_summary['reported_pis']:g})"
+        if pi_summary["reported_pis"] is not None and pi_summary["reported_on_target"] is not None
+        else ""
+    )
+    return (
+        f"{ind['title']}: the return gives {v['value']:g}%{counts}; the warehouse counts "
+        f"{pi_summary['pis_on_target']} of {pi_summary['pis_with_target']} service PIs with a "
+        f"target on target in {period.label} ({pi_summary['pct_on_target']:g}%), so it cannot "
+        "reproduce the printed value."
+    )
+
+
+def status_footnote(ind: dict, current: dict) -> str | None:
+    """The footnote when the computed status differs from the one the return reported."""
+    status, reported = current.get("status"), current.get("reported_status")
+    if status is None or reported is None or status == reported:
+        return None
+    return (
+        f"{ind['title']}: computed {status}, the return reported {reported}. "
+        f"Reason: {_status_reason(current)}."
+    )
+
+
+def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
+    """One PI's row at ``r`` (and its second feeder's below it); returns the last row written.
+    Footnotes it needs are appended to ``footnotes``."""
+    code, unit = ind["indicator_code"], ind["unit"]
+    values = data["values"]
+    current = values.get((code, period.key)) or {}
+    fed = feeders(ind, current)
+    texts = []  # (text, column width): what sets the row's height
+    for c, (key, p, _header, width) in enumerate(columns):
+        if key in ("priority", "title", "benchmark", "note"):
+            text = {"priority": ind["priority_group"], "title": ind["title"],
+                    "benchmark": ind["benchmark"], "note": current.get("note")}[key]  # fmt: skip
+            cells.write_text(ws, r, c, text, s)
+            texts.append((text, width))
+        elif key == "code":
+            cells.write_text(ws, r, c, code, s)
+        elif key == "value":
+            v = values.get((code, p.key))
+            mismatch = (
+                pi_summary_mismatch(ind, v, data["pis_on_target"], period) if p == period else None
+            )
+            if mismatch:
+                footnotes.append(mismatch)
+            grown = _value_cell(ws, r, c, v, ind, p, mismatch, s)
+            if grown:
+                texts.append((grown, width))
+        elif key == "status":
+            differs = status_footnote(ind, current)
+            if differs:
+                footnotes.append(differs)
+                texts.append(("x" * 30, width))  # two lines
+            reported = current.get("reported_status") if differs else None
+            cells.write_status(ws, r, c, current.get("status"), s, reported)
+        elif key == "short_trend":
+            cells.write_trend(ws, r, c, current.get("short_trend"), s)
+        elif key == "target":
+            cells.write_number(ws, r, c, current.get("target"), unit, s)
+        elif key == "feeder":
+            name = fed[0][0] if fed else None
+            cells.write_text(ws, r, c, name, s)
+            texts.append((name, width))
+        elif key == "feeder_value":
+            value = fed[0][1] if fed else None
+            cells.write_number(ws, r, c, value, _feeder_unit(value), s)
+    ws.set_row(r, cells.row_height(cells.lines_needed(texts)))
+    if any(col[0] == "feeder" for col in columns) and len(fed) > 1:
+        # the second feeder on its own row, as the reports print it
+        r += 1
+        c = next(i for i, col in enumerate(columns) if col[0] == "feeder")
+        for i in range(len(columns)):
+            if i not in (c, c + 1):
+                ws.write_blank(r, i, None, s.text)
+        cells.write_text(ws, r, c, fed[1][0], s)
+        cells.write_number(ws, r, c + 1, fed[1][1], _feeder_unit(fed[1][1]), s)
+        ws.set_row(r, cells.row_height(cells.lines_needed([(fed[1][0], WIDTHS["feeder"])])))
+    return r
+
+
+def _value_cell(ws, r, c, v, ind, p, mismatch, s) -> str | None:
+    """A period's value: the number (flagged, with the footnote as a comment, when it is the
+    PI summary's mismatch), N/A, "New for 16/17" before the PI existed, or blank. Returns the
+    text written when it may need a taller row."""
+    if v is None:
+        new_for = _new_for(ind, p)
+        if new_for:
+            ws.write_string(r, c, new_for, s.muted)
+        else:
+            ws.write_blank(r, c, None, s.text)
+        return new_for
+    elif v["value"] is None:
+        ws.write_string(r, c, "N/A", s.muted)
+    else:
+        cells.write_number(ws, r, c, v["value"], ind["unit"], s, bool(mismatch))
+        if mismatch:
+            ws.write_comment(r, c, mismatch)
+    return None
 
 
 def _feeder_unit(value) -> str:

@@ -105,81 +105,15 @@ def recover_from_failed_build(
 ) -> dg.Failure:
     """Undo this run's load and the traced files, quarantine them, and return the ``Failure``
     to raise. ``con`` is a connection to the working warehouse (dbt has exited)."""
-    failed: list[FailedTest] = []
-    for result in _failed_nodes(run_results):
-        node = manifest["nodes"].get(result["unique_id"], {})
-        test = FailedTest(node.get("name", result["unique_id"]), str(result.get("message") or ""))
-        try:
-            test.files = _resolve(con, _trace(con, node, manifest, result))
-        except Exception as exc:  # tracing is best effort: the failure is reported regardless
-            context.log.warning(f"Could not trace {test.name} to return files: {exc}")
-        failed.append(test)
-
+    failed = _failed_tests(con, run_results, manifest, context.log)
     traced = set().union(*(t.files for t in failed)) if failed else set()
     this_run = set(files_loaded_by_run(con, context.run_id))
     undo = this_run | traced
-    now = datetime.now(UTC).replace(tzinfo=None)
     if undo:
-        years = dict(
-            con.execute(
-                "select source_sha256, financial_year from raw.return_files where source_sha256 in (select unnest(?))",
-                [[sha for _, sha in undo]],
-            ).fetchall()
-        )
-        con.execute("begin transaction")
-        try:
-            unload(con, [sha for _, sha in undo])
-            tests = ", ".join(t.name for t in failed)
-            log_ingest(
-                con,
-                context.run_id,
-                now,
-                "undone",
-                [
-                    {
-                        "source_file": name,
-                        "source_sha256": sha,
-                        "financial_year": years.get(sha),
-                        "message": f"undone after dbt failed: {tests}",
-                    }
-                    for name, sha in sorted(undo)
-                ],
-            )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-
-    moved = {}
-    folder = config.returns_dir()
-    for name, sha in sorted(traced):
-        path = folder / name
-        if path.is_file() and sha256_of(path) == sha:
-            tests = [t for t in failed if (name, sha) in t.files]
-            reason = (
-                f"Return {name} rejected after loading: its rows fail the warehouse's data "
-                "test(s) below, which the return reader does not check yet.\n"
-                + "\n".join(f"  - dbt test {t.name}: {t.message}" for t in tests)
-                + "\nThe load was undone: the warehouse holds what it held before this file."
-            )
-            moved[name] = quarantine(path, reason)
-
-    lines = ["The dbt build failed:"]
-    lines += [f"  - {t.name}: {t.message}" for t in failed] or ["  - (no test or model result)"]
-    for name, _ in sorted(traced):
-        where = f"moved to {moved[name]}" if name in moved else "no longer in the returns folder"
-        lines.append(f"Rows failing come from {name}: {where}.")
-    if undo:
-        lines.append(
-            f"Undone: this run's load of {len(this_run)} file(s) and {len(traced - this_run)} "
-            "earlier load(s) traced to the failure; the raw tables are as they were before them. "
-            "The published warehouse was not changed; the next run loads the other files again "
-            "and publishes without the quarantined ones."
-        )
-    elif not traced:
-        lines.append("No return file could be traced from the failing rows; nothing was undone.")
+        _undo(con, context.run_id, undo, failed)
+    moved = _quarantine_traced(traced, failed)
     return dg.Failure(
-        description="\n".join(lines),
+        description=failure_description(failed, traced, this_run, moved),
         metadata={
             "failed_dbt_nodes": dg.MetadataValue.json([t.name for t in failed]),
             "files_traced": dg.MetadataValue.json(sorted(n for n, _ in traced)),
@@ -188,3 +122,95 @@ def recover_from_failed_build(
         },
         allow_retries=False,
     )
+
+
+def _failed_tests(con, run_results: dict, manifest: dict, log) -> list[FailedTest]:
+    """Every failed dbt node, with the return files its failing rows come from."""
+    failed = []
+    for result in _failed_nodes(run_results):
+        node = manifest["nodes"].get(result["unique_id"], {})
+        test = FailedTest(node.get("name", result["unique_id"]), str(result.get("message") or ""))
+        try:
+            test.files = _resolve(con, _trace(con, node, manifest, result))
+        except Exception as exc:  # tracing is best effort: the failure is reported regardless
+            log.warning(f"Could not trace {test.name} to return files: {exc}")
+        failed.append(test)
+    return failed
+
+
+def _undo(con, run_id: str, undo: set[tuple[str, str]], failed: list[FailedTest]) -> None:
+    """Take the files' rows out of the raw tables (the rows they replaced come back) and log
+    the undo with each file's financial year, in one transaction."""
+    years = dict(
+        con.execute(
+            "select source_sha256, financial_year from raw.return_files "
+            "where source_sha256 in (select unnest(?))",
+            [[sha for _, sha in undo]],
+        ).fetchall()
+    )
+    tests = ", ".join(t.name for t in failed)
+    logged = [
+        {
+            "source_file": name,
+            "source_sha256": sha,
+            "financial_year": years.get(sha),
+            "message": f"undone after dbt failed: {tests}",
+        }
+        for name, sha in sorted(undo)
+    ]
+    con.execute("begin transaction")
+    try:
+        unload(con, [sha for _, sha in undo])
+        log_ingest(con, run_id, datetime.now(UTC).replace(tzinfo=None), "undone", logged)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _quarantine_traced(traced: set[tuple[str, str]], failed: list[FailedTest]) -> dict:
+    """Move each traced file still in the returns folder (the same bytes) to quarantine;
+    returns where each went."""
+    moved = {}
+    folder = config.returns_dir()
+    for name, sha in sorted(traced):
+        path = folder / name
+        if path.is_file() and sha256_of(path) == sha:
+            tests = [t for t in failed if (name, sha) in t.files]
+            moved[name] = quarantine(path, quarantine_reason(name, tests))
+    return moved
+
+
+def quarantine_reason(name: str, tests: list[FailedTest]) -> str:
+    """The report beside a quarantined file: the dbt tests its rows fail."""
+    return (
+        f"Return {name} rejected after loading: its rows fail the warehouse's data "
+        "test(s) below, which the return reader does not check yet.\n"
+        + "\n".join(f"  - dbt test {t.name}: {t.message}" for t in tests)
+        + "\nThe load was undone: the warehouse holds what it held before this file."
+    )
+
+
+def failure_description(
+    failed: list[FailedTest],
+    traced: set[tuple[str, str]],
+    this_run: set[tuple[str, str]],
+    moved: dict,
+) -> str:
+    """What the run's failure says: the failed tests, each traced file and where it went,
+    and what was undone."""
+    lines = ["The dbt build failed:"]
+    lines += [f"  - {t.name}: {t.message}" for t in failed] or ["  - (no test or model result)"]
+    for name, _ in sorted(traced):
+        where = f"moved to {moved[name]}" if name in moved else "no longer in the returns folder"
+        lines.append(f"Rows failing come from {name}: {where}.")
+    if this_run | traced:
+        lines.append(
+            f"Undone: this run's load of {len(this_run)} file(s) and {len(traced - this_run)} "
+            "earlier load(s) traced to the failure; the raw tables are as they were before them. "
+            "The published warehouse was not changed; the next run loads the other files again "
+            "and publishes without the quarantined ones."
+        )
+    else:
+        lines.append("No return file could be traced from the failing rows; nothing was undone.")
+    return "\n".join(lines)

@@ -25,7 +25,7 @@ The framework workbooks (:mod:`orchestration.frameworks`) are checked the same w
 the tests on the ``stg_frameworks__*`` models, whose ``meta`` keys start ``framework_``
 instead of ``return_`` (:func:`load`).
 Warn-severity tests are left to dbt: a warning never rejects a file.
-``tests/test_return_rules.py`` fails when a test on these models is neither mapped to a
+``tests/integration/test_return_rules.py`` fails when a test on these models is neither mapped to a
 cell nor guaranteed by construction, so the reader and dbt cannot drift apart.
 """
 

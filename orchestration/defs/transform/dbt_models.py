@@ -93,7 +93,7 @@ def warehouse_dbt_models(
     # build is logged. A failed one undoes this run's load and quarantines the return files
     # its failing rows come from (orchestration/transform/recovery.py), so the next run can publish.
     # dbt's unit tests check the rules' SQL on fixed inputs, not the data: they run in the test
-    # suite (tests/test_dbt_unit_tests.py), as dbt advises, not in every production build
+    # suite (tests/pipeline/test_dbt_unit_tests.py), as dbt advises, not in every production build
     # (they were a quarter of its test time).
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
     with config.set_environment(plan.dbt_env()):
