@@ -153,7 +153,7 @@ def query_latency(warehouse: Path, repeats: int = 30) -> dict:
     queries = {
         "council_vs_scotland_and_family_group": """
             select financial_year, value, family_group_average, scotland_value, rank, quartile
-            from marts.lgbf_benchmark where council = 'Midlothian' and indicator_code = 'CHN8a'
+            from marts.fct_lgbf_benchmark where council = 'Midlothian' and indicator_code = 'CHN8a'
             order by financial_year""",
         "off_target_indicators_latest_year": """
             select council, service, indicator_code, value, period_target, status

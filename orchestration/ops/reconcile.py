@@ -38,7 +38,7 @@ SEEDS = {
 EARLIER_YEAR = (
     "the report prints the four most recent years ranked by its date; the seed, compiled "
     "before the release that ranked one more year, printed an earlier four (its ranks for the "
-    "years both print agree, and this one is in marts.lgbf_benchmark_history)"
+    "years both print agree, and this one is in marts.fct_lgbf_benchmark_history)"
 )
 NO_RANKS = (
     "no ranked LGBF publication was held on or before the report date: raw/lgbf holds the "

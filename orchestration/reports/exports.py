@@ -14,12 +14,14 @@ MART_TABLES = (
     "fct_action_progress",
     "fct_risk",
     "fct_lgbf_value",
-    "lgbf_benchmark",
+    "fct_lgbf_benchmark",
 )
 
 
 def export_marts(con, out_dir: Path) -> dict[str, int]:
-    """One ``<table>.parquet`` per mart, each written beside its target and renamed into place."""
+    """One ``<table>.parquet`` per mart, each written beside its target and renamed into place;
+    an export of a mart no longer exported (renamed: ``lgbf_benchmark.parquet``) is removed
+    once the others are written, so that no Power BI report reads a file nobody refreshes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table in MART_TABLES:
@@ -28,4 +30,6 @@ def export_marts(con, out_dir: Path) -> dict[str, int]:
         con.execute(f"copy marts.{table} to '{tmp}' (format parquet)")
         os.replace(tmp, target)
         counts[table] = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+    for stale in set(out_dir.glob("*.parquet")) - {out_dir / f"{t}.parquet" for t in MART_TABLES}:
+        stale.unlink()
     return counts

@@ -7,7 +7,7 @@ quartile, family-group and Scotland comparison. ``Charts``: one line chart per i
 council, Scotland and the family-group average over the years), sized for A4 landscape, two
 to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and never split across pages. ``Chart Data`` holds the series the charts draw.
 ``Revised``: the council's figures the latest official release revised against the release
-before it (``marts.fct_lgbf_revision``). Read from ``marts.lgbf_benchmark`` (the publication
+before it (``marts.fct_lgbf_revision``). Read from ``marts.fct_lgbf_benchmark`` (the publication
 served for each indicator and period).
 """
 

@@ -228,7 +228,7 @@ def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) ->
     ``as_of`` (a council's own printed figures, transcribed with their report date, are
     evidence of what was published by then; on the same date an official release wins:
     staging's ``recency``). The rank and quartile are the benchmark as known on ``as_of``
-    (``marts.lgbf_benchmark_history``: only complete official releases are ranked), so a
+    (``marts.fct_lgbf_benchmark_history``: only complete official releases are ranked), so a
     report never prints a rank that did not exist yet.
     """
     return fetch_dicts(
@@ -244,7 +244,7 @@ def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) ->
            ),
            ranked as (
                select indicator_code, financial_year, rank, quartile
-               from marts.lgbf_benchmark_history
+               from marts.fct_lgbf_benchmark_history
                where council = ? and rank is not null and known_from <= ?
                  and (superseded_at is null or superseded_at > ?)
            )
@@ -290,8 +290,8 @@ SCOPED_TABLES = (
     ("marts.fct_risk", "(council, service) in (from report_scope)"),
     ("marts.fct_report_narrative", "(council, service) in (from report_scope)"),
     ("marts.fct_lgbf_value", "council in (select council from report_scope)"),
-    ("marts.lgbf_benchmark", "council in (select council from report_scope)"),
-    ("marts.lgbf_benchmark_history", "council in (select council from report_scope)"),
+    ("marts.fct_lgbf_benchmark", "council in (select council from report_scope)"),
+    ("marts.fct_lgbf_benchmark_history", "council in (select council from report_scope)"),
     ("staging.stg_lgbf__publications", "true"),
     ("reference.status_exceptions", "true"),
     ("reference.feeder_order", "council in (select council from report_scope)"),
@@ -354,7 +354,7 @@ LGBF_TITLES = """with lgbf_titles as (
 
 def lgbf_series(con, council: str) -> list[dict]:
     """Every LGBF indicator-year for the council from the latest publication
-    (``marts.lgbf_benchmark``), with the indicator's title, unit and the publication's name."""
+    (``marts.fct_lgbf_benchmark``), with the indicator's title, unit and the publication's name."""
     return fetch_dicts(
         con,
         LGBF_TITLES
@@ -364,7 +364,7 @@ def lgbf_series(con, council: str) -> list[dict]:
                   b.n_ranked,
                   b.quartile, b.family_group, b.family_group_average, b.scotland_value,
                   b.publication, b.published_on, p.kind, p.source
-           from marts.lgbf_benchmark b
+           from marts.fct_lgbf_benchmark b
            left join lgbf_titles i using (indicator_code)
            left join staging.stg_lgbf__publications p on p.publication_id = b.publication
            where b.council = ?

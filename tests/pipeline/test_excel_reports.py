@@ -383,7 +383,7 @@ def test_dashboard_and_pack_charts(built_warehouse):
         ranked = {
             r[0]
             for r in con.execute(
-                "select distinct indicator_code from marts.lgbf_benchmark"
+                "select distinct indicator_code from marts.fct_lgbf_benchmark"
                 " where council = 'Midlothian' and rank is not null"
             ).fetchall()
         }

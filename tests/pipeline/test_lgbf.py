@@ -163,7 +163,7 @@ def _open_data_csv(path, revise):
 def test_one_council_publication_is_not_ranked(built_warehouse):
     """The seeds' own LGBF tables are one-council publications: kept, never ranked."""
     rows = _query(
-        """select count(*), count(rank) from marts.lgbf_benchmark_history
+        """select count(*), count(rank) from marts.fct_lgbf_benchmark_history
            where publication_kind = 'transcribed'"""
     )
     assert rows[0][0] > 0 and rows[0][1] == 0
@@ -193,7 +193,7 @@ def test_lgbf_refresh_end_to_end(lgbf_env, defs, instance, server, tmp_path):
             (code, year): (rank, quartile, n)
             for code, year, rank, quartile, n in _query(
                 """select indicator_code, financial_year, rank, quartile, n_ranked
-                   from marts.lgbf_benchmark where council = 'Midlothian'"""
+                   from marts.fct_lgbf_benchmark where council = 'Midlothian'"""
             )
         }
         reproduced = 0
@@ -260,7 +260,7 @@ def test_lgbf_refresh_end_to_end(lgbf_env, defs, instance, server, tmp_path):
     assert history[first] == pytest.approx(3880.04, abs=0.01) and history[second] == 3900.0
     # ...and the benchmark serves the latest one
     assert _query(
-        """select value, publication from marts.lgbf_benchmark
+        """select value, publication from marts.fct_lgbf_benchmark
            where indicator_code = 'CHN8a' and council = 'Midlothian' and financial_year = '2018/19'"""
     ) == [(3900.0, second)]
     # both layouts normalise to the same codes, years, units and councils
@@ -291,7 +291,7 @@ def test_lgbf_refresh_end_to_end(lgbf_env, defs, instance, server, tmp_path):
         [second],
     ) == [(1,)]
     # ...and the benchmark as known at a date before the second publication still shows the first
-    as_of = """select value, publication_id from marts.lgbf_benchmark_history
+    as_of = """select value, publication_id from marts.fct_lgbf_benchmark_history
                where council = 'Midlothian' and indicator_code = 'CHN8a' and period = '2018/19'
                  and known_from <= ?::date and (superseded_at is null or superseded_at > ?::date)"""
     assert _query(as_of, ["2020-12-31"] * 2) == [(pytest.approx(3880.04, abs=0.01), first)]
@@ -301,7 +301,7 @@ def test_lgbf_refresh_end_to_end(lgbf_env, defs, instance, server, tmp_path):
     for code, year, _, _, _, _, workbook_rank in SEED_RANKS:
         if (code, year) != ("CHN8a", "2018/19"):
             got = _query(
-                """select rank, publication from marts.lgbf_benchmark
+                """select rank, publication from marts.fct_lgbf_benchmark
                    where council = 'Midlothian' and indicator_code = ? and financial_year = ?""",
                 [code, year],
             )
@@ -312,7 +312,7 @@ def test_benchmark_columns_and_family_groups(lgbf_env, instance, server):
     """Runs after the end-to-end test: Scotland and family-group comparisons are filled."""
     row = _query(
         """select scotland_value, family_group, family_group_average, n_ranked, quartile
-           from marts.lgbf_benchmark
+           from marts.fct_lgbf_benchmark
            where council = 'Midlothian' and indicator_code = 'CHN9' and financial_year = '2017/18'"""
     )[0]
     scotland, fg, fg_avg, n, quartile = row
@@ -346,7 +346,7 @@ def test_run_with_lgbf_url_ingests_and_never_ranks_a_partial_set(
         assert defs.resolve_job_def("lgbf_refresh").execute_in_process(instance=instance).success
     assert _query("select count(*) from raw.lgbf_publications")[0][0] == count_before + 1
     assert _query(
-        """select value, rank, n_ranked, quartile from marts.lgbf_benchmark
+        """select value, rank, n_ranked, quartile from marts.fct_lgbf_benchmark
            where indicator_code = 'CHN9' and financial_year = '2018/19' and council = 'Midlothian'"""
     ) == [(90.0, None, None, None)]
 
@@ -450,7 +450,7 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     # value ranked, as the independent computation ranks this file
     sets = _query(
         """select indicator_code, period, count(value), count(rank), bool_and(is_current)
-           from marts.lgbf_benchmark_history where publication_id = ? and direction is not null
+           from marts.fct_lgbf_benchmark_history where publication_id = ? and direction is not null
            group by all having count(value) > 16""",
         [new],
     )
@@ -460,7 +460,7 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
         (code, council, period): (rank, fg_rank, fg_size)
         for code, council, period, rank, fg_rank, fg_size in _query(
             """select indicator_code, council, period, rank, family_group_rank, family_group_size
-               from marts.lgbf_benchmark_history where publication_id = ? and rank is not null""",
+               from marts.fct_lgbf_benchmark_history where publication_id = ? and rank is not null""",
             [new],
         )
     }
@@ -468,12 +468,12 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     assert len(got) > 8_000 and got == expected
     # it serves the years it covers; an earlier release still serves the earlier years
     assert _query(
-        """select bool_and(publication = ?) from marts.lgbf_benchmark
+        """select bool_and(publication = ?) from marts.fct_lgbf_benchmark
            where indicator_code = 'CHN9' and period in ('2017/18', '2019/20')""",
         [new],
     ) == [(True,)]
     assert _query(
-        """select count(*) > 0, bool_and(publication <> ?) from marts.lgbf_benchmark
+        """select count(*) > 0, bool_and(publication <> ?) from marts.fct_lgbf_benchmark
            where financial_year < '2017/18'""",
         [new],
     ) == [(True, True)]
@@ -484,14 +484,16 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
         [new],
     ) == [(True, True)]
     assert _query(
-        "select count(rank) from marts.lgbf_benchmark where indicator_code = 'ECON99'"
+        "select count(rank) from marts.fct_lgbf_benchmark where indicator_code = 'ECON99'"
     ) == [(0,)]
     assert _query(
         """select bool_and(not is_known_council), count(*) > 0 from marts.fct_lgbf_value
            where publication_id = ? and council = 'Atlantis'""",
         [new],
     ) == [(True, True)]
-    assert _query("select count(*) from marts.lgbf_benchmark where council = 'Atlantis'") == [(0,)]
+    assert _query("select count(*) from marts.fct_lgbf_benchmark where council = 'Atlantis'") == [
+        (0,)
+    ]
     warned = {
         e.check_name: (e.passed, e.severity)
         for e in result.get_asset_check_evaluations()

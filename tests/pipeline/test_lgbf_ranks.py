@@ -2,7 +2,7 @@
 every council for every indicator and period (single years and rolling periods) against an
 independent computation made here with pandas straight from the Improvement Service's files.
 (Other modules land later publications in the session's warehouse, so these tests read the
-workbook's own publication from lgbf_benchmark_history.)
+workbook's own publication from fct_lgbf_benchmark_history.)
 
 The independent computation is ``tests/support/lgbf_oracle.py``.
 """
@@ -33,7 +33,7 @@ def test_every_rank_matches_an_independent_computation(warehouse, expected):
         for code, council, period, rank, fg_rank, fg_size, fg_avg in warehouse.execute(
             """select indicator_code, council, period, rank, family_group_rank,
                       family_group_size, family_group_average
-               from marts.lgbf_benchmark_history
+               from marts.fct_lgbf_benchmark_history
                where publication_id = ? and rank is not null""",
             [publication],
         ).fetchall()
@@ -56,7 +56,7 @@ def test_default_run_ranks_every_council_for_every_indicator_with_a_direction(wa
     sets = warehouse.execute(
         """select indicator_code, period, count(*) as councils, count(value) as with_value,
                   count(rank) as ranked, any_value(release_name)
-           from marts.lgbf_benchmark_history
+           from marts.fct_lgbf_benchmark_history
            where direction is not null and publication_id = ? and known_from = '2020-01-31'
            group by all having count(value) > 16""",
         [DEFAULT],
@@ -67,7 +67,7 @@ def test_default_run_ranks_every_council_for_every_indicator_with_a_direction(wa
     ranked_codes = {r[0] for r in sets}
     # a run on raw/ alone serves it (before any other official publication is landed)
     assert warehouse.execute(
-        """select count(*) from marts.lgbf_benchmark_history
+        """select count(*) from marts.fct_lgbf_benchmark_history
            where publication_kind = 'official' and publication_id <> ? and known_from <= '2020-01-31'""",
         [DEFAULT],
     ).fetchone() == (0,)
@@ -86,7 +86,7 @@ def test_default_run_ranks_every_council_for_every_indicator_with_a_direction(wa
 def test_rolling_periods_are_ranked_beside_single_years(warehouse):
     rows = warehouse.execute(
         """select period, period_type, financial_year, rank, n_ranked, value
-           from marts.lgbf_benchmark_history
+           from marts.fct_lgbf_benchmark_history
            where council = 'Midlothian' and indicator_code = 'CHN10' and publication_id = ?
            order by period""",
         [DEFAULT],
@@ -102,7 +102,7 @@ def test_the_improvement_services_exclusions_and_direction_fixes(warehouse):
     attainment percentage under the same code) are kept as data but never benchmarked."""
     row = warehouse.execute(
         """select value, scotland_value, rank, n_ranked, quartile, previous_value, direction
-           from marts.lgbf_benchmark_history where publication_id = ?
+           from marts.fct_lgbf_benchmark_history where publication_id = ?
              and council = 'Midlothian' and indicator_code = 'CHN14a' and period = '2018/19'""",
         [DEFAULT],
     ).fetchone()
@@ -122,11 +122,11 @@ def test_the_improvement_services_exclusions_and_direction_fixes(warehouse):
     # (this workbook has CHN14a values for 2015/16 only of the three excluded years)
     assert [p for p, n in kept if n > 0] == ["2015/16"]
     assert warehouse.execute(
-        """select count(*) from marts.lgbf_benchmark_history
+        """select count(*) from marts.fct_lgbf_benchmark_history
            where indicator_code in ('CHN13a', 'CHN13b', 'CHN14a', 'CHN14b') and period < '2018'"""
     ).fetchone() == (0,)
     benchmarked = warehouse.execute(
-        """select distinct indicator_code from marts.lgbf_benchmark_history
+        """select distinct indicator_code from marts.fct_lgbf_benchmark_history
            where indicator_code in ('CHN13c', 'CHN15a', 'CHN16c', 'SW4a')
               or (indicator_code = 'CHN10' and period_type = 'single_year')"""
     ).fetchall()
@@ -136,7 +136,7 @@ def test_the_improvement_services_exclusions_and_direction_fixes(warehouse):
 def test_benchmark_as_known_at_a_date(warehouse):
     """The documented query (docs/lgbf.md): before the January 2020 release, what a council
     knew was its own report's transcription (one council, unranked)."""
-    as_of = """select value, rank, release_name from marts.lgbf_benchmark_history
+    as_of = """select value, rank, release_name from marts.fct_lgbf_benchmark_history
                where council = 'Midlothian' and indicator_code = 'CHN8a' and period = '2013/14'
                  and known_from <= ?::date and (superseded_at is null or superseded_at > ?::date)"""
     assert warehouse.execute(as_of, ["2016-12-31"] * 2).fetchall() == [

@@ -35,10 +35,10 @@ def fct_indicator_value(): ...
 
 
 @dg.asset(deps=[lgbf_ingest])
-def lgbf_benchmark(): ...
+def fct_lgbf_benchmark(): ...
 
 
-@dg.asset(name=REPORTS_ASSET, deps=[fct_indicator_value, lgbf_benchmark])
+@dg.asset(name=REPORTS_ASSET, deps=[fct_indicator_value, fct_lgbf_benchmark])
 def reports(): ...
 
 
@@ -51,7 +51,7 @@ GRAPH = [
     lgbf_ingest,
     frameworks,
     fct_indicator_value,
-    lgbf_benchmark,
+    fct_lgbf_benchmark,
     reports,
     return_templates,
 ]
@@ -96,7 +96,7 @@ def test_an_lgbf_change_writes_every_report():
         "returns_ingest",
         "lgbf_ingest",
         "fct_indicator_value",
-        "lgbf_benchmark",
+        "fct_lgbf_benchmark",
         REPORTS_ASSET,
     }
     assert plan.changed_returns == [] and "ops" not in plan.run_config()

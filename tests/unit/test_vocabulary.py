@@ -41,7 +41,7 @@ def test_the_report_marks_exactly_the_trends_the_warehouse_accepts():
     for model, column in [
         ("fct_indicator_value", "short_trend"),
         ("fct_indicator_value", "long_trend"),
-        ("lgbf_benchmark", "trend"),
+        ("fct_lgbf_benchmark", "trend"),
     ]:
         assert _accepted(model, column) == set(vocabulary.trends()), (model, column)
     assert set(cells.TREND_ARROWS) == set(vocabulary.trends())

@@ -7,7 +7,7 @@
 -- two workbooks only cash shows what was revised).
 with history as (
     select history.*, publications.ingested_at, publications.cash_published
-    from {{ ref('lgbf_benchmark_history') }} as history
+    from {{ ref('fct_lgbf_benchmark_history') }} as history
     inner join {{ ref('stg_lgbf__publications') }} as publications using (publication_id)
 ),
 

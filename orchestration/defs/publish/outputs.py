@@ -150,7 +150,7 @@ def report_scope(
         "fct_indicator_value_history",
         "fct_action_progress_history",
         "fct_risk_history",
-        "lgbf_benchmark",
+        "fct_lgbf_benchmark",
         "dim_indicator",
     ),
     group_name="published",
@@ -218,18 +218,18 @@ def pack_councils(con, extra: str = "") -> list[str]:
     if extra.lower() == "all":
         wanted |= {
             r[0]
-            for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()
+            for r in con.execute("select distinct council from marts.fct_lgbf_benchmark").fetchall()
         }
     elif extra:
         wanted |= {c.strip() for c in extra.split(",") if c.strip()}
     have = {
-        r[0] for r in con.execute("select distinct council from marts.lgbf_benchmark").fetchall()
+        r[0] for r in con.execute("select distinct council from marts.fct_lgbf_benchmark").fetchall()
     }
     return sorted(wanted & have)
 
 
 @dg.asset(
-    deps=_marts("lgbf_benchmark", "dim_indicator"),
+    deps=_marts("fct_lgbf_benchmark", "dim_indicator"),
     group_name="published",
     kinds={"excel"},
     # Reads the DuckDB warehouse: a reader conflicts with a writer's file lock (see the pool).

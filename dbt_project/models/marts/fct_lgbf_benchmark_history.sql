@@ -1,5 +1,5 @@
 -- Every LGBF publication's benchmark, per publication x indicator x council x period, with
--- when it was the one served (known_from .. superseded_at). lgbf_benchmark is the rows served
+-- when it was the one served (known_from .. superseded_at). fct_lgbf_benchmark is the rows served
 -- today; `known_from <= D and (superseded_at is null or superseded_at > D)` is the benchmark
 -- as known at date D (docs/lgbf.md). Rules (docs/lgbf.md has the figures behind them):
 --   rank          1 = best by the indicator's direction, among all councils with a value in

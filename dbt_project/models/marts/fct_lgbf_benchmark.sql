@@ -1,7 +1,7 @@
 -- The benchmark analysts use: for each indicator and period (financial year or rolling
 -- period), the values, ranks and comparisons of the publication served today (the best
 -- publication covering it: official before transcribed, then the latest). Rules: see
--- lgbf_benchmark_history, which also answers "as known at a date".
+-- fct_lgbf_benchmark_history, which also answers "as known at a date".
 select
     indicator_code,
     council,
@@ -34,6 +34,6 @@ select
     publication_kind,
     published_on,
     known_from
-from {{ ref('lgbf_benchmark_history') }}
+from {{ ref('fct_lgbf_benchmark_history') }}
 where is_current
 order by council, indicator_code, period  -- clustered for per-council reads
