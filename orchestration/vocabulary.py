@@ -50,6 +50,13 @@ def trends() -> tuple[str, ...]:
     return words(TRENDS, "trend")
 
 
+def key_texts(seed: str) -> dict[str, str]:
+    """Word -> what the report's key to the symbols says it means, in the seed's order (the
+    words with a ``key_text``)."""
+    field = {STATUSES: "status", TRENDS: "trend"}[seed]
+    return {row[field]: row["key_text"] for row in seed_rows(seed) if row["key_text"].strip()}
+
+
 def gauges() -> dict[str, str]:
     """Gauge word -> the warehouse's direction."""
     return {row["gauge"]: row["direction"] for row in seed_rows(GAUGES)}

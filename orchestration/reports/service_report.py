@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from orchestration import vocabulary
 from orchestration.reports import cells, queries
 from orchestration.reports.queries import Period, comparison_periods
 from orchestration.workbook.sheets import slug
@@ -393,25 +394,22 @@ def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
     r = 4
     ws.write_string(r, 0, "Key to the symbols", s.heading)
     key = [
-        (s.status["On Target"], "On Target", "meets its target for the period"),
-        (s.status["Warning"], "Warning", "misses its target by no more than its tolerance"),
-        (s.status["Off Target"], "Off Target", "misses its target"),
-        (s.status["Data Only"], "Data Only", "no target: reported for information"),
+        (s.status[word], word, text)
+        for word, text in vocabulary.key_texts(vocabulary.STATUSES).items()
+    ]
+    key.append(
         (
             s.status_differs["Data Only"],
             f"Status {cells.DIFFERS_MARK}",
             "the status computed from value and target differs from the one the return "
             "reported: both are shown and a note under the table gives the reason",
-        ),
-        (s.trend["Improving"], cells.TREND_ARROWS["Improving"], "improving on the period before"),
-        (s.trend["No Change"], cells.TREND_ARROWS["No Change"], "no change"),
-        (
-            s.trend["Getting Worse"],
-            cells.TREND_ARROWS["Getting Worse"],
-            "getting worse than the period before",
-        ),
-        (s.muted, "N/A", "the return gives no value for the period (see its note)"),
+        )
+    )
+    key += [
+        (s.trend[word], cells.TREND_ARROWS[word], text)
+        for word, text in vocabulary.key_texts(vocabulary.TRENDS).items()
     ]
+    key.append((s.muted, "N/A", "the return gives no value for the period (see its note)"))
     for fmt, symbol, meaning in key:
         r += 1
         ws.write_string(r, 0, symbol, fmt)

@@ -101,3 +101,11 @@ def test_the_longest_long_trend_is_one_dbt_variable():
     sql = (MARTS / "fct_indicator_value_history.sql").read_text(encoding="utf-8")
     assert "window_reach=var('long_trend_max_periods')" in sql
     assert "range(1, {{ var('long_trend_max_periods') }} + 1)" in sql
+
+
+def test_the_reports_key_explains_every_status_and_trend_in_the_seeds_order():
+    assert tuple(vocabulary.key_texts(vocabulary.STATUSES)) == vocabulary.statuses()
+    assert tuple(vocabulary.key_texts(vocabulary.TRENDS)) == vocabulary.trends()
+    assert vocabulary.key_texts(vocabulary.STATUSES)["Warning"] == (
+        "misses its target by no more than its tolerance"
+    )

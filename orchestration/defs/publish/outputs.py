@@ -223,7 +223,8 @@ def pack_councils(con, extra: str = "") -> list[str]:
     elif extra:
         wanted |= {c.strip() for c in extra.split(",") if c.strip()}
     have = {
-        r[0] for r in con.execute("select distinct council from marts.fct_lgbf_benchmark").fetchall()
+        r[0]
+        for r in con.execute("select distinct council from marts.fct_lgbf_benchmark").fetchall()
     }
     return sorted(wanted & have)
 
