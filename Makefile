@@ -109,6 +109,7 @@ seeds: install
 	$(PY) scripts/build_seed_returns.py
 	$(PY) scripts/build_lgbf_reference.py
 	$(PY) scripts/build_framework.py
+	$(PY) -m scripts.build_tenants
 
 ## What CI checks first: lint and format (`ruff format .` fixes the format), the layers of
 ## orchestration/ (`lint-imports`: an import cycle or an import from a higher stage fails), and

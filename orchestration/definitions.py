@@ -19,7 +19,7 @@ from orchestration.defs.publish.outputs import (
     parquet_exports,
     service_performance_reports,
 )
-from orchestration.defs.publish.templates import return_templates
+from orchestration.defs.publish.templates import next_quarter_templates, return_templates
 from orchestration.defs.publish.warehouse import published_warehouse
 from orchestration.defs.transform.dbt_models import warehouse_dbt_models
 
@@ -35,6 +35,7 @@ ASSETS = [
     parquet_exports,
     published_warehouse,
     return_templates,
+    next_quarter_templates,
 ]
 
 defs = dg.Definitions(

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
+import re
+import zipfile
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -51,7 +54,7 @@ def _source(row: dict) -> str:
     return f"{row['seed_file']}:{row['seed_line']} ({row['section']})"
 
 
-def _number_cell(ws, r: int, c: int, printed: str) -> None:
+def number_cell(ws, r: int, c: int, printed: str) -> None:
     """Write a printed number as Excel would hold it: 98% as 0.98 formatted 0%, £m as £m."""
     parsed = parse_number(printed)
     if parsed.value is None:
@@ -72,7 +75,26 @@ def _number_cell(ws, r: int, c: int, printed: str) -> None:
         cell.number_format = "#,##0.00" if "." in text else "#,##0"
 
 
-def _sheet(wb, spec: fmt.SheetSpec):
+def save_reproducibly(wb, path: Path) -> None:
+    """Save ``wb`` with every zip entry dated 1 January 2020 and its "modified" property its
+    "created" one: openpyxl stamps both with the time of saving, so the same rows would give
+    other bytes (and another sha256, which the pipeline reads as a resubmission) at every
+    build."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                created = re.search(r"<dcterms:created[^>]*>([^<]*)<", text).group(1)
+                text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(<)", rf"\g<1>{created}\g<2>", text)
+                data = text.encode("utf-8")
+            item.date_time = (2020, 1, 1, 0, 0, 0)
+            out.writestr(item, data)
+
+
+def header_sheet(wb, spec: fmt.SheetSpec):
     ws = wb.create_sheet(spec.name)
     ws.append(spec.headers)
     for cell in ws[1]:
@@ -113,18 +135,18 @@ def build(out: Path) -> list[Path]:
         ):
             meta.append([field, value])
 
-        ws = _sheet(wb, fmt.INDICATORS)
+        ws = header_sheet(wb, fmt.INDICATORS)
         for r, row in enumerate(sheets["ind"], start=2):
             ws.cell(r, 1, row["indicator_code"])
             ws.cell(r, 2, _period(row))
-            _number_cell(ws, r, 3, row["value_printed"])
-            _number_cell(ws, r, 4, row["numerator_printed"])
-            _number_cell(ws, r, 5, row["denominator_printed"])
+            number_cell(ws, r, 3, row["value_printed"])
+            number_cell(ws, r, 4, row["numerator_printed"])
+            number_cell(ws, r, 5, row["denominator_printed"])
             ws.cell(r, 6, row["status_printed"] or None)
             ws.cell(r, 7, row["note"] or None)
             ws.cell(r, 8, _source(row))
 
-        ws = _sheet(wb, fmt.ACTIONS)
+        ws = header_sheet(wb, fmt.ACTIONS)
         for r, row in enumerate(sheets["act"], start=2):
             ws.cell(r, 1, row["action_code"])
             ws.cell(r, 2, _period(row))
@@ -132,25 +154,25 @@ def build(out: Path) -> list[Path]:
             ws.cell(r, 4, row["action"])
             if row["due_date"]:
                 ws.cell(r, 5, date.fromisoformat(row["due_date"])).number_format = "dd-mmm-yyyy"
-            _number_cell(ws, r, 6, row["progress_printed"])
+            number_cell(ws, r, 6, row["progress_printed"])
             ws.cell(r, 7, row["status_printed"] or None)
             ws.cell(r, 8, row["comment"] or None)
             ws.cell(r, 9, _source(row))
 
-        ws = _sheet(wb, fmt.RISKS)
+        ws = header_sheet(wb, fmt.RISKS)
         for r, row in enumerate(sheets["risk"], start=2):
             ws.cell(r, 1, row["risk_code"])
             ws.cell(r, 2, _period(row))
             ws.cell(r, 3, row["title"])
             ws.cell(r, 4, row["identification"] or None)
             ws.cell(r, 5, row["control_measures"] or None)
-            _number_cell(ws, r, 6, row["risk_score"])
+            number_cell(ws, r, 6, row["risk_score"])
             ws.cell(r, 7, row["latest_note"] or None)
             ws.cell(r, 8, row["related_action"] or None)
             ws.cell(r, 9, _source(row))
 
         if sheets["narr"]:
-            ws = _sheet(wb, fmt.NARRATIVE)
+            ws = header_sheet(wb, fmt.NARRATIVE)
             for r, row in enumerate(sheets["narr"], start=2):
                 ws.cell(r, 1, row["heading"])
                 ws.cell(r, 2, _period(row))
@@ -160,7 +182,7 @@ def build(out: Path) -> list[Path]:
         # Fixed document dates keep the workbook bytes (and so its sha256) reproducible.
         wb.properties.created = wb.properties.modified = datetime(2020, 1, 1)
         path = out / fmt.file_name(council, service, quarter.key)
-        wb.save(path)
+        save_reproducibly(wb, path)
         written.append(path)
     return written
 

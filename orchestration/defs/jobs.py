@@ -12,7 +12,8 @@ from orchestration.planning.selection import LGBF_INGEST, LOAD_ALL
 
 load_all = dg.define_asset_job(
     "load_all",
-    # The templates are written when a quarter is due (write_return_templates), not on each load.
+    # Every asset but the on-demand templates of any quarter (write_return_templates); each
+    # council-service's next return template is written on every load (next_quarter_templates).
     selection=LOAD_ALL,
     description="Ingest returns for the selected quarters, build the warehouse and publish it.",
     executor_def=dg.in_process_executor,
@@ -21,7 +22,7 @@ load_all = dg.define_asset_job(
 lgbf_refresh = dg.define_asset_job(
     "lgbf_refresh",
     selection=dg.AssetSelection.groups(LGBF_INGEST).downstream()
-    - dg.AssetSelection.assets("return_templates"),
+    - dg.AssetSelection.assets("return_templates", "next_quarter_templates"),
     description="Ingest new LGBF publications from the landing folder and rebuild what depends on them.",
     executor_def=dg.in_process_executor,
 )

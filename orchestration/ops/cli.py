@@ -54,10 +54,18 @@ def prepare_manifest() -> None:
 
 
 def quarters_with_returns() -> list[str]:
-    from orchestration.periods import FinancialQuarter
-    from orchestration.returns.landing import scan
+    """The quarters a run loads: those with returns in the returns folder, and those a
+    misnamed file's name mentions (its quarter's load quarantines it; a misnamed file that
+    names none is quarantined by the load of the quarter just ended)."""
+    from datetime import date
 
-    keys = scan(config.returns_dir()).returns
+    from orchestration.periods import FinancialQuarter
+    from orchestration.returns.landing import quarter_mentioned, scan
+
+    found = scan(config.returns_dir())
+    keys = set(found.returns) | {quarter_mentioned(p.name) for p in found.misnamed} - {None}
+    if found.misnamed and not keys:
+        keys = {FinancialQuarter.containing(date.today()).previous().key}
     return [q.key for q in sorted(FinancialQuarter.from_key(k) for k in keys)]
 
 

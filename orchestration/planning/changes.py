@@ -32,6 +32,7 @@ from orchestration import config
 from orchestration.fingerprints import code_fingerprint, sha256_of
 from orchestration.lgbf.landing import landed_files
 from orchestration.planning.options import METADATA_KEY, RunOptions
+from orchestration.returns.landing import scan
 from orchestration.warehouse import published as published_warehouse
 
 CODE_FINGERPRINT_KEY = "code_fingerprint"
@@ -102,6 +103,9 @@ def since_last_publish(
 
     loaded = published_warehouse.input_sha256s("returns")
     changes.returns = [p.name for p in return_files if sha256_of(p) not in loaded]
+    # A misnamed file in the returns folder is never ignored: the load quarantines it with
+    # its report, so it counts as a change (a browser's "... (1).xlsx" second download).
+    changes.returns += [p.name for p in scan(config.returns_dir()).misnamed]
     changes.frameworks = changed_frameworks()
 
     if config.lgbf_url():

@@ -43,7 +43,8 @@ from orchestration.planning.incremental import FULL_REFRESH_TAG
 from orchestration.planning.options import REPORTS_ASSET, RunOptions, merge_run_config
 from orchestration.returns.landing import files_for
 
-# The load_all job: everything but the templates, which are written when a quarter is due.
+# The load_all job: everything but the templates of any quarter on demand (each
+# council-service's next quarter's templates are written on every load).
 LOAD_ALL = dg.AssetSelection.all() - dg.AssetSelection.assets("return_templates")
 
 # The ingest asset (by its group) whose inputs each kind of change touches.

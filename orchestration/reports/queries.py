@@ -86,8 +86,11 @@ def fetch_dicts(con, sql: str, params: list | dict) -> list[dict]:
 
 
 def indicators(con, council: str, service: str, on: date) -> list[dict]:
-    """The council's service PIs in print order: section, heading, print order (from the
-    council's framework; codes are unique only within a council), and which feeder datum
+    """The council's service PIs in print order: by section; in a section the PIs with no
+    group first (they have no heading to go under; Midlothian's Q2 2016/17 balanced scorecard
+    opens with two), then the groups in the Groups sheet's Print Order (groups without one
+    after, by name); in a group by the PI's Print Order (PIs without one after), then code
+    (from the council's framework; codes are unique only within a council), and which feeder datum
     prints first (``reference.feeder_order``; the numerator where it says nothing). Group and
     heading are those in force ``on`` the report period's last day (``dim_indicator_heading``)."""
     return fetch_dicts(
@@ -104,7 +107,9 @@ def indicators(con, council: str, service: str, on: date) -> list[dict]:
            left join reference.feeder_order f
              on f.council = i.council and f.indicator_code = i.indicator_code
            where i.council = ? and i.service = ? and i.source = 'service return'
-           order by i.section, i.print_order nulls last, i.indicator_code""",
+           order by i.section, coalesce(h.priority_group, i.priority_group) is not null,
+                    h.group_print_order nulls last, coalesce(h.priority_group, i.priority_group),
+                    i.print_order nulls last, i.indicator_code""",
         [on, on, council, service],
     )
 
@@ -262,6 +267,23 @@ def lgbf_values(con, council: str, service: str, as_of: date, last_year: str) ->
            order by i.print_order nulls last, i.indicator_code, k.financial_year""",
         [council, as_of, council, as_of, as_of, council, council, service, last_year],
     )
+
+
+def lgbf_held(con, council: str, service: str, as_of: date) -> dict:
+    """What the title page says of the LGBF when the report prints no LGBF figure: how many
+    LGBF indicators the council's framework gives the service, and the latest publication
+    held on ``as_of`` (its kind, source and date; None when none was)."""
+    (n_indicators,) = con.execute(
+        """select count(*) from marts.dim_indicator
+           where council = ? and service = ? and source = 'LGBF'""",
+        [council, service],
+    ).fetchone()
+    latest = con.execute(
+        """select kind, source, published_on from staging.stg_lgbf__publications
+           where published_on <= ? order by kind = 'official' desc, published_on desc limit 1""",
+        [as_of],
+    ).fetchone()
+    return {"lgbf_indicators": n_indicators, "latest_publication": latest}
 
 
 def report_periods(con) -> list[tuple[str, str, str]]:

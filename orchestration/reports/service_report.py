@@ -643,6 +643,28 @@ def _publications(rows: list[dict]) -> str:
     )
 
 
+def lgbf_title_line(rows: list[dict], held: dict) -> str:
+    """The title page's word on the LGBF: the releases its figures come from; or, printing
+    none, that the service has no LGBF indicators, or that none was published by the date
+    (naming the release that was held, if any)."""
+    if rows:
+        return f"LGBF as published by then: {_publications(rows)}."
+    latest = held["latest_publication"]
+    release = (
+        f"{queries.publication_name(latest[0], latest[1], latest[2])}, "
+        f"published {latest[2]:%d %B %Y}"
+        if latest
+        else None
+    )
+    if not held["lgbf_indicators"]:
+        if release:
+            return f"the service has no LGBF indicators (the release held: {release})."
+        return "the service has no LGBF indicators."
+    if release:
+        return f"no LGBF figures for the service's indicators in {release}."
+    return "no LGBF publication held for that date."
+
+
 def read_report_data(con, council: str, service: str, period: Period, as_of: date) -> dict:
     """Everything one report prints, from the query layer."""
     keys = [p.key for p in comparison_periods(period)]
@@ -660,6 +682,7 @@ def read_report_data(con, council: str, service: str, period: Period, as_of: dat
         "lgbf": queries.lgbf_values(
             con, council, service, as_of, Period(period.fy_start_year - 1, None).financial_year
         ),
+        "lgbf_held": queries.lgbf_held(con, council, service, as_of),
     }
 
 
@@ -687,11 +710,7 @@ def build_service_report(
             "comments": report.as_at,
         }
     )
-    lgbf_note = (
-        f"LGBF as published by then: {_publications(data['lgbf'])}."
-        if data["lgbf"]
-        else "no LGBF publication held for that date."
-    )
+    lgbf_note = lgbf_title_line(data["lgbf"], data["lgbf_held"])
     _cover_sheet(report, data, lgbf_note)
     _dashboard_sheet(report, data)
     complaints_lead = _prints_before(data, report.period, "Complaints", "PI summary")

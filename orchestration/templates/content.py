@@ -11,6 +11,7 @@ progress; the risks with their last score. Fixed SQL with parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from orchestration.periods import FinancialQuarter
 from orchestration.reports.queries import fetch_dicts
@@ -26,8 +27,9 @@ class TemplateContent:
     risks: list[dict]
 
 
-def council_services(con, quarter: FinancialQuarter) -> list[tuple[str, str]]:
-    """(council, service) of every framework in force at the quarter's end."""
+def council_services(con, quarter: FinancialQuarter | None) -> list[tuple[str, str]]:
+    """(council, service) of every framework in force at the quarter's end (None: today)."""
+    on = quarter.end_date if quarter else date(9999, 12, 30)
     return [
         tuple(r)
         for r in con.execute(
@@ -35,9 +37,29 @@ def council_services(con, quarter: FinancialQuarter) -> list[tuple[str, str]]:
                where effective_from <= ? and (effective_to is null or effective_to > ?)
                  and section is distinct from 'LGBF'
                order by all""",
-            [quarter.end_date, quarter.end_date],
+            [on, on],
         ).fetchall()
     ]
+
+
+def next_quarters(con, today: date) -> list[tuple[str, str, FinancialQuarter]]:
+    """(council, service, quarter) of the return each council-service owes next: the quarter
+    after its latest loaded return; with none loaded yet, the latest quarter ended by
+    ``today`` (a council just onboarded reports on the quarter just gone). Only services whose
+    framework is in force at that quarter's end."""
+    latest = dict(
+        ((c, s), FinancialQuarter.from_key(k))
+        for c, s, k in con.execute(
+            "select council, service, max(partition_key) from staging.stg_returns__files group by all"
+        ).fetchall()
+    )
+    just_ended = FinancialQuarter.containing(today).previous()
+    due = []
+    for council, service in council_services(con, None):
+        quarter = latest[(council, service)].next() if (council, service) in latest else just_ended
+        if (council, service) in council_services(con, quarter):
+            due.append((council, service, quarter))
+    return due
 
 
 def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:

@@ -14,7 +14,8 @@ settings as (
         title,
         priority_group,
         nullif(report_heading, '') as report_heading,
-        section,
+        -- a PI with no Section prints in the PI summary, the report's main table
+        coalesce(nullif(section, ''), 'PI summary') as section,
         cast(print_order as integer) as print_order,
         new_in,
         benchmark,
