@@ -55,8 +55,9 @@ def prepare_manifest() -> None:
 
 def quarters_with_returns() -> list[str]:
     """The quarters a run loads: those with returns in the returns folder, and those a
-    misnamed file's name mentions (its quarter's load quarantines it; a misnamed file that
-    names none is quarantined by the load of the quarter just ended)."""
+    misnamed file's name mentions (its quarter's load quarantines it). With neither, the
+    quarter just ended: a council's first run, with only its framework, loads that and
+    writes the templates of the return it owes (docs/onboarding.md)."""
     from datetime import date
 
     from orchestration.periods import FinancialQuarter
@@ -64,7 +65,7 @@ def quarters_with_returns() -> list[str]:
 
     found = scan(config.returns_dir())
     keys = set(found.returns) | {quarter_mentioned(p.name) for p in found.misnamed} - {None}
-    if found.misnamed and not keys:
+    if not keys:
         keys = {FinancialQuarter.containing(date.today()).previous().key}
     return [q.key for q in sorted(FinancialQuarter.from_key(k) for k in keys)]
 
@@ -142,9 +143,6 @@ def run(
 
     if partition_range is None:
         keys = quarters_with_returns()
-        if not keys:
-            print(f"No return workbooks found in {config.returns_dir()}", file=sys.stderr)
-            return None
         partition_range = (keys[0], keys[-1])
     start, end = partition_range
     job = defs.resolve_job_def("load_all")

@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 from orchestration import config
-from orchestration.defs.publish.warehouse import published_warehouse
 from orchestration.defs.resources import resources
 from orchestration.fingerprints import sha256_of
 from orchestration.lgbf.parse import OPEN_DATA_COLUMNS, read_master_workbook
@@ -503,4 +502,5 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     assert all(v == (False, dg.AssetCheckSeverity.WARN) for v in warned.values()), warned
     # republish with the metadata rows back (the marts are the same: the seed is that file)
 
-    assert dg.materialize([published_warehouse], instance=instance, resources=resources()).success
+    publish = defs.resolve_assets_def("published_warehouse")
+    assert dg.materialize([publish], instance=instance, resources=resources()).success

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from orchestration.reports import lgbf_pack
+from orchestration.reports import lgbf_pack, service_report
 from orchestration.reports.queries import Period
 from orchestration.reports.service_report import (
     NO_TARGET,
@@ -107,3 +107,28 @@ def test_an_indicators_latest_figures_are_its_latest_year_with_a_value():
 def test_the_summary_table_has_a_width_for_every_heading():
     assert len({h for h, _ in lgbf_pack.SUMMARY_COLUMNS}) == len(lgbf_pack.SUMMARY_COLUMNS) == 15
     assert lgbf_pack.LAST_COLUMN == 14 and all(w > 0 for _, w in lgbf_pack.SUMMARY_COLUMNS)
+
+
+JAN20 = ("official", "x.xlsx", date(2020, 1, 31))
+
+
+def test_the_title_page_names_the_lgbf_release_or_says_why_it_prints_none():
+    line = service_report.lgbf_title_line
+    assert line([], {"lgbf_indicators": 0, "latest_publication": JAN20}) == (
+        "the service has no LGBF indicators (the release held: LGBF, January 2020 release, "
+        "published 31 January 2020)."
+    )
+    assert line([], {"lgbf_indicators": 0, "latest_publication": None}) == (
+        "the service has no LGBF indicators."
+    )
+    assert line([], {"lgbf_indicators": 5, "latest_publication": JAN20}) == (
+        "no LGBF figures for the service's indicators in LGBF, January 2020 release, published "
+        "31 January 2020."
+    )
+    assert line([], {"lgbf_indicators": 5, "latest_publication": None}) == (
+        "no LGBF publication held for that date."
+    )
+    held = [{"published_on": JAN20[2], "kind": "official", "source": "x.xlsx"}]
+    assert line(held, {}) == (
+        "LGBF as published by then: LGBF, January 2020 release (published 31 January 2020)."
+    )
