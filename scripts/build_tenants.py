@@ -8,7 +8,8 @@ printed, a row per PI, with the file and line it was copied from. Values, target
 statuses are the page's; ``TBC`` and ``N/A`` stay missing (no value, no target, no status).
 What the page does not give is ours, and every row's Source says so: the PI codes (assigned
 in the page's order), the unit (as printed: ``%`` where the value carries one) and the gauge
-(which way is better, as the printed status and the title imply).
+(which way is better, as the printed status and the title imply); Decimals are the places
+the page prints the PI's figures with.
 
 The framework uses only what the council publishes (docs/framework_format.md): no Section,
 no Print Order, no settings beyond the amber rule; the report prints its defaults. The year's
@@ -51,6 +52,12 @@ def _printed(text: str) -> str | None:
     return None if text.strip() in MISSING else text.strip()
 
 
+def decimals_printed(*printed: str) -> int:
+    """The decimal places the page prints a PI's figures with (87.1% -> 1; 88 -> 0)."""
+    places = [len(t.strip().rstrip("%").split(".")[1]) for t in printed if "." in t]
+    return max(places, default=0)
+
+
 def framework_sheets(tenant: dict, rows: list[dict]) -> dict[str, list[dict]]:
     """The framework's sheets: the service, its one group, a PI per row, a target per row."""
     fy = tenant["financial_year"]
@@ -66,6 +73,7 @@ def framework_sheets(tenant: dict, rows: list[dict]) -> dict[str, list[dict]]:
             "Service": tenant["service"],
             "Group": tenant["group"],
             "Unit": r["unit"],
+            "Decimals": decimals_printed(r["value_printed"], r["target_printed"]),
             "Gauge": r["gauge"],
             "Amber Threshold": float(tenant["amber_threshold"]),
             "Threshold Type": tenant["threshold_type"],

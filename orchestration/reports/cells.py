@@ -14,6 +14,7 @@ as text and is never evaluated.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -56,8 +57,14 @@ UNIT_FORMATS = {
 PAPER_A4 = 9
 
 
-def number_format(unit: str | None) -> str:
-    return UNIT_FORMATS.get(unit or "", "#,##0.00")
+def number_format(unit: str | None, decimals: int | None = None) -> str:
+    """The unit's number format; with ``decimals`` (the framework's Decimals column), that
+    many decimal places in place of the unit's own."""
+    base = UNIT_FORMATS.get(unit or "", "#,##0.00")
+    if decimals is None:
+        return base
+    places = "0" + ("." + "0" * decimals if decimals > 0 else "")
+    return re.sub(r"0(\.0+)?(?!.*0)", places, base, count=1)
 
 
 def excel_number(value: float | None, unit: str | None) -> float | None:
@@ -151,12 +158,13 @@ class Styles:
         """The paragraph format, quote-prefixed where the text starts like a formula."""
         return self.paragraph_quoted if text.startswith(FORMULA_TRIGGERS) else self.paragraph
 
-    def number(self, unit: str | None, flagged: bool = False, whole: bool = False):
-        """The number format for a unit (made on first use; at most one per unit), ``whole``:
-        a whole percentage, printed without decimals."""
-        key = (unit, flagged, whole)
+    def number(self, unit: str | None, flagged: bool = False, whole: bool = False, decimals=None):
+        """The number format for a unit (made on first use; at most one per unit and number
+        of decimals), ``whole``: a whole percentage, printed without decimals."""
+        key = (unit, flagged, whole, decimals)
         if key not in self._numbers:
-            props = {**self._body, "num_format": "0%" if whole else number_format(unit)}
+            shown = "0%" if whole else number_format(unit, decimals)
+            props = {**self._body, "num_format": shown}
             if flagged:
                 props.update({"border": 5, "border_color": "#000000", "bold": True})
             self._numbers[key] = self.wb.add_format(props)
@@ -174,14 +182,18 @@ def write_text(ws, row: int, col: int, text, styles: Styles, fmt=None) -> None:
     ws.write_string(row, col, text, fmt)
 
 
-def write_number(ws, row: int, col: int, value, unit: str | None, styles: Styles, flagged=False):
+def write_number(
+    ws, row: int, col: int, value, unit: str | None, styles: Styles, flagged=False, decimals=None
+):
+    """A value in its unit's format, or with ``decimals`` places when the framework says."""
     if value is None:
         ws.write_blank(row, col, None, styles.text)
     else:
         # A whole percentage prints as the reports print it: 100%, not 100.00% (66.67% keeps
-        # its decimals).
-        whole = unit == "%" and float(round(value, 6)).is_integer()
-        ws.write_number(row, col, excel_number(value, unit), styles.number(unit, flagged, whole))
+        # its decimals), unless the framework gives the decimal places.
+        whole = decimals is None and unit == "%" and float(round(value, 6)).is_integer()
+        fmt = styles.number(unit, flagged, whole, decimals)
+        ws.write_number(row, col, excel_number(value, unit), fmt)
 
 
 def write_status(ws, row: int, col: int, status: str | None, styles: Styles, reported=None):

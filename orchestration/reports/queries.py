@@ -98,7 +98,7 @@ def indicators(con, council: str, service: str, on: date) -> list[dict]:
         """select i.indicator_code, i.title, i.section,
                   coalesce(h.priority_group, i.priority_group) as priority_group,
                   coalesce(h.heading, i.report_heading) as report_heading, i.print_order,
-                  i.unit, i.direction, i.new_in, i.benchmark, i.numerator_name,
+                  i.unit, i.decimals, i.direction, i.new_in, i.benchmark, i.numerator_name,
                   i.denominator_name, coalesce(f.first_feeder, 'numerator') as first_feeder
            from marts.dim_indicator i
            left join marts.dim_indicator_heading h

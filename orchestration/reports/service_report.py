@@ -324,7 +324,7 @@ def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
         elif key == "short_trend":
             cells.write_trend(ws, r, c, current.get("short_trend"), s)
         elif key == "target":
-            cells.write_number(ws, r, c, current.get("target"), unit, s)
+            cells.write_number(ws, r, c, current.get("target"), unit, s, decimals=ind["decimals"])
         elif key == "feeder":
             name = fed[0][0] if fed else None
             cells.write_text(ws, r, c, name, s)
@@ -360,7 +360,7 @@ def _value_cell(ws, r, c, v, ind, p, mismatch, s) -> str | None:
     elif v["value"] is None:
         ws.write_string(r, c, "N/A", s.muted)
     else:
-        cells.write_number(ws, r, c, v["value"], ind["unit"], s, bool(mismatch))
+        cells.write_number(ws, r, c, v["value"], ind["unit"], s, bool(mismatch), ind["decimals"])
         if mismatch:
             ws.write_comment(r, c, mismatch)
     return None
@@ -456,6 +456,8 @@ def _dashboard_sheet(report: Report, data: dict) -> None:
     for i, (status, n) in enumerate(sorted(action_counts.items()), start=a0 + 1):
         ws.write_string(i, 0, status, s.text)
         ws.write_number(i, 1, n, s.integer)
+    if not action_counts:
+        ws.merge_range(a0 + 1, 0, a0 + 1, 1, "No actions reported this period.", s.text)
     sheet = "Dashboard"
     first, last = HEADER_ROW + 1, HEADER_ROW + len(pi_counts)
     chart = report.wb.add_chart({"type": "column"})

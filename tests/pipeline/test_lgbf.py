@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 from orchestration import config
-from orchestration.defs.resources import resources
 from orchestration.fingerprints import sha256_of
 from orchestration.lgbf.parse import OPEN_DATA_COLUMNS, read_master_workbook
 from orchestration.reports.lgbf_pack import build_lgbf_pack
@@ -503,4 +502,4 @@ def test_lgbf_url_alone_ingests_and_ranks_an_unseen_publication(
     # republish with the metadata rows back (the marts are the same: the seed is that file)
 
     publish = defs.resolve_assets_def("published_warehouse")
-    assert dg.materialize([publish], instance=instance, resources=resources()).success
+    assert dg.materialize([publish], instance=instance).success  # with the deployment's resources

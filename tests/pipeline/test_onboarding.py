@@ -207,6 +207,7 @@ DEFAULTS = [
     ("Current Code", "current_code", "<its own code>"),
     ("Effective From", "effective_from", date(1900, 1, 1)),
     ("LGBF Code", "lgbf_code", None),
+    ("Decimals", "decimals", None),
 ]
 
 

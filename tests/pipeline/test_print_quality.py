@@ -83,7 +83,7 @@ def rendered(built_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
 
 
 def test_every_page_has_title_and_page_number(rendered):
-    assert len(rendered) == 12  # eleven reports and the pack
+    assert len(rendered) == 14  # twelve reports (Midlothian 11, East Dunbartonshire 1), two packs
     for name, pages in rendered.items():
         assert pages, name
         title = "LGBF benchmarking pack" if "lgbf" in name else "Performance Report"

@@ -84,8 +84,20 @@ def test_both_councils_reports_and_next_templates_are_published(pipeline_run):
     templates = sorted(p.name for p in (out / "templates").glob("*.xlsx"))
     assert "east-dunbartonshire__education__2024-25__Q1.xlsx" in templates
     assert "midlothian__childrens-services__2020-21__Q1.xlsx" in templates
+    book = openpyxl.load_workbook(report)
+    # The figures with the decimal places the page prints (the framework's Decimals).
+    _, rows = _tenant()
+    printed = {r["title"]: r["value_printed"] for r in rows}
+    shown = {
+        row[1].value: row[2].number_format
+        for row in book["PI Summary"].iter_rows(min_row=6)
+        if row[1].value in printed and isinstance(row[2].value, (int, float))
+    }
+    assert shown["Attendance rates in secondary schools (%)"] == "0.0%"  # printed 90.7%
+    assert shown["Number of parents participating in the Triple P programme"] == "#,##0"  # 297
+    assert shown["Exclusion rates of young people in secondary schools (days lost)"] == "0.0"
     # The title page names the release held; the service has no LGBF indicators.
-    line = openpyxl.load_workbook(report)["Report"]["A3"].value
+    line = book["Report"]["A3"].value
     assert (
         "the service has no LGBF indicators (the release held: LGBF, January 2020 release" in line
     )
@@ -100,8 +112,8 @@ def test_a_misnamed_file_among_the_returns_is_quarantined_by_make_run(
     shutil.copy(SEED_RETURNS / "midlothian__childrens-services__2016-17__Q2.xlsx", copy)
     monkeypatch.setenv("RETURNS_DIR", str(landing))
     monkeypatch.setenv("QUARANTINE_DIR", str(quarantine))
-    assert cli.main(["run"]) == 2  # published, without the rejected file
-    said = capsys.readouterr().out
+    assert cli.main(["run"]) == 1  # published, without the rejected file
+    said = "".join(capsys.readouterr())  # the run's summary goes to stderr
     assert f"Rejected {copy.name}: moved to {quarantine}" in said
     assert not copy.exists()
     (moved,) = quarantine.glob(f"*__{copy.name}")
