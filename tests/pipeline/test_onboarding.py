@@ -180,6 +180,10 @@ def test_the_report_is_where_the_guide_says_with_every_pi_under_its_group_in_pri
     assert printed[:5] == [BINS, titles["WS.01"], titles["WS.02"], STREETS, titles["WS.03"]]
     status = {r[1]: r[3] for r in rows if len(r) > 3 and r[1] in titles.values()}
     assert status == {titles[c]: s for c, s in EXPECTED.items()}
+    # No Benchmark given: no Benchmark column; no New In: no "New for" in any cell.
+    header = [c for c in next(ws.iter_rows(min_row=5, max_row=5, values_only=True)) if c]
+    assert "Benchmark" not in header and header[:3] == ["Priorities", "Indicator", QUARTER.label]
+    assert not any("New for" in str(c) for r in rows for c in r)
 
 
 def test_the_templates_of_the_next_quarter_are_written_after_the_load(onboarded):
