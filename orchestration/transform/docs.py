@@ -22,8 +22,8 @@ from orchestration import config
 DOCS_DIR = config.DBT_PROJECT_DIR / "target" / "docs"
 
 
-def _dbt(*args: str, env: dict[str, str]) -> None:
-    command = [
+def _command(*args: str) -> list[str]:
+    return [
         config.dbt_executable(),
         *args,
         "--project-dir",
@@ -33,7 +33,10 @@ def _dbt(*args: str, env: dict[str, str]) -> None:
         "--target-path",
         str(DOCS_DIR),
     ]
-    subprocess.run(command, env=env, check=True)
+
+
+def _dbt(*args: str, env: dict[str, str]) -> None:
+    subprocess.run(_command(*args), env=env, check=True)
 
 
 def generate() -> None:
@@ -64,17 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     generate()
     if not args.generate_only:
         print(f"Serving the dbt docs on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
-        env = {**os.environ, "DBT_LOG_PATH": str(DOCS_DIR)}
-        _dbt(
-            "docs",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-            "--no-browser",
-            env=env,
+        # Serving reads the profile too, which names DUCKDB_PATH (the copy the site was
+        # generated from; serving opens no database).
+        env = {**os.environ, "DUCKDB_PATH": str(DOCS_DIR / "warehouse.duckdb"),
+               "DBT_LOG_PATH": str(DOCS_DIR)}  # fmt: skip
+        # This process becomes the server, so Ctrl-C or a SIGTERM stops it (a child server
+        # outlived its parent when the parent alone was signalled).
+        command = _command(
+            "docs", "serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-browser"
         )
+        os.execve(command[0], command, env)
     return 0
 
 

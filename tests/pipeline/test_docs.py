@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 import dagster as dg
+import pytest
 
+from tests.support.http_fixtures import free_port
 from tests.support.paths import REPO
 
 
@@ -63,18 +68,40 @@ def test_a_check_counts_the_rows_that_failed(pipeline_run, warehouse):
     assert evaluation.metadata["dagster_dbt/failed_row_count"].value == disagree
 
 
-def test_make_docs_generates_the_site_from_the_repository_root(built_warehouse, tmp_path):
-    """`make docs` from the repository root (the profile has no path relative to the cwd)."""
+def test_make_docs_generates_and_serves_the_site_from_the_repository_root(built_warehouse):
+    """`make docs` from the repository root, with no DUCKDB_PATH set (the profile has no
+    path relative to the cwd, and serving needs the profile's variable as generating does):
+    the site is written from the published warehouse and served until stopped."""
     env = {k: v for k, v in os.environ.items() if k != "DUCKDB_PATH"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.transform.docs", "--generate-only"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.transform.docs", "--port", str(port)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    docs = REPO / "dbt_project" / "target" / "docs"
-    catalog = json.loads((docs / "catalog.json").read_text())
-    node = catalog["nodes"]["model.council_performance.fct_indicator_value"]
+    try:
+        served = None
+        deadline = time.monotonic() + 300
+        while served is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/catalog.json", timeout=5
+                ) as r:
+                    served = json.loads(r.read())
+            except OSError:
+                time.sleep(0.5)
+        assert served is not None, (
+            proc.poll(),
+            proc.stdout.read() if proc.poll() is not None else "",
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    # SIGTERM stopped the server itself: nothing listens on the port any more.
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 5):
+        pass
+    node = served["nodes"]["model.council_performance.fct_indicator_value"]
     assert "status_agrees" in node["columns"]
     assert node["metadata"]["type"] == "BASE TABLE"  # read from the published warehouse
+    docs = REPO / "dbt_project" / "target" / "docs"
     assert (docs / "index.html").exists()
     assert not (docs / "warehouse.duckdb").exists()  # the copy is removed
