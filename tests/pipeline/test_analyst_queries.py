@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import shlex
+import subprocess
+
 import pytest
 
-from tests.support.analyst_docs import example_queries
-from tests.support.paths import seed_line
+from tests.support.analyst_docs import example_queries, first_command
+from tests.support.paths import REPO, seed_line
 
 QUERIES = example_queries()
+
+
+def test_the_first_command_runs_with_what_the_project_installs(built_warehouse, tmp_path):
+    """The page opens with a command that needs nothing the project does not install (the
+    DuckDB command-line tool is not among them), run from the repository's folder."""
+    command = first_command()
+    assert command.startswith(".venv/bin/python ")
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "warehouse.duckdb").symlink_to(built_warehouse)
+    (tmp_path / ".venv").symlink_to(REPO / ".venv")
+    out = subprocess.run(shlex.split(command), cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Midlothian" in out.stdout and "East Dunbartonshire" in out.stdout
 
 
 def test_the_docs_have_at_least_five_examples():
