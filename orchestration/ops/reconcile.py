@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl
 
 from orchestration.config import REPO_ROOT
-from orchestration.reports.cells import QUARTILE_WORDS, short_year
+from orchestration.reports.cells import NOT_RANKED, QUARTILE_WORDS, short_year
 from orchestration.reports.service_report import NO_TARGET, UNDOCUMENTED, report_path
 from orchestration.workbook.values import parse_number
 
@@ -318,7 +318,7 @@ def _lgbf_checks(seed: str, book: ReportBook) -> list[Check]:
         year_printed = phrase.split(" Rank ")[0] + " Rank " in text
         if phrase in text:
             checks.append(Check(seed, "External Comparison", item, "matched"))
-        elif not text:
+        elif not text or text == NOT_RANKED:
             checks.append(Check(seed, "External Comparison", item, "missing", NO_RANKS))
         elif not year_printed:
             checks.append(Check(seed, "External Comparison", item, "missing", EARLIER_YEAR))

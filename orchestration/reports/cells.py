@@ -292,8 +292,16 @@ def publish(wb: xlsxwriter.Workbook, tmp: Path, path: Path) -> Path:
     return path
 
 
+# What the External Comparison cell says when no rank was held: the Improvement Service ranks
+# a year only in its official releases (a council's own printed figures are never ranked).
+NOT_RANKED = "No rank yet: no LGBF release ranking the councils on this indicator was held by the report date."
+
+
 def external_comparison(ranks: list[tuple[str, int, int]]) -> str:
-    """[('2017/18', 22, 3), ...] -> '17/18 Rank 22 (Third Quartile) ...', the reports' wording."""
+    """[('2017/18', 22, 3), ...] -> '17/18 Rank 22 (Third Quartile) ...', the reports' wording;
+    no ranks: :data:`NOT_RANKED`."""
+    if not ranks:
+        return NOT_RANKED
     return " ".join(
         f"{short_year(fy)} Rank {rank} ({QUARTILE_WORDS[quartile]} Quartile)"
         for fy, rank, quartile in ranks

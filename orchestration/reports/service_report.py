@@ -602,14 +602,14 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
     for row in rows:
         by_code.setdefault(row["indicator_code"], {"rows": {}, "first": row})
         by_code[row["indicator_code"]]["rows"][row["financial_year"]] = row
-    ws.write_string(
-        3,
-        0,
-        f"Figures as published by then: {_publications(rows)}. A year not yet published shows '-'.",
-        s.small,
-    )
     headers = ["Code", "Title", *years, "External Comparison"]
     widths = [9, 44, *([9.5] * len(years)), 44]
+    # Across the table, not in the narrow Code column, where it was clipped to "Figures as".
+    source = (
+        f"Figures as published by then: {_publications(rows)}. A year not yet published shows '-'."
+    )
+    ws.merge_range(3, 0, 3, len(headers) - 1, source, s.small)
+    ws.set_row(3, cells.row_height(cells.lines_needed([(source, sum(widths))])))
     cells.write_header(ws, HEADER_ROW, headers, s)
     r = HEADER_ROW
     for code, item in by_code.items():

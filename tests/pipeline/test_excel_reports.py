@@ -24,6 +24,7 @@ import pytest
 
 from orchestration import config
 from orchestration.ops.cli import run
+from orchestration.reports import cells
 from orchestration.reports.cells import STATUS_COLOURS
 from orchestration.reports.service_report import build_service_report
 from tests.support.paths import REPO, seed_line
@@ -513,3 +514,21 @@ def test_hostile_notes_and_a_reader_during_rebuild(
     # put the real Q3 return back for the rest of the session
     monkeypatch.setenv("RETURNS_DIR", str(REPO / "raw" / "returns"))
     assert run(("2019-20-Q3", "2019-20-Q3"), instance=instance).success
+
+
+def test_the_lgbf_table_says_where_its_figures_come_from_and_why_no_rank(quarter, annual):
+    """The line under the LGBF sheet's title spans the table (it was clipped to "Figures as"
+    in the narrow Code column), and an External Comparison with no rank says why (Q2 2016/17:
+    only the council's own printed figures were held, which are never ranked)."""
+    for book in (quarter, annual):
+        ws = book["LGBF"]
+        (merged,) = [m for m in ws.merged_cells.ranges if m.min_row == 4]
+        assert (merged.min_col, merged.max_col) == (1, ws.max_column)
+        assert ws["A4"].value.startswith("Figures as published by then: ")
+        assert ws["A4"].value.endswith("A year not yet published shows '-'.")
+    ws = quarter["LGBF"]
+    headers = {ws.cell(5, c).value: c for c in range(1, ws.max_column + 1)}
+    codes = [ws.cell(r, 1).value for r in range(6, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert codes == ["CHN8a", "CHN8b", "CHN9"]
+    for r in range(6, 6 + len(codes)):
+        assert ws.cell(r, headers["External Comparison"]).value == cells.NOT_RANKED
