@@ -284,7 +284,7 @@ def status_footnote(ind: dict, current: dict) -> str | None:
         return None
     return (
         f"{ind['title']}: computed {status}, the return reported {reported}. "
-        f"Reason: {_status_reason(current)}."
+        f"Reason: {_status_reason(current).rstrip('.')}."
     )
 
 

@@ -132,3 +132,10 @@ def test_the_title_page_names_the_lgbf_release_or_says_why_it_prints_none():
     assert line(held, {}) == (
         "LGBF as published by then: LGBF, January 2020 release (published 31 January 2020)."
     )
+
+
+def test_a_footnote_ends_with_one_full_stop():
+    row = {"status": "On Target", "reported_status": "Off Target", "target": 90,
+           "status_reason": "The printed value and feeder data disagree with the printed note."}  # fmt: skip
+    assert status_footnote(PI, row).endswith("disagree with the printed note.")
+    assert not status_footnote(PI, row).endswith("..")
