@@ -72,6 +72,20 @@ def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> li
                  and section is distinct from 'LGBF'  -- LGBF values come from the LGBF
                  and coalesce(nullif(current_code, ''), indicator_code) = indicator_code
            ),
+           -- The service's latest financial year with returns before the quarter: a PI it did
+           -- not report that year, with no target for the quarter's year and in the framework
+           -- since before then, is retired (Midlothian's 2016/17 codes; the framework format
+           -- has no end date), so the template leaves it out.
+           latest_year as (
+               select max(financial_year) as financial_year, max(period_end) as period_end
+               from marts.fct_indicator_value
+               where council = $council and service = $service and period_end < $start
+           ),
+           reported as (
+               select distinct indicator_code from marts.fct_indicator_value
+               where council = $council and service = $service
+                 and financial_year = (select financial_year from latest_year)
+           ),
            last_value as (
                select indicator_code,
                       arg_max(value, period_end) as last_value,
@@ -92,6 +106,10 @@ def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> li
              on t.council = i.council and t.indicator_code = i.indicator_code
              and t.financial_year = $fy
            left join last_value v on v.indicator_code = i.indicator_code
+           where (select financial_year from latest_year) is null  -- no return yet: all
+              or i.indicator_code in (from reported)
+              or t.annual_target is not null
+              or i.effective_from > (select period_end from latest_year)
            order by i.section, i.print_order nulls last, i.indicator_code""",
         {
             "council": council,
@@ -124,7 +142,9 @@ def _last_before(con, table: str, code: str, columns: str, council, service, qua
 
 
 def actions(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:
-    """Each action's last report before the quarter, unless it was complete then."""
+    """The actions still open at the service's latest return before the quarter: those that
+    return reports, unless complete (an action it no longer reports has ended, whatever its
+    last report said: Midlothian's 2016/17 actions are not due in 2020/21)."""
     last = _last_before(
         con,
         "marts.fct_action_progress",
@@ -134,7 +154,13 @@ def actions(con, council: str, service: str, quarter: FinancialQuarter) -> list[
         service,
         quarter,
     )
-    return [a for a in last if (a["progress_pct"] or 0) < 100]
+    latest = max((a["period_key"] for a in last), key=_period_order, default=None)
+    return [a for a in last if a["period_key"] == latest and (a["progress_pct"] or 0) < 100]
+
+
+def _period_order(period_key: str) -> tuple[str, str]:
+    """``2019-20-Q4`` / ``2019-20`` in time order (a year end after its Q4)."""
+    return (period_key[:7], period_key[8:] or "Q5")
 
 
 def risks(con, council: str, service: str, quarter: FinancialQuarter) -> list[dict]:

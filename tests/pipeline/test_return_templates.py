@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from datetime import date
 
 import dagster as dg
 import duckdb
@@ -52,6 +53,25 @@ def _transcribed(code: str, fy: str, quarter: str) -> dict:
             for r in csv.DictReader(f)
             if (r["indicator_code"], r["financial_year"], r["quarter"]) == (code, fy, quarter)
         )
+
+
+def test_a_template_lists_the_pis_in_force_and_the_actions_still_open(warehouse, tmp_path):
+    """2020-21-Q1: the PIs the service's 2019/20 returns report (not the codes retired after
+    2016/17, which the framework still holds), and no action: none is open at the latest
+    return (the seven 2019/20 actions are complete; the ten 2016/17 ones ended long before)."""
+    wb = openpyxl.load_workbook(_template(warehouse, NEXT, tmp_path))
+    codes = {code for code, _ in _indicator_rows(wb[fmt.INDICATORS_SHEET])}
+    reported = {
+        r[0]
+        for r in warehouse.execute(
+            """select distinct indicator_code from marts.fct_indicator_value
+               where council = ? and financial_year = '2019/20'""",
+            [COUNCIL],
+        ).fetchall()
+    }
+    assert codes == reported and len(codes) == 52
+    assert "BS.CS.01" not in codes  # a 2016/17 balanced scorecard PI
+    assert not any(a["Code"].value for a in _rows(wb[fmt.ACTIONS_SHEET]))
 
 
 def test_a_template_holds_the_framework_targets_and_last_values(warehouse, tmp_path):
@@ -131,9 +151,13 @@ def test_a_filled_in_template_loads_through_the_sensor_and_the_ingest(
     sickness["Note"].value = "Q1 20/21: Warning (a test entry)"
     ind[("CS.CORP.INVOICES", fmt.PERIOD_QUARTER)]["Value"].value = 0.975  # typed as 97.5%
     actions = _rows(wb[fmt.ACTIONS_SHEET])
-    assert actions and all(a["Due Date"].value for a in actions if a["Code"].value)
-    actions[0]["Progress %"].value = 0.6
-    actions[0]["Status"].value = "On Target"
+    # No action is open at the 2019/20 return (all seven complete): a new one, in an empty row.
+    assert actions and not any(a["Code"].value for a in actions)
+    new = actions[0]
+    new["Code"].value, new["Period"].value = "CS.ACT.NEW", fmt.PERIOD_QUARTER
+    new["Action"].value, new["Due Date"].value = "A test action", date(2021, 3, 31)
+    new["Progress %"].value = 0.6
+    new["Status"].value = "On Target"
     wb[fmt.METADATA_SHEET]["B6"] = "A. Officer (test)"
     returns = tmp_path / "returns"
     returns.mkdir()
