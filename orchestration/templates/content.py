@@ -87,12 +87,14 @@ def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> li
                  and financial_year = (select financial_year from latest_year)
            ),
            last_value as (
+               -- the latest value of a quarter or a year end (balanced scorecard PIs report
+               -- yearly); a quarter wins over the year end on the same day
                select indicator_code,
-                      arg_max(value, period_end) as last_value,
-                      arg_max(period_key, period_end) as last_period
+                      arg_max(value, (period_end, period_type = 'quarter')) as last_value,
+                      arg_max(period_key, (period_end, period_type = 'quarter')) as last_period
                from marts.fct_indicator_value
                where council = $council and service = $service and period_end < $start
-                 and period_type = 'quarter' and value is not null
+                 and value is not null
                group by indicator_code
            )
            select i.indicator_code, i.title, i.unit, i.decimals, i.gauge, i.priority_group,

@@ -176,9 +176,9 @@ INDICATOR_COLUMNS = [  # (header, width, the reader's column or a reference colu
     ("Title", 50),
     ("Unit", 9),
     ("Period", 9),
-    ("Annual Target", 11),
+    ("Annual Target", 16),
     ("Quarter Target", 11),
-    ("Last Value", 11),
+    ("Last Value", 12),
     ("Last Period", 12),
     ("Value", 12),
     ("Numerator", 12),
@@ -188,8 +188,13 @@ INDICATOR_COLUMNS = [  # (header, width, the reader's column or a reference colu
 ]
 
 
-def _reference_number(ws, r: int, c: int, value, unit: str | None, f: _Formats) -> None:
-    if value is None:
+def _reference_number(
+    ws, r: int, c: int, value, unit: str | None, f: _Formats, why_none: str | None = None
+) -> None:
+    """A reference figure (locked); none held: ``why_none`` in its place, or blank."""
+    if value is None and why_none:
+        ws.write_string(r, c, why_none, f.locked)
+    elif value is None:
         ws.write_blank(r, c, None, f.locked)
     elif unit == "%":  # the warehouse holds percentage points; the sheet shows a percentage
         ws.write_number(r, c, value / 100, f.locked_pct)
@@ -212,10 +217,14 @@ def _write_indicators(wb, content: TemplateContent, f: _Formats) -> None:
             ws.write_string(r, col["Title"], pi["title"] or "", f.locked)
             ws.write_string(r, col["Unit"], unit or "", f.locked)
             ws.write_string(r, col["Period"], period, f.locked)
-            _reference_number(ws, r, col["Annual Target"], pi["annual_target"], unit, f)
+            fy = content.quarter.financial_year
+            # A blank reference cell says why it is blank.
+            _reference_number(ws, r, col["Annual Target"], pi["annual_target"], unit, f,
+                              f"none for {fy}")  # fmt: skip
             quarter_target = pi["quarter_target"] if period == fmt.PERIOD_QUARTER else None
             _reference_number(ws, r, col["Quarter Target"], quarter_target, unit, f)
-            _reference_number(ws, r, col["Last Value"], pi["last_value"], unit, f)
+            _reference_number(ws, r, col["Last Value"], pi["last_value"], unit, f,
+                              "none held")  # fmt: skip
             ws.write_string(r, col["Last Period"], pi["last_period"] or "", f.locked)
             value_fmt = f.input_pct if unit == "%" else f.input_number
             ws.write_blank(r, col["Value"], None, value_fmt)

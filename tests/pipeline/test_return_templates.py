@@ -72,6 +72,13 @@ def test_a_template_lists_the_pis_in_force_and_the_actions_still_open(warehouse,
     assert codes == reported and len(codes) == 52
     assert "BS.CS.01" not in codes  # a 2016/17 balanced scorecard PI
     assert not any(a["Code"].value for a in _rows(wb[fmt.ACTIONS_SHEET]))
+    # A blank reference cell says why: the framework holds no 2020/21 targets (the seeds
+    # print 2016/17's and 2019/20's); a yearly PI shows its last year-end value.
+    rows = _indicator_rows(wb[fmt.INDICATORS_SHEET])
+    assert {r["Annual Target"].value for r in rows.values()} == {"none for 2020/21"}
+    scorecard = rows[("BS.CSPC.04", fmt.PERIOD_QUARTER)]
+    assert isinstance(scorecard["Last Value"].value, (int, float))
+    assert scorecard["Last Period"].value == "2019-20"
 
 
 def test_a_template_holds_the_framework_targets_and_last_values(warehouse, tmp_path):
