@@ -55,14 +55,17 @@ run: install
 rebuild: install
 	$(PY) -m orchestration.ops.cli run --full-refresh
 
-## The whole test suite (what CI runs).
+## The whole test suite (what CI runs), on two worker processes (TEST_WORKERS=1 for one).
 test: install dagster-home
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(or $(TEST_WORKERS),2) --dist loadfile
 
-## The Dagster UI on http://127.0.0.1:3000
+## The Dagster UI on http://127.0.0.1:3000 (DEV_PORT=...), this machine only: the webserver has
+## no authentication (DEV_HOST=0.0.0.0 opens it to the network; deploy/ puts a proxy that
+## authenticates in front). Ctrl-C, or SIGTERM to make, stops every process it started
+## (orchestration/ops/dev.py).
 dev: install dagster-home
 	$(PY) -m orchestration.ops.cli prepare
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(PY) -m orchestration.ops.dev --host $(or $(DEV_HOST),127.0.0.1) --port $(or $(DEV_PORT),3000)
 
 ## The dbt docs site (every model and column described) for the published warehouse, served on
 ## http://127.0.0.1:8080 (DOCS_PORT=...).
@@ -73,16 +76,7 @@ docs: install
 ## load_all: the partitioned ingest loads the whole range at once (BackfillPolicy.single_run),
 ## then dbt builds and the warehouse is published. See README "Operations".
 backfill: install dagster-home
-	$(PY) -m orchestration.ops.cli prepare
-	@set -e; from="$(FROM)"; to="$(TO)"; \
-	if [ -z "$$from" ] || [ -z "$$to" ]; then \
-	  set -- $$($(PY) -c 'from orchestration.ops.cli import quarters_with_returns as q; k = q(); print(k[0], k[-1]) if k else None'); \
-	  from="$${from:-$$1}"; to="$${to:-$$2}"; \
-	fi; \
-	test -n "$$from" -a -n "$$to" || { echo "No return workbooks to backfill" >&2; exit 1; }; \
-	echo "Backfilling $$from...$$to in one run"; \
-	$(VENV)/bin/dagster job execute -m orchestration.definitions -j load_all \
-	  --tags "{\"dagster/asset_partition_range_start\": \"$$from\", \"dagster/asset_partition_range_end\": \"$$to\"}"
+	$(PY) -m orchestration.ops.cli backfill $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
 ## Benchmark on SYNTHETIC returns (default 32 councils x 10 services x 10 years = 12,800
 ## workbooks, generated into a temporary folder): prints every figure and writes

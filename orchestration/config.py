@@ -69,6 +69,14 @@ def frameworks_dir() -> Path:
     return _path("FRAMEWORKS_DIR", raw_dir() / "frameworks")
 
 
+def dbt_target_dir() -> Path:
+    """dbt's target folder (the parsed manifest, each invocation's artefacts, the docs site):
+    ``dbt_project/target``. One per process that parses: two that share it overwrite each
+    other's manifest (the test suite gives each of its workers its own). dbt and dagster-dbt
+    read the same variable (dagster-dbt puts each invocation's folder under it)."""
+    return _path("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")
+
+
 def quarantine_dir() -> Path:
     """Where rejected return files are moved, each with a report of what was wrong: by
     default a ``quarantine/`` folder beside the returns folder (``raw/quarantine``)."""
@@ -165,6 +173,7 @@ def pause_at() -> tuple[str, float] | None:
 
 # Every variable this module reads, for the README's table and its test.
 VARIABLES = (
+    "DBT_TARGET_PATH",
     "RAW_DIR",
     "RETURNS_DIR",
     "FRAMEWORKS_DIR",
@@ -196,6 +205,7 @@ def validate() -> None:
         published_warehouse_path,
         work_warehouse_path,
         dagster_home,
+        dbt_target_dir,
         duckdb_memory_limit,
         dagster_runs_kept,
         lgbf_url,
@@ -205,6 +215,15 @@ def validate() -> None:
         pause_at,
     ):
         read()
+
+
+def code_location_name() -> str:
+    """The code location's name, as workspace.yaml (what ``dagster dev`` serves) declares it."""
+    text = (REPO_ROOT / "workspace.yaml").read_text(encoding="utf-8")
+    m = re.search(r"^\s*location_name:\s*(\S+)\s*$", text, flags=re.M)
+    if not m:
+        raise SettingError("workspace.yaml: no location_name for the code location")
+    return m.group(1)
 
 
 # --- the environment the tools we start need -----------------------------------------------

@@ -28,6 +28,10 @@ pytest_plugins = ["tests.support.http_fixtures"]
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="council-perf-tests-"))
 os.environ["OUTPUT_DIR"] = str(_SESSION_DIR / "output")
 os.environ["DAGSTER_HOME"] = str(_SESSION_DIR / "dagster_home")
+# dbt's target folder of this process: `make test` runs two workers (pytest-xdist), and each
+# parses and builds with its own warehouse path, so a shared manifest would be re-parsed and
+# overwritten under the other's feet.
+os.environ["DBT_TARGET_PATH"] = str(_SESSION_DIR / "dbt_target")
 os.environ.pop("DUCKDB_PATH", None)
 os.environ.pop("WAREHOUSE_PATH", None)
 os.environ.pop("RETURNS_DIR", None)

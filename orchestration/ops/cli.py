@@ -136,7 +136,10 @@ def run(
     import dagster as dg
 
     from orchestration.definitions import ASSETS, defs
-    from orchestration.ops.local_instance import release_stale_warehouse_slots
+    from orchestration.ops.local_instance import (
+        fail_runs_never_started,
+        release_stale_warehouse_slots,
+    )
     from orchestration.ops.run_history import prune_runs
     from orchestration.planning import selection
     from orchestration.planning.incremental import FULL_REFRESH_TAG
@@ -147,6 +150,7 @@ def run(
     start, end = partition_range
     job = defs.resolve_job_def("load_all")
     tags = {
+        **ui_tags(defs),
         "dagster/asset_partition_range_start": start,
         "dagster/asset_partition_range_end": end,
     }
@@ -157,6 +161,7 @@ def run(
             instance = stack.enter_context(dg.DagsterInstance.get())
         # A run killed outright keeps its warehouse slot; without this, this run would wait forever.
         release_stale_warehouse_slots(instance)
+        fail_runs_never_started(instance)
         plan = plan or plan_run(instance, files_in_range(partition_range), full_refresh)
         if plan.nothing:
             plan = selection.everything("a run was asked for with nothing changed", plan.options)
@@ -172,6 +177,21 @@ def run(
             instance
         )  # .dagster_home keeps the newest runs (orchestration/ops/run_history.py)
         return result
+
+
+def ui_tags(defs) -> dict[str, str]:
+    """The tag the Dagster UI groups a job's runs by: its code location's repository label.
+
+    A run launched from the UI carries ``.dagster/repository`` =
+    ``<repository>@<code location>``; the job's Runs tab and the Overview timeline list only
+    runs with it (``RunsFilter(job_name=..., tags=...)`` in dagster-graphql). A run executed
+    in process has no code location, so the CLI gives its runs the same label, read from
+    workspace.yaml's location name and the definitions' repository name.
+    """
+    return {UI_REPOSITORY_TAG: f"{defs.get_repository_def().name}@{config.code_location_name()}"}
+
+
+UI_REPOSITORY_TAG = ".dagster/repository"
 
 
 def nothing_changed(plan, files: list[Path]) -> bool:
@@ -270,6 +290,7 @@ def templates_command(args) -> int:
         result = job.execute_in_process(
             partition_key=args.quarter,
             instance=instance,
+            tags=ui_tags(defs),
             run_config=run_log.run_config(log_path),
             raise_on_error=False,
         )
@@ -303,6 +324,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild every dbt model from scratch (default: only the years whose returns changed)",
     )
+    p_backfill = sub.add_parser(
+        "backfill",
+        help="load a range of quarters (default: every quarter with a return) and build "
+        "everything, in one run, whether or not anything changed",
+    )
+    p_backfill.add_argument("--from", dest="start", help="first quarter, e.g. 2015-16-Q2")
+    p_backfill.add_argument("--to", dest="end", help="last quarter, e.g. 2019-20-Q4")
     sub.add_parser("prepare", help="only prepare the dbt manifest")
     sub.add_parser(
         "reconcile",
@@ -330,10 +358,41 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def validate_arguments(args) -> None:
+    """Every quarter given on the command line, checked before anything starts: one line
+    naming the option and what it accepts (``SettingError``), never a traceback."""
+    from orchestration.periods import FinancialQuarter, all_quarters
+
+    known = all_quarters()
+    given = {
+        "--from": getattr(args, "start", None),
+        "--to": getattr(args, "end", None),
+        "--quarter": getattr(args, "quarter", None),
+    }
+    for option, key in given.items():
+        if key is None:
+            continue
+        try:
+            quarter = FinancialQuarter.from_key(key)
+        except ValueError:
+            quarter = None
+        if quarter not in known:
+            raise config.SettingError(
+                f"{option} {key!r}: expected a financial quarter from {known[0].key} to "
+                f"{known[-1].key}, such as 2019-20-Q3"
+            )
+    start, end = given["--from"], given["--to"]
+    if (start is None) != (end is None):
+        raise config.SettingError("--from and --to: give both, or neither for every quarter")
+    if start and FinancialQuarter.from_key(start) > FinancialQuarter.from_key(end):
+        raise config.SettingError(f"--from {start} is after --to {end}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config.validate()  # every setting, before anything starts
+        validate_arguments(args)
     except config.SettingError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
@@ -350,7 +409,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "templates":
         prepare_manifest()
         return templates_command(args)
+    if args.command == "backfill":
+        return backfill_command(args, t0)
     return run_command(args, t0)
+
+
+def backfill_command(args, t0: float) -> int:
+    """``backfill``: one run of ``load_all`` over the range (BackfillPolicy.single_run), every
+    asset built. The range is checked before the run exists, so a bad one leaves no run behind
+    (``dagster job execute`` leaves a run "Not started" for ever)."""
+    import dagster as dg
+
+    from orchestration.planning import selection
+
+    rng = (args.start, args.end) if args.start and args.end else None
+    held = quarters_with_returns()
+    keys = rng or (held[0], held[-1])
+    with dg.DagsterInstance.get() as instance:
+        plan = selection.everything(f"a backfill of {keys[0]} to {keys[1]} was asked for")
+        prepare_manifest()
+        result, log_path = _run_logged(keys, False, plan, instance)
+    return report_outcome(result, log_path, time.monotonic() - t0)
 
 
 def run_command(args, t0: float) -> int:

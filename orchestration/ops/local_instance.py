@@ -14,6 +14,11 @@ runs that hold slots although their process no longer exists on this machine, ma
 failed and frees their slots; ``make`` and ``python -m orchestration.ops.cli run`` call it first.
 (In production the daemon's run monitoring does this: see ``deploy/dagster.yaml``.)
 
+A run whose command failed after creating it and before starting it (``dagster job execute``
+with a partition range that does not exist) stays "Not started" in the UI for ever:
+:func:`fail_runs_never_started` marks such runs failed, saying why, once they are older than
+any start takes.
+
     python -m orchestration.ops.local_instance   # prepare $DAGSTER_HOME, release stale slots,
                                              # prune old runs (orchestration/ops/run_history.py)
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -96,11 +102,40 @@ def release_stale_warehouse_slots(instance) -> list[str]:
     return freed
 
 
+NEVER_STARTED_AFTER_SECONDS = 600  # a local run starts within seconds of being created
+
+
+def fail_runs_never_started(instance, now: float | None = None) -> list[str]:
+    """Mark failed the runs still "Not started" long after they were created; their ids.
+
+    Only NOT_STARTED: a queued run (the daemon's queue) is QUEUED, and a run being launched is
+    STARTING.
+    """
+    now = time.time() if now is None else now
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.NOT_STARTED])
+    )
+    failed = []
+    for record in records:
+        if now - record.create_timestamp.timestamp() < NEVER_STARTED_AFTER_SECONDS:
+            continue
+        instance.report_run_failed(
+            record.dagster_run,
+            "This run was created but never started (the command that created it failed "
+            "first, e.g. a partition range that does not exist): marked failed so that it no "
+            "longer shows as Not started.",
+        )
+        failed.append(record.dagster_run.run_id)
+    return failed
+
+
 def main() -> int:
     home = ensure_dagster_home()
     with dg.DagsterInstance.from_config(str(home)) as instance:
         for run_id in release_stale_warehouse_slots(instance):
             print(f"Released the concurrency slots of run {run_id} (its process is gone)")
+        for run_id in fail_runs_never_started(instance):
+            print(f"Marked run {run_id} failed: it was created but never started")
         prune_runs(instance)  # the newest runs only (orchestration/ops/run_history.py)
     return 0
 

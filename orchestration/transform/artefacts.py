@@ -28,7 +28,7 @@ _RUN_FOLDER = re.compile(r"^\w+-[0-9a-f]{7}-[0-9a-f]{7}$")
 
 
 def dbt_target_dir() -> Path:
-    return config.DBT_PROJECT_DIR / "target"
+    return config.dbt_target_dir()
 
 
 def dbt_run_folders(target_dir: Path | None = None) -> list[Path]:

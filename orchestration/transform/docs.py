@@ -16,10 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from orchestration import config
 
-DOCS_DIR = config.DBT_PROJECT_DIR / "target" / "docs"
+
+def docs_dir() -> Path:
+    return config.dbt_target_dir() / "docs"
 
 
 def _command(*args: str) -> list[str]:
@@ -31,7 +34,7 @@ def _command(*args: str) -> list[str]:
         "--profiles-dir",
         str(config.DBT_PROJECT_DIR),
         "--target-path",
-        str(DOCS_DIR),
+        str(docs_dir()),
     ]
 
 
@@ -43,17 +46,17 @@ def generate() -> None:
     published = config.published_warehouse_path()
     if not published.exists():
         sys.exit(f"No published warehouse at {published}: run `make run` first.")
-    DOCS_DIR.mkdir(parents=True, exist_ok=True)
+    docs_dir().mkdir(parents=True, exist_ok=True)
     # The copy keeps the file name: dbt-duckdb names the database after it ("warehouse").
-    copy = DOCS_DIR / "warehouse.duckdb"
+    copy = docs_dir() / "warehouse.duckdb"
     shutil.copyfile(published, copy)
-    env = {**os.environ, "DUCKDB_PATH": str(copy), "DBT_LOG_PATH": str(DOCS_DIR)}
+    env = {**os.environ, "DUCKDB_PATH": str(copy), "DBT_LOG_PATH": str(docs_dir())}
     try:
         _dbt("docs", "generate", env=env)
     finally:
         copy.unlink(missing_ok=True)
         copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
-    print(f"dbt docs written to {DOCS_DIR}")
+    print(f"dbt docs written to {docs_dir()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Serving the dbt docs on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
         # Serving reads the profile too, which names DUCKDB_PATH (the copy the site was
         # generated from; serving opens no database).
-        env = {**os.environ, "DUCKDB_PATH": str(DOCS_DIR / "warehouse.duckdb"),
-               "DBT_LOG_PATH": str(DOCS_DIR)}  # fmt: skip
+        env = {**os.environ, "DUCKDB_PATH": str(docs_dir() / "warehouse.duckdb"),
+               "DBT_LOG_PATH": str(docs_dir())}  # fmt: skip
         # This process becomes the server, so Ctrl-C or a SIGTERM stops it (a child server
         # outlived its parent when the parent alone was signalled).
         command = _command(

@@ -26,7 +26,7 @@ class ParseInPlace(DbtProjectPreparer):
         ).wait()
 
 
-dbt_project = DbtProject(project_dir=config.DBT_PROJECT_DIR)
+dbt_project = DbtProject(project_dir=config.DBT_PROJECT_DIR, target_path=config.dbt_target_dir())
 # Used instead of `dbt_project.preparer` (DbtProject takes no other preparer).
 preparer = ParseInPlace()
 # Under `dagster dev` the manifest is re-parsed on every code reload; the profile needs the

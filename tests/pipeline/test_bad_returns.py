@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from orchestration import config
-from orchestration.defs.ingest.returns import ACCEPTED_CHECK
+from orchestration.defs.ingest.returns import ACCEPTED_CHECK, REJECTED_TAG
 from orchestration.fingerprints import sha256_of
 from orchestration.ops.cli import rejected_returns, run
 from orchestration.returns import format as fmt
@@ -218,6 +218,12 @@ def test_corpus_through_the_pipeline(corpus, built_warehouse, instance, tmp_path
             e for e in result.get_asset_check_evaluations() if e.check_name == ACCEPTED_CHECK
         ]
         assert not evaluation.passed and evaluation.severity.value == "ERROR"
+        # ... and the run's row in the UI's Runs page says so (a failed check leaves it green).
+        tags = instance.get_run_by_id(result.run_id).tags
+        assert (
+            tags[REJECTED_TAG]
+            == f"{len(REJECTED)} return(s) quarantined: see every_return_accepted"
+        )
         (summary,) = rejected_returns(result)  # what `make run` prints, without a stack trace
         assert "Traceback" not in summary
         for c in REJECTED:

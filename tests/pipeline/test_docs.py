@@ -14,6 +14,7 @@ import urllib.request
 import dagster as dg
 import pytest
 
+from orchestration import config
 from tests.support.http_fixtures import free_port
 from tests.support.paths import REPO
 
@@ -102,6 +103,6 @@ def test_make_docs_generates_and_serves_the_site_from_the_repository_root(built_
     node = served["nodes"]["model.council_performance.fct_indicator_value"]
     assert "status_agrees" in node["columns"]
     assert node["metadata"]["type"] == "BASE TABLE"  # read from the published warehouse
-    docs = REPO / "dbt_project" / "target" / "docs"
+    docs = config.dbt_target_dir() / "docs"
     assert (docs / "index.html").exists()
     assert not (docs / "warehouse.duckdb").exists()  # the copy is removed

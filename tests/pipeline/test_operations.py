@@ -490,9 +490,11 @@ def _blocked(instance) -> bool:
 def documented_backfill_command() -> list[str]:
     """The backfill command exactly as the README's Operations section gives it."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    m = re.search(r"^dagster job execute [^\n]*(?:\\\n[^\n]*)*", readme, flags=re.M)
-    assert m, "README: no `dagster job execute` backfill command"
-    return shlex.split(m.group(0).replace("\\\n", " "))
+    m = re.search(
+        r"^\.venv/bin/python -m orchestration\.ops\.cli backfill [^\n]*", readme, flags=re.M
+    )
+    assert m, "README: no `orchestration.ops.cli backfill` command"
+    return [sys.executable, *shlex.split(m.group(0))[1:]]
 
 
 @pytest.mark.slow
@@ -502,7 +504,7 @@ def test_documented_backfill_loads_every_seed_quarter_and_a_new_service_in_one_r
     workbook and two returns: ``tests/new_tenant.py``). One run loads both, judges the new
     service's PIs with its own framework and writes its report."""
     command = documented_backfill_command()
-    assert "2015-16-Q2" in command[-1] and "2019-20-Q4" in command[-1]
+    assert command[-4:] == ["--from", "2015-16-Q2", "--to", "2019-20-Q4"]
     home = ensure_dagster_home(tmp_path / "dagster_home")
     frameworks, returns = tmp_path / "frameworks", tmp_path / "returns"
     shutil.copytree(REPO / "raw" / "frameworks", frameworks)
@@ -556,6 +558,13 @@ def test_documented_backfill_loads_every_seed_quarter_and_a_new_service_in_one_r
         assert run.status == dg.DagsterRunStatus.SUCCESS
         assert run.tags["dagster/asset_partition_range_start"] == "2015-16-Q2"
         assert run.tags["dagster/asset_partition_range_end"] == "2019-20-Q4"
+        # Under the job in the UI: its Runs tab asks for the job's runs with the code
+        # location's repository label (dagster-graphql's GraphenePipeline.resolve_runs).
+        label = f"{defs.get_repository_def().name}@council_performance"
+        shown = instance.get_run_records(
+            dg.RunsFilter(job_name="load_all", tags={".dagster/repository": label})
+        )
+        assert [r.dagster_run.run_id for r in shown] == [run.run_id]
         loaded = instance.get_materialized_partitions(
             dg.AssetKey(["raw", "return_indicator_values"])
         )

@@ -38,6 +38,9 @@ RAW_RETURN_TABLES = {
     "return_narrative": "The report narrative from the returns' optional Narrative sheets",
 }
 ACCEPTED_CHECK = "every_return_accepted"
+# On the run's row in the UI's Runs page, which shows a run with a failed check as Success:
+# the run is a success (the good returns were published), and this tag says what was not.
+REJECTED_TAG = "returns/rejected"
 ACCEPTED_CHECK_DESCRIPTION = (
     "Every return workbook in the landing folder for the run's quarters was accepted. Fails "
     "(ERROR) naming each rejected file, why, and where it was moved; the good files of the "
@@ -83,6 +86,11 @@ def quarterly_returns(context: dg.AssetExecutionContext, warehouse: Warehouse):
     )
     for r in rejections:  # one line each; every problem is in the check's description
         context.log.error(rejection_line(r))
+    if rejections:
+        context.instance.add_run_tags(
+            context.run_id,
+            {REJECTED_TAG: f"{len(rejections)} return(s) quarantined: see every_return_accepted"},
+        )
     for table in RAW_RETURN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
