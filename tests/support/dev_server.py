@@ -33,8 +33,14 @@ class DevServer:
     def processes(self) -> list[int]:
         """Every process still running for this server's DAGSTER_HOME (Dagster passes the
         instance's folders on each service's command line)."""
-        found = subprocess.run(["pgrep", "-f", str(self.home)], capture_output=True, text=True)
-        return [int(pid) for pid in found.stdout.split()]
+        needle = str(self.home).encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if needle in (entry / "cmdline").read_bytes():
+                        found.append(int(entry.name))
+        return found
 
     def wait_until_gone(self, seconds: float = 60) -> list[int]:
         deadline = time.monotonic() + seconds
