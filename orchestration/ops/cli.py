@@ -179,6 +179,9 @@ def run(
         return result
 
 
+UI_REPOSITORY_TAG = ".dagster/repository"
+
+
 def ui_tags(defs) -> dict[str, str]:
     """The tag the Dagster UI groups a job's runs by: its code location's repository label.
 
@@ -189,9 +192,6 @@ def ui_tags(defs) -> dict[str, str]:
     workspace.yaml's location name and the definitions' repository name.
     """
     return {UI_REPOSITORY_TAG: f"{defs.get_repository_def().name}@{config.code_location_name()}"}
-
-
-UI_REPOSITORY_TAG = ".dagster/repository"
 
 
 def nothing_changed(plan, files: list[Path]) -> bool:
@@ -369,14 +369,15 @@ def validate_arguments(args) -> None:
         "--to": getattr(args, "end", None),
         "--quarter": getattr(args, "quarter", None),
     }
+    parsed = {}
     for option, key in given.items():
         if key is None:
             continue
         try:
-            quarter = FinancialQuarter.from_key(key)
+            parsed[option] = FinancialQuarter.from_key(key)
         except ValueError:
-            quarter = None
-        if quarter not in known:
+            parsed[option] = None
+        if parsed[option] not in known:
             raise config.SettingError(
                 f"{option} {key!r}: expected a financial quarter from {known[0].key} to "
                 f"{known[-1].key}, such as 2019-20-Q3"
@@ -384,7 +385,7 @@ def validate_arguments(args) -> None:
     start, end = given["--from"], given["--to"]
     if (start is None) != (end is None):
         raise config.SettingError("--from and --to: give both, or neither for every quarter")
-    if start and FinancialQuarter.from_key(start) > FinancialQuarter.from_key(end):
+    if start and parsed["--from"] > parsed["--to"]:
         raise config.SettingError(f"--from {start} is after --to {end}")
 
 
