@@ -66,6 +66,8 @@ INDICATORS = SheetSpec(
         Column("Current Code", required=False),
         Column("Aliases", required=False),
         Column("LGBF Code", required=False),
+        Column("Min Value", required=False, kind="number"),
+        Column("Max Value", required=False, kind="number"),
         Column("Effective From", required=False, kind="date"),
         Column("Source", required=False),
     ),

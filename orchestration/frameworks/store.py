@@ -14,7 +14,9 @@ from datetime import datetime
 import pandas as pd
 
 from orchestration.frameworks import format as ffmt
+from orchestration.frameworks.in_force import Pis
 from orchestration.frameworks.reader import ParsedFramework
+from orchestration.workbook.values import pi_limits
 
 LINEAGE = (
     "source_file varchar, source_sha256 varchar, source_sheet varchar, source_row integer, "
@@ -56,6 +58,8 @@ TABLES = {
             "benchmark": ("Benchmark", "text", "varchar"),
             "unit": ("Unit", "text", "varchar"),
             "decimals": ("Decimals", "number", "double"),
+            "min_value": ("Min Value", "number", "double"),
+            "max_value": ("Max Value", "number", "double"),
             "gauge": ("Gauge", "text", "varchar"),
             "goldilocks_lower": ("Goldilocks Lower", "number", "double"),
             "goldilocks_upper": ("Goldilocks Upper", "number", "double"),
@@ -185,19 +189,26 @@ def write(con, fw: ParsedFramework, loaded_at: datetime) -> dict[str, int]:
     return counts
 
 
-def codes_in_force(con) -> dict[str, set[str]]:
-    """council -> the PI codes of its framework in force (what its returns may use)."""
+def codes_in_force(con) -> Pis:
+    """council -> {PI code: its limits} of its framework in force (what its returns may use,
+    and the range and unit its values are checked against: the PI's latest version)."""
     ensure_schema(con)
     rows = con.execute(
         """
-        select i.council, i.indicator_code
+        select
+            i.council,
+            i.indicator_code,
+            arg_max(i.unit, coalesce(i.effective_from, date '1900-01-01')),
+            arg_max(i.min_value, coalesce(i.effective_from, date '1900-01-01')),
+            arg_max(i.max_value, coalesce(i.effective_from, date '1900-01-01'))
         from raw.framework_indicators as i
         inner join (
             select council, max(loaded_at) as loaded_at from raw.framework_files group by 1
         ) as latest using (council, loaded_at)
+        group by 1, 2
         """
     ).fetchall()
-    out: dict[str, set[str]] = {}
-    for council, code in rows:
-        out.setdefault(council, set()).add(code)
+    out: Pis = {}
+    for council, code, unit, low, high in rows:
+        out.setdefault(council, {})[code] = pi_limits(unit, low, high)
     return out

@@ -190,13 +190,13 @@ def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: Collector, cod
                 continue
             column = label.get(rule.field, rule.field)
             allowed = where = None
-            if rule.test == "relationships_within":  # the PI codes of the council's framework
+            if rule.test in rules.PER_PI:  # the PIs of the council's framework in force
                 council = meta.get(rule.within) or ""
-                allowed = (codes if codes is not None else codes_from_folder()).get(council, ())
+                allowed = (codes if codes is not None else codes_from_folder()).get(council, {})
                 where = f"the framework in force for {council!r}"
             for rec in records:
                 add = partial(errors.add, sheet=sheet, row=rec["row"], column=column)
-                rec[rule.field] = rules.check(rule, rec[rule.field], add, allowed, where)
+                rec[rule.field] = rules.check(rule, rec[rule.field], add, allowed, where, rec)
 
 
 def _add_at_row(errors: Collector, sheet: str, column: str, problem: str, row: int) -> None:
@@ -220,8 +220,8 @@ def _read_optional_sheets(wb, merged, errors: Collector) -> dict[str, list[dict]
 def read_return(path: Path | str, sha256: str | None = None, codes=None) -> ParsedReturn:
     """Read one return workbook or raise :class:`ReturnRejected` listing every problem found
     (up to ``MAX_ERRORS``). ``sha256``: the file's hash if the caller has it already.
-    ``codes``: council -> the PI codes of its framework in force (default: the framework
-    workbooks in the framework folder)."""
+    ``codes``: council -> {PI code: its limits} of its framework in force (default: the
+    framework workbooks in the framework folder)."""
     path = Path(path)
     errors = Collector(path, ReturnRejected)
     wb, merged = open_workbook(path, errors)

@@ -97,7 +97,8 @@ def indicators(con, council: str, service: str, quarter: FinancialQuarter) -> li
                  and value is not null
                group by indicator_code
            )
-           select i.indicator_code, i.title, i.unit, i.decimals, i.gauge, i.priority_group,
+           select i.indicator_code, i.title, i.unit, i.decimals, i.min_value, i.max_value,
+                  i.gauge, i.priority_group,
                   i.print_order, i.numerator_name, i.denominator_name,
                   t.annual_target,
                   list_value(t.q1_target, t.q2_target, t.q3_target, t.q4_target)[$q]

@@ -97,18 +97,38 @@ def _headers(ws, headers: list[str], widths: list[int], f: _Formats) -> None:
     ws.repeat_rows(0)
 
 
-def _number_validation(unit: str | None) -> dict:
-    """Excel validation for a PI's Value cell: a percentage within 0-100% for '%' PIs (the
-    cell is percent-formatted, so 45% is typed as 45% and stored as 0.45), a number (not
-    negative where the unit cannot be) otherwise."""
+def _whole(x: float) -> float | int:
+    """1.0 as 1: Excel's validation shows the number as written."""
+    return int(x) if float(x).is_integer() else x
+
+
+def _number_validation(pi: dict) -> dict:
+    """Excel validation for a PI's Value cell: within the PI's range, the one the reader
+    enforces (the framework's Min Value / Max Value, 0-100 for a % PI that gives none:
+    stg_frameworks__indicators). A % cell is percent-formatted, so 45% is typed as 45% and
+    stored as 0.45. Otherwise a number, not negative where the unit cannot be."""
+    unit, low, high = pi["unit"], pi.get("min_value"), pi.get("max_value")
     if unit == "%":
+        low = -1e12 if low is None else low
+        high = 1e12 if high is None else high
         return {
             "validate": "decimal",
             "criteria": "between",
-            "minimum": 0,
-            "maximum": 1,
+            "minimum": _whole(low / 100),
+            "maximum": _whole(high / 100),
             "error_title": "A percentage",
-            "error_message": "Enter a percentage between 0% and 100%, e.g. 87.5%.",
+            "error_message": f"Enter a percentage between {low:g}% and {high:g}%, e.g. 87.5%.",
+        }
+    if low is not None or high is not None:
+        low = -1e12 if low is None else low
+        high = 1e12 if high is None else high
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": low,
+            "maximum": high,
+            "error_title": "A number",
+            "error_message": f"Enter a number of {unit} between {low:g} and {high:g}.",
         }
     if unit in NON_NEGATIVE_UNITS:
         return {
@@ -228,7 +248,7 @@ def _write_indicators(wb, content: TemplateContent, f: _Formats) -> None:
             ws.write_string(r, col["Last Period"], pi["last_period"] or "", f.locked)
             value_fmt = f.input_pct if unit == "%" else f.input_number
             ws.write_blank(r, col["Value"], None, value_fmt)
-            ws.data_validation(r, col["Value"], r, col["Value"], _number_validation(unit))
+            ws.data_validation(r, col["Value"], r, col["Value"], _number_validation(pi))
             for feeder, name in (
                 ("Numerator", pi["numerator_name"]),
                 ("Denominator", pi["denominator_name"]),

@@ -18,8 +18,10 @@ Supported tests: ``not_null``, ``accepted_values``, ``in_vocabulary`` (the words
 vocabulary seed such as Pentana's gauges, read from its CSV by :mod:`orchestration.vocabulary`),
 ``relationships`` (to a dbt seed, read from its CSV), ``relationships_within`` (to a framework model, within the same council: the
 caller gives the values in force, see :func:`check`), ``accepted_range``, ``not_less_than``
-(one column at least another of the same row: the caller gives the row) and ``unique`` (with
-the column's ``return_key``).
+(one column at least another of the same row: the caller gives the row), ``unique`` (with
+the column's ``return_key``), and ``within_indicator_limits`` / ``agrees_with_feeder_data``
+(a value within its PI's range, and agreeing with the row's feeder data: the caller gives the
+row and the council's PIs' :class:`~orchestration.workbook.values.PiLimits`).
 
 The framework workbooks (:mod:`orchestration.frameworks`) are checked the same way against
 the tests on the ``stg_frameworks__*`` models, whose ``meta`` keys start ``framework_``
@@ -42,6 +44,7 @@ import yaml
 
 from orchestration import vocabulary
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.workbook import values as v
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"  # by source: staging/<source>/<model>.yml
 MODELS = ("stg_returns__indicator_values", "stg_returns__actions", "stg_returns__risks")
@@ -62,7 +65,11 @@ SUPPORTED = (
     "accepted_range",
     "not_less_than",
     "unique",
+    "within_indicator_limits",
+    "agrees_with_feeder_data",
 )
+# Tests checked against the row's PI in its council's framework (the caller gives the PIs).
+PER_PI = ("relationships_within", "within_indicator_limits", "agrees_with_feeder_data")
 _REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
 _VAR = re.compile(r"""^\{\{\s*var\(\s*['"](\w+)['"]\s*\)\s*\}\}$""")
 
@@ -87,6 +94,8 @@ class Rule:
     max_value: float | None = None
     key: tuple[str, ...] = ()  # unique: the return columns that identify a row
     other: str | None = None  # not_less_than: the header of the column it is compared with
+    code_field: str | None = None  # per-PI tests: the header of the row's PI code
+    feeders: tuple[str, str] = ("", "")  # agrees_with_feeder_data: numerator, denominator
 
     @property
     def name(self) -> str:
@@ -203,6 +212,19 @@ def _rule(
         return Rule(test, model, name, key=tuple(meta.get("key") or ()), **where)
     if test == "not_less_than":
         return Rule(test, model, name, other=(fields or {}).get(arguments["other"]), **where)
+    if test in ("within_indicator_limits", "agrees_with_feeder_data"):
+        fields = fields or {}
+        feeders = (arguments.get("numerator"), arguments.get("denominator"))
+        return Rule(
+            test,
+            model,
+            name,
+            to_model=_REF.search(arguments["to"]).group(1),
+            within=fields.get(arguments["within"]) or arguments["within"],
+            code_field=fields.get(arguments["key"]),
+            feeders=tuple(fields.get(f) or "" for f in feeders),
+            **where,
+        )
     return Rule(test, model, name, **where)
 
 
@@ -289,7 +311,9 @@ def check(
     is called for a breach). ``unique`` is checked across rows by :func:`check_unique`.
     ``allowed``/``where``: for ``relationships_within``, the values in force for the row's
     council (e.g. the PI codes of its framework) and what they are, for the message.
-    ``row``: for ``not_less_than``, the record the value is on."""
+    For ``within_indicator_limits`` / ``agrees_with_feeder_data``, ``allowed`` maps the
+    council's PI codes to their :class:`~orchestration.workbook.values.PiLimits`.
+    ``row``: for ``not_less_than`` and the per-PI tests, the record the value is on."""
     typed = _typed(value)
     if rule.test == "not_null":
         if typed is None and rule.sheet == METADATA:
@@ -325,12 +349,61 @@ def check(
         other = _typed((row or {}).get(rule.other))
         if other is not None and typed < other:
             add(f"'{rule.field}' must be at least the {rule.other} ({other:g}), got {typed:g}")
+    elif rule.test in ("within_indicator_limits", "agrees_with_feeder_data"):
+        code = _typed((row or {}).get(rule.code_field))
+        pi = (allowed or {}).get(code) if code is not None else None
+        if isinstance(pi, v.PiLimits):  # an unknown code is its relationships_within's to report
+            is_percent = isinstance(value, tuple) and value[1]
+            points = v.as_percentage_points(typed, is_percent, pi.unit)
+            check_pi = _outside_limits if rule.test == "within_indicator_limits" else _off_feeders
+            problem = check_pi(rule, code, points, is_percent, pi, row or {})
+            if problem:
+                add(problem)
     elif rule.test == "accepted_range":
         if not rule.min_value <= typed <= rule.max_value:
             add(
                 f"'{rule.field}' must be between {rule.min_value:g} and {rule.max_value:g}, got {typed:g}"
             )
     return value
+
+
+def _outside_limits(rule: Rule, code, points: float, is_percent, pi: v.PiLimits, row) -> str:
+    low = pi.min_value if pi.min_value is not None else float("-inf")
+    high = pi.max_value if pi.max_value is not None else float("inf")
+    if low <= points <= high:
+        return ""
+    if pi.min_value is not None and pi.max_value is not None:
+        allowed = f"from {pi.min_value:g} to {pi.max_value:g}"
+    else:
+        allowed = f"at least {low:g}" if pi.min_value is not None else f"at most {high:g}"
+    unit = "%" if pi.unit == "%" else ""
+    hint = ""
+    if pi.unit == "%" and is_percent:
+        typed = round(points / 100, 10)
+        hint = (
+            f"; the cell is formatted as a percentage, so {typed:g} typed in it reads as "
+            f"{points:g}%: to give {typed:g}%, type {typed:g}%"
+        )
+    return (
+        f"{rule.field} {points:g}{unit} for {code} is outside the range its framework allows "
+        f"({allowed}{unit}: its Min Value / Max Value, 0 to 100 for a % PI that gives none)"
+        f"{hint}"
+    )
+
+
+def _off_feeders(rule: Rule, code, points: float, is_percent, pi: v.PiLimits, row) -> str:
+    numerator, denominator = (_typed(row.get(h)) for h in rule.feeders)
+    ratio = v.feeder_ratio(numerator, denominator, pi.unit)
+    if ratio is None or not v.feeder_disagrees(points, ratio):
+        return ""
+    times = " x 100" if pi.unit == "%" else ""
+    printed = "a whole number" if points == round(points) else "with decimals"
+    return (
+        f"{rule.field} {points:g} for {code} disagrees with its feeder data: "
+        f"{rule.feeders[0]} {numerator:g} / {rule.feeders[1]} {denominator:g}{times} = "
+        f"{ratio:.6g} (a value given as {printed} may differ from it by at most "
+        f"{v.feeder_tolerance(points):g}): correct the value or the feeder data"
+    )
 
 
 def check_unique(rule: Rule, records: list[dict], add) -> None:

@@ -12,6 +12,12 @@ Canonical forms stored in the warehouse:
   (or a space) must separate groups of three digits before the decimal point (``1,234``,
   ``1,234.5``): ``25,29`` and ``1.234,5`` are written with a decimal comma, and reading them
   as 2529 or 1.2345 would be a silent factor-of-100 (or 1,000) error, so they are rejected.
+
+What a PI's value may be (:class:`PiLimits`): the range its framework gives, 0 to 100 for a %
+PI that gives none, and, where a row gives its feeder data, their ratio within rounding. These
+are the dbt tests ``within_indicator_limits`` and ``agrees_with_feeder_data`` on
+``stg_returns__indicator_values.value`` (their SQL: ``dbt_project/tests/generic/`` and
+``macros/feeders.sql``; their numbers: the dbt vars), applied here to a cell before loading.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from orchestration import vocabulary
 
 EXCEL_ERRORS = {
     "#DIV/0!",
@@ -93,3 +101,53 @@ def parse_number(raw: object, percent_format: bool = False) -> ParsedNumber:
             )
         raise NotANumber(f"expected a number, got {text!r}")
     return ParsedNumber(float(body), is_percent)
+
+
+@dataclass(frozen=True)
+class PiLimits:
+    """What one PI's returned value is checked against: its unit (a % PI's value is in
+    percentage points and its feeder ratio x 100) and the range it may take (None: open)."""
+
+    unit: str
+    min_value: float | None = None
+    max_value: float | None = None
+
+
+def pi_limits(unit: str | None, min_value=None, max_value=None) -> PiLimits:
+    """A framework row's limits with stg_frameworks__indicators' defaults: a % PI that gives
+    no Min Value / Max Value may take 0 to 100 (dbt vars percent_min_value / _max_value)."""
+    unit = unit or ""
+    if unit == "%":
+        if min_value is None:
+            min_value = vocabulary.dbt_var("percent_min_value")
+        if max_value is None:
+            max_value = vocabulary.dbt_var("percent_max_value")
+    return PiLimits(unit, min_value, max_value)
+
+
+def as_percentage_points(value: float, is_percent: bool, unit: str) -> float:
+    """The value as staging stores it: for a % PI, a plain number strictly between 0 and 1
+    is a proportion (0.98 -> 98), as stg_returns__indicator_value_versions reads it."""
+    if unit == "%" and not is_percent and 0 < value < 1:
+        return round(value * 100, 10)
+    return value
+
+
+def feeder_ratio(numerator, denominator, unit: str) -> float | None:
+    """numerator / denominator, x 100 for a % PI; None without both or with a 0 denominator
+    (macros/feeders.sql ``feeder_ratio``)."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator * (100 if unit == "%" else 1)
+
+
+def feeder_tolerance(value: float) -> float:
+    """Half the last printed digit: a whole number may differ from its ratio by 0.5, a value
+    printed to 2 decimal places by 0.005 (dbt vars feeder_tolerance_whole / _decimal)."""
+    whole = value == round(value)
+    return vocabulary.dbt_var("feeder_tolerance_whole" if whole else "feeder_tolerance_decimal")
+
+
+def feeder_disagrees(value: float, ratio: float) -> bool:
+    """macros/feeders.sql ``feeder_disagrees``."""
+    return abs(ratio - value) > feeder_tolerance(value)

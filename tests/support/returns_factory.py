@@ -21,7 +21,8 @@ def write_return(
     skip_sheets=(),
     value_format=None,
 ) -> Path:
-    """A minimal valid return; override pieces to make it malformed."""
+    """A minimal valid return; override pieces to make it malformed. ``value_format``: the
+    Value cells' number format, for every row or as {PI code: format}."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = fmt.METADATA_SHEET
@@ -47,8 +48,11 @@ def write_return(
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # text as typed, even "=..." (not a formula)
-            if value_format:
-                ws.cell(ws.max_row, 3).number_format = value_format
+            number_format = (
+                value_format.get(row[0]) if isinstance(value_format, dict) else value_format
+            )
+            if number_format:
+                ws.cell(ws.max_row, 3).number_format = number_format
     for spec in (fmt.ACTIONS, fmt.RISKS):
         if spec.name not in skip_sheets:
             wb.create_sheet(spec.name).append(spec.headers)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from orchestration.frameworks.in_force import codes_from_folder
 from orchestration.returns.reader import ReturnRejected, read_return
-from orchestration.workbook.values import NotANumber, parse_number
+from orchestration.vocabulary import dbt_var
+from orchestration.workbook.values import (
+    NotANumber,
+    PiLimits,
+    feeder_tolerance,
+    parse_number,
+    pi_limits,
+)
 from tests.support.returns_factory import write_return
 
 NAME = "midlothian__childrens-services__2019-20__Q3.xlsx"
@@ -43,7 +51,7 @@ def test_reads_a_valid_return(tmp_path):
             ("CS.CORP.SICKNESS", "Quarter", 7.82, 1000, 127.9, None, "n"),
             ("CS.CORP.INVOICES", None, 0.98, None, None, "On Target", None),
         ],
-        value_format="0%",
+        value_format={"CS.CORP.INVOICES": "0%"},
     )
     ret = read_return(path)
     assert ret.partition_key == "2019-20-Q3"
@@ -116,3 +124,104 @@ def test_not_an_xlsx(tmp_path):
     path.write_text("PI Code,Value\nCS.CORP.SICKNESS,7.82\n")
     _, msg = _problems(path)
     assert msg.startswith(f"Return {NAME} rejected") and "not an .xlsx workbook" in msg
+
+
+# --- a value its PI cannot take (issue 26): the dbt tests on stg_returns__indicator_values.value
+
+
+def _codes_with(code: str, limits: PiLimits) -> dict:
+    codes = {council: dict(pis) for council, pis in codes_from_folder().items()}
+    codes["Midlothian"][code] = limits
+    return codes
+
+
+@pytest.mark.parametrize(
+    "typed, number_format, accepted",
+    [
+        (0.97, "0%", True),  # 97%
+        (97, None, True),  # 97 percentage points
+        (0.5, None, True),  # a plain proportion: 50%
+        (100, None, True),  # the edge of the range
+        (9.7, "0%", False),  # 970%: the issue's case
+        (101, None, False),
+        (-1, None, False),
+    ],
+)
+def test_a_percentage_outside_0_to_100_is_refused_at_its_cell(
+    tmp_path, typed, number_format, accepted
+):
+    path = write_return(
+        tmp_path / NAME,
+        indicators=[("CS.CORP.INVOICES", None, typed, None, None, None, "")],
+        value_format={"CS.CORP.INVOICES": number_format},
+    )
+    if accepted:
+        read_return(path)
+        return
+    exc, msg = _problems(path)
+    (problem,) = exc.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Indicators", 2, "C ('Value')")
+    assert "for CS.CORP.INVOICES is outside the range its framework allows (from 0 to 100%" in msg
+    if number_format:
+        assert "9.7 typed in it reads as 970%: to give 9.7%, type 9.7%" in msg
+
+
+def test_a_declared_range_replaces_the_percentage_default(tmp_path):
+    """A budget-spent % PI may pass 100: its framework says so with Min Value / Max Value."""
+    path = write_return(
+        tmp_path / NAME, indicators=[("CS.CORP.INVOICES", None, 130, None, None, None, "")]
+    )
+    read_return(path, codes=_codes_with("CS.CORP.INVOICES", pi_limits("%", -100, 500)))
+    exc, msg = _problems(path, codes=_codes_with("CS.CORP.INVOICES", pi_limits("%", 0, 120)))
+    assert "Value 130% for CS.CORP.INVOICES is outside" in msg and "(from 0 to 120%" in msg
+    # a PI of another unit is unbounded unless its framework bounds it
+    (tmp_path / "days").mkdir()
+    days = write_return(
+        tmp_path / "days" / NAME,
+        indicators=[("CS.CORP.SICKNESS", None, 400, None, None, None, "")],
+    )
+    read_return(days)
+    exc, msg = _problems(days, codes=_codes_with("CS.CORP.SICKNESS", pi_limits("days", 0, 365)))
+    assert "Value 400 for CS.CORP.SICKNESS is outside" in msg and "(from 0 to 365:" in msg
+
+
+@pytest.mark.parametrize(
+    "code, value, numerator, denominator, accepted",
+    [
+        ("CS.CORP.SICKNESS", 7.82, 1000, 127.9, True),  # 7.8186: within 0.005 of 7.82
+        ("CS.CORP.SICKNESS", 8, 1000, 127.9, True),  # a whole number: within 0.5
+        ("CS.CORP.SICKNESS", 7.9, 1000, 127.9, False),  # 0.08 out, given with decimals
+        ("CS.CORP.SICKNESS", 45, 27, 6, False),  # the issue's 45 for 4.5
+        ("CS.CORP.SICKNESS", 4.5, 27, 6, True),
+        ("CS.CORP.INVOICES", 98, 98, 100, True),  # a % PI: the ratio x 100
+        ("CS.CORP.INVOICES", 0.98, 98, 100, True),  # a plain proportion is 98 points
+        ("CS.CORP.INVOICES", 100, 0, 0, True),  # 100% of 0: not computable, not refused
+        ("CS.CORP.SICKNESS", 4.5, 27, None, True),  # one feeder alone: nothing to compare
+    ],
+)
+def test_a_value_must_agree_with_its_feeder_data(
+    tmp_path, code, value, numerator, denominator, accepted
+):
+    path = write_return(
+        tmp_path / NAME, indicators=[(code, None, value, numerator, denominator, None, "")]
+    )
+    if accepted:
+        read_return(path)
+        return
+    exc, msg = _problems(path)
+    (problem,) = exc.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Indicators", 2, "C ('Value')")
+    ratio = numerator / denominator
+    assert f"Value {value:g} for {code} disagrees with its feeder data: " in msg
+    assert f"Numerator {numerator:g} / Denominator {denominator:g} = {ratio:.6g}" in msg
+
+
+def test_the_python_defaults_are_the_dbt_vars():
+    """The reader's 0-100 default and tolerances are read from dbt_project.yml, the numbers
+    stg_frameworks__indicators and macros/feeders.sql use."""
+    assert pi_limits("%") == PiLimits(
+        "%", dbt_var("percent_min_value"), dbt_var("percent_max_value")
+    )
+    assert (dbt_var("percent_min_value"), dbt_var("percent_max_value")) == (0, 100)
+    assert feeder_tolerance(8.0) == dbt_var("feeder_tolerance_whole") == 0.5
+    assert feeder_tolerance(7.82) == dbt_var("feeder_tolerance_decimal") == 0.005

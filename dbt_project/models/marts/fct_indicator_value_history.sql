@@ -25,7 +25,7 @@
 --   long_trend   vs the average of the previous N comparable periods (N = the indicator's
 --                long-trend periods, at least min(2, N) present)
 --   computed_value = numerator / denominator (x 100 for % indicators); feeder_check says
---                    whether the returned value agrees with it within rounding
+--                    whether the returned value agrees with it within rounding (macros/feeders.sql)
 --
 -- Incremental by financial year (macros/returns_window.sql): a changed year's rows, and the
 -- later years whose trends compare with it, are recomputed from the changed years and the
@@ -198,11 +198,7 @@ judged as (
         {{ pentana_status('then_', 'period_target') }} as status,
         {{ pentana_status('today_', 'period_target_today') }} as status_today,
         (base.goldilocks_lower + base.goldilocks_upper) / 2.0 as goldilocks_centre,
-        case
-            when base.numerator is null or base.denominator is null then null
-            when base.denominator = 0 then null
-            else base.numerator / base.denominator * case when base.unit = '%' then 100 else 1 end
-        end as computed_value
+        {{ feeder_ratio('base.numerator', 'base.denominator', 'base.unit') }} as computed_value
     from base
     inner join trend_inputs using (indicator_value_version_id)
 )
@@ -243,10 +239,10 @@ select
         when numerator is null or denominator is null then null
         when denominator = 0 then 'not computable'
         when value is null then null
-        -- within rounding: the value as printed (whole number, or 2 decimal places)
-        when abs(computed_value - value) <= case when value = round(value) then 0.5 else 0.005 end
-            then 'agrees'
-        else 'disagrees'
+        -- within rounding of the value as printed (macros/feeders.sql); since the return reader
+        -- applies the same rule, only returns loaded before it can disagree
+        when {{ feeder_disagrees('value', 'computed_value') }} then 'disagrees'
+        else 'agrees'
     end as feeder_check,
     note,
     partition_key,

@@ -460,22 +460,22 @@ CASES: list[Case] = [
     ),
     Case(
         "numbers_as_text",
-        "'£16.392m', '5.94', '1,234.50' and '1,234' typed as text",
+        "'£16.392m', '1.00', '1,234.50' and '1,234' typed as text",
         "2015-16-Q2",
         Accepted(
             "numbers typed as text are read as numbers: '£16.392m' for a £m indicator -> 16.392, "
-            "'5.94' -> 5.94; a comma between groups of three digits is a thousands separator: "
-            "'1,234.50' -> 1234.5, '1,234' -> 1234",
+            "'1.00' -> 1; a comma between groups of three digits is a thousands separator: "
+            "'1,234.50' -> 1234.5, '1,234' -> 1234 (and 1234.5 / 1234 = 1.00, the value)",
             (
                 Norm(IND, "CS.CORP.BUDGET", "Value", 16.392),
-                Norm(IND, "CS.CORP.SICKNESS", "Value", 5.94),
+                Norm(IND, "CS.CORP.SICKNESS", "Value", 1.0),
                 Norm(IND, "CS.CORP.SICKNESS", "Numerator", 1234.5),
                 Norm(IND, "CS.CORP.SICKNESS", "Denominator", 1234.0),
             ),
         ),
         edit=edits(
             cell(IND, "CS.CORP.BUDGET", "Value", "£16.392m"),
-            cell(IND, "CS.CORP.SICKNESS", "Value", "5.94"),
+            cell(IND, "CS.CORP.SICKNESS", "Value", "1.00"),
             cell(IND, "CS.CORP.SICKNESS", "Numerator", "1,234.50"),
             cell(IND, "CS.CORP.SICKNESS", "Denominator", "1,234"),
         ),
@@ -1127,6 +1127,37 @@ CASES: list[Case] = [
         Q2,
         Rejected(f"more than {MAX_ROWS_PER_SHEET:,} rows", IND, MAX_ROWS_PER_SHEET + 2),
         post=very_large_sheet,
+    ),
+    # ---- rejected: a value its PI cannot take (issue 26) ----
+    Case(
+        "percentage_ten_times_out",
+        "9.7 typed into a Value cell formatted as a percentage (Excel shows 970%)",
+        Q2,
+        Rejected(
+            "Value 970% for CS.CORP.INVOICES is outside the range its framework allows "
+            "(from 0 to 100%",
+            IND,
+            5,
+            "C ('Value')",
+        ),
+        edit=cell(IND, "CS.CORP.INVOICES", "Value", 9.7, number_format="0%"),
+    ),
+    Case(
+        "value_disagrees_with_feeder_data",
+        "45 typed for 4.5 with feeder data 27 / 6",
+        Q2,
+        Rejected(
+            "Value 45 for CS.CORP.SICKNESS disagrees with its feeder data: Numerator 27 / "
+            "Denominator 6 = 4.5",
+            IND,
+            3,
+            "C ('Value')",
+        ),
+        edit=edits(
+            cell(IND, "CS.CORP.SICKNESS", "Value", 45),
+            cell(IND, "CS.CORP.SICKNESS", "Numerator", 27),
+            cell(IND, "CS.CORP.SICKNESS", "Denominator", 6),
+        ),
     ),
 ]
 

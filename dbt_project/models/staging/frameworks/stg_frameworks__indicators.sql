@@ -21,6 +21,9 @@ settings as (
         benchmark,
         unit,
         cast(decimals as integer) as decimals,
+        -- the range a returned value may take; a % PI that gives none is 0-100
+        coalesce(min_value, case when unit = '%' then {{ var('percent_min_value') }} end) as min_value,
+        coalesce(max_value, case when unit = '%' then {{ var('percent_max_value') }} end) as max_value,
         source.gauge,
         gauges.direction,
         goldilocks_lower,
