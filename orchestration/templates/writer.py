@@ -68,6 +68,9 @@ class _Formats:
         )
         self.locked = wb.add_format({"text_wrap": True, "valign": "top"})
         self.locked_number = wb.add_format({"num_format": "#,##0.00", "valign": "top"})
+        self.locked_whole = wb.add_format({"num_format": "#,##0", "valign": "top"})
+        # a period beside a right-aligned number: indented, so 1,478 and 2019-20 do not run on
+        self.locked_period = wb.add_format({"text_wrap": True, "valign": "top", "indent": 1})
         self.locked_pct = wb.add_format({"num_format": "0.0%", "valign": "top"})
         self.locked_date = wb.add_format({"num_format": "dd-mmm-yyyy", "valign": "top"})
         base = {"locked": False, "bg_color": INPUT_FILL, "border": 1, "valign": "top"}
@@ -218,8 +221,8 @@ def _reference_number(
         ws.write_blank(r, c, None, f.locked)
     elif unit == "%":  # the warehouse holds percentage points; the sheet shows a percentage
         ws.write_number(r, c, value / 100, f.locked_pct)
-    else:
-        ws.write_number(r, c, value, f.locked_number)
+    else:  # a count as a count (1,478), a rate or an average with its decimals (11.02)
+        ws.write_number(r, c, value, f.locked_whole if value == int(value) else f.locked_number)
 
 
 def _write_indicators(wb, content: TemplateContent, f: _Formats) -> None:
@@ -245,7 +248,7 @@ def _write_indicators(wb, content: TemplateContent, f: _Formats) -> None:
             _reference_number(ws, r, col["Quarter Target"], quarter_target, unit, f)
             _reference_number(ws, r, col["Last Value"], pi["last_value"], unit, f,
                               "none held")  # fmt: skip
-            ws.write_string(r, col["Last Period"], pi["last_period"] or "", f.locked)
+            ws.write_string(r, col["Last Period"], pi["last_period"] or "", f.locked_period)
             value_fmt = f.input_pct if unit == "%" else f.input_number
             ws.write_blank(r, col["Value"], None, value_fmt)
             ws.data_validation(r, col["Value"], r, col["Value"], _number_validation(pi))
