@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import dagster as dg
-
 FIRST_YEAR = 2010  # 2010/11: the first LGBF year
 LAST_YEAR = 2030  # 2030/31
 
@@ -137,6 +135,3 @@ def parse_fy_label(label: str) -> int:
 
 def all_quarters() -> list[FinancialQuarter]:
     return [FinancialQuarter(y, q) for y in range(FIRST_YEAR, LAST_YEAR + 1) for q in range(1, 5)]
-
-
-financial_quarters = dg.StaticPartitionsDefinition([q.key for q in all_quarters()])

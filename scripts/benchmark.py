@@ -99,39 +99,54 @@ def run_pipeline(args: list[str], env: dict) -> dict:
 
 
 def reader_throughput(files: list[Path]) -> dict:
+    """One process, then a pool of one process per core, against plain openpyxl loading.
+
+    The councils' PIs and their limits are loaded once, before the clock starts, as the
+    ingest does (there from the warehouse's frameworks in force, here from the synthetic
+    framework workbooks; the load is timed on its own): a reader that parsed the frameworks
+    inside a 400-file sample measured the frameworks, not the returns."""
     import pandas as pd
 
+    from orchestration.frameworks.in_force import codes_from_folder
+    from orchestration.returns.batch import ReaderPool
     from orchestration.returns.reader import read_return
 
+    t0 = time.monotonic()
+    codes = codes_from_folder()
+    frameworks = time.monotonic() - t0
     rows = 0
     t0 = time.monotonic()
     for path in files:
-        ret = read_return(path)
+        ret = read_return(path, codes=codes)
         rows += len(ret.indicators) + len(ret.actions) + len(ret.risks)
     ours = time.monotonic() - t0
     t0 = time.monotonic()
     for path in files:
         pd.read_excel(path, sheet_name=None, engine="openpyxl")
     baseline = time.monotonic() - t0
-    from orchestration.returns.batch import read_all
-
     t0 = time.monotonic()
-    read_all(files)  # as the ingest reads a batch: on every core
+    with ReaderPool(len(files), codes=codes) as pool:  # as the ingest reads a batch
+        parsed, rejected = pool.read(files)
     parallel = time.monotonic() - t0
+    assert not rejected, rejected[0]
     n = len(files)
     return {
         "project_reader_all_cores_workbooks_per_s": round(n / parallel, 1),
         "ratio_all_cores": round(baseline / parallel, 2),
+        "pool_over_one_process": round(ours / parallel, 2),
         "files": n,
         "rows": rows,
+        "frameworks_load_s": round(frameworks, 2),
         "project_reader_workbooks_per_s": round(n / ours, 1),
         "project_reader_rows_per_s": round(rows / ours),
         "openpyxl_baseline_workbooks_per_s": round(n / baseline, 1),
         "openpyxl_baseline_rows_per_s": round(rows / baseline),
         "ratio": round(baseline / ours, 2),
-        "note": "the project reader validates and types every cell; the baseline only loads the sheets. "
-        "'ratio' is one process against one; 'ratio_all_cores' is the reader as the ingest runs it "
-        "(a process per core, including the pool start-up) against the single-process baseline",
+        "note": "the project reader validates and types every cell (every dbt rule on the return "
+        "models, the PI's range and feeder data included); the baseline only loads the sheets. "
+        "'ratio' is one process against one; 'ratio_all_cores' is the reader as the ingest runs "
+        "it (a process per core, pool start-up included) against the single-process baseline; "
+        "'pool_over_one_process' > 1 when the pool beats one process",
     }
 
 

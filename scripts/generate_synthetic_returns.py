@@ -35,6 +35,7 @@ import xlsxwriter
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from orchestration import vocabulary  # noqa: E402
 from orchestration.frameworks import format as ffmt  # noqa: E402
 from orchestration.frameworks.writer import write_framework  # noqa: E402
 from orchestration.periods import FinancialQuarter, fy_label  # noqa: E402
@@ -60,6 +61,12 @@ RISK_BANDS = (
     {"Band": "Medium", "Min Score": 5, "Max Score": 12},
     {"Band": "High", "Min Score": 15, "Max Score": 25},
 )
+# Pentana's words (dbt_project/seeds/pentana_*.csv) for the catalogue's directions and phasings.
+GAUGE_OF = {direction: gauge for gauge, direction in vocabulary.gauges().items()}
+PHASING_WORD = {
+    row["target_phasing"]: row["target_phasing_word"]
+    for row in vocabulary.seed_rows(vocabulary.PHASINGS)
+}
 RANGES = {
     "%": (40, 100),
     "days": (1, 30),
@@ -99,7 +106,7 @@ def framework_pis(council: str, service: str) -> list[dict]:
         if rng.random() > 0.75:
             continue
         lo, hi = RANGES.get(pi["unit"], (0, 100))
-        gauge = ffmt.GAUGES[pi["direction"]]
+        gauge = GAUGE_OF[pi["direction"]]
         band = (None, None)
         if gauge != "Data Only" and rng.random() < 0.1:
             gauge = "Goldilocks"
@@ -153,9 +160,7 @@ def write_framework_workbook(out_dir: Path, council: str, services: list[str], y
                     "Trend Type": pi["trend_type"],
                     "Long Trend Periods": pi["long_trend_periods"],
                     "Cumulative": "Yes" if pi["is_cumulative"] == "true" else "No",
-                    "Target Phasing": {v: k for k, v in ffmt.PHASINGS.items()}[
-                        pi["target_phasing"]
-                    ],
+                    "Target Phasing": PHASING_WORD[pi["target_phasing"]],
                     "Numerator": pi["numerator_name"] or None,
                     "Denominator": pi["denominator_name"] or None,
                     "Source": SYNTHETIC,
@@ -239,7 +244,9 @@ def write_workbook(job: tuple) -> int:
             if pi["numerator_name"] and value:
                 denominator = rng.randint(50, 500)
                 scale = 100 if pi["unit"] == "%" else 1
-                ind.write_number(r, 3, round(value * denominator / scale, 2), dec)
+                # to 6 places, so the value agrees with its feeder data within rounding (the
+                # reader refuses one that does not: agrees_with_feeder_data)
+                ind.write_number(r, 3, round(value * denominator / scale, 6), dec)
                 ind.write_number(r, 4, denominator)
             status = (
                 "Data Only"

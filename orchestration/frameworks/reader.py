@@ -117,27 +117,36 @@ def _check(meta, meta_rows, sheets, labels, errors: Collector) -> None:
                 )
                 continue
             column = label.get(rule.field, rule.field)
+            allowed_for = (
+                _allowed(rule, meta, sheets) if rule.test == "relationships_within" else None
+            )
             for rec in records:
                 add = partial(errors.add, sheet=sheet, row=rec["row"], column=column)
-                allowed = where = None
-                if rule.test == "relationships_within":
-                    allowed, where = _allowed(rule, rec, meta, sheets)
+                allowed, where = allowed_for(rec) if allowed_for else (None, None)
                 value = rec.get(rule.field)
                 rec[rule.field] = rules.check(rule, value, add, allowed, where, row=rec)
 
 
-def _allowed(rule: rules.Rule, rec: dict, meta: dict, sheets: dict) -> tuple[set, str]:
-    """The values a reference may take: the referenced sheet's, for the row's council (one
-    per workbook) or, for a group, the row's service. The referenced column has the same
-    header on both sheets (Service, Group, PI Code)."""
+def _allowed(rule: rules.Rule, meta: dict, sheets: dict):
+    """rec -> the values its reference may take, and where they are: the referenced sheet's,
+    for the row's council (one per workbook) or, for a group, the row's service. The
+    referenced column has the same header on both sheets (Service, Group, PI Code). The sets
+    are built once per rule, not per row: per row, 32 frameworks of 400 PIs took 19 s."""
     sheet = MODEL_SHEETS[rule.to_model]
     rows = sheets.get(sheet, [])
-    if rule.within in rec:  # e.g. a group within the row's service
-        rows = [r for r in rows if _text(r.get(rule.within)) == _text(rec[rule.within])]
-        whose = f"{rule.within} {_text(rec[rule.within])!r}"
-    else:
-        whose = f"{meta.get('Council', '')!r}"
-    return {_text(r.get(rule.field)) for r in rows}, f"the {sheet} sheet for {whose}"
+    every = {_text(r.get(rule.field)) for r in rows}
+    within: dict[str, set[str]] = {}
+    for r in rows:
+        within.setdefault(_text(r.get(rule.within)), set()).add(_text(r.get(rule.field)))
+    council = f"the {sheet} sheet for {meta.get('Council', '')!r}"
+
+    def allowed(rec: dict) -> tuple[set, str]:
+        if rule.within in rec:  # e.g. a group within the row's service
+            key = _text(rec[rule.within])
+            return within.get(key, set()), f"the {sheet} sheet for {rule.within} {key!r}"
+        return every, council
+
+    return allowed
 
 
 def read_framework(path: Path | str, sha256: str | None = None) -> ParsedFramework:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from orchestration.periods import FinancialQuarter, financial_quarters
+from orchestration.periods import FinancialQuarter, all_quarters
 from orchestration.planning import changes
 from orchestration.planning.changes import Changes
 from orchestration.planning.incremental import FULL_REFRESH_TAG
@@ -146,7 +146,7 @@ def run_quarters(tags: Mapping[str, str]) -> tuple[FinancialQuarter, FinancialQu
 
 def run_files(tags: Mapping[str, str]) -> list:
     """The return workbooks of a run's quarters (its partition tags; none: every quarter)."""
-    quarters = list(map(FinancialQuarter.from_key, financial_quarters.get_partition_keys()))
+    quarters = all_quarters()
     span = run_quarters(tags)
     if span:
         quarters = [q for q in quarters if span[0] <= q <= span[1]]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration import config
-from orchestration.periods import financial_quarters
+from orchestration.periods import all_quarters
 from orchestration.returns import format as fmt
 
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -42,7 +42,7 @@ def partition_key_of(name: str) -> str | None:
 
 
 def _partition_keys() -> frozenset[str]:
-    return frozenset(financial_quarters.get_partition_keys())
+    return frozenset(q.key for q in all_quarters())
 
 
 def quarter_mentioned(name: str) -> str | None:

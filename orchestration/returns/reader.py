@@ -150,7 +150,7 @@ def _parse_period(value, add) -> str:
 KINDS = {"period": _parse_period}
 
 
-def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: Collector, codes=None) -> None:
+def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: Collector, codes) -> None:
     """Checks across rows and the data rules (:mod:`orchestration.workbook.rules`, the dbt
     tests on the staging models). Canonicalises in place what the rules map (RAG words to
     statuses, other spellings of a council to the LGBF's). ``labels[sheet][header]`` is the
@@ -192,7 +192,7 @@ def _check_rows(meta, meta_rows, quarter, sheets, labels, errors: Collector, cod
             allowed = where = None
             if rule.test in rules.PER_PI:  # the PIs of the council's framework in force
                 council = meta.get(rule.within) or ""
-                allowed = (codes if codes is not None else codes_from_folder()).get(council, {})
+                allowed = codes.get(council, {})
                 where = f"the framework in force for {council!r}"
             for rec in records:
                 add = partial(errors.add, sheet=sheet, row=rec["row"], column=column)
@@ -223,6 +223,7 @@ def read_return(path: Path | str, sha256: str | None = None, codes=None) -> Pars
     ``codes``: council -> {PI code: its limits} of its framework in force (default: the
     framework workbooks in the framework folder)."""
     path = Path(path)
+    codes = codes if codes is not None else codes_from_folder()  # once per file, not per rule
     errors = Collector(path, ReturnRejected)
     wb, merged = open_workbook(path, errors)
     errors.raise_if_any()  # nothing more can be read from a file that is not a workbook

@@ -20,9 +20,6 @@ from functools import partial
 from pathlib import Path
 from xml.etree.ElementTree import fromstring
 
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
-
 from orchestration.workbook import xlsx
 from orchestration.workbook.sheets import SheetSpec, normalise_header
 from orchestration.workbook.values import NotANumber, clean_text, parse_number
@@ -89,7 +86,7 @@ class Collector:
 
 
 def _col(index: int, header: str) -> str:
-    return f"{get_column_letter(index + 1)} ('{header}')"
+    return f"{xlsx.column_letter(index + 1)} ('{header}')"
 
 
 CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: .xls, encrypted .xlsx
@@ -269,17 +266,18 @@ def read_sheet(wb, spec: SheetSpec, title: str, merged: list[str], errors: Colle
         errors.add("sheet is empty: row 1 must hold the column headers", sheet=spec.name, row=1)
         return None, {}
     headers = [normalise_header(c.value) for c in header_cells]
+    wanted = {normalise_header(c.header): c.header for c in spec.columns}
     positions: dict[str, int] = {}
     for i, h in enumerate(headers):
         if not h:
             continue
-        match = next((c.header for c in spec.columns if normalise_header(c.header) == h), None)
+        match = wanted.get(h)
         if match is None:
             continue  # extra columns are ignored (documented)
         if match in positions:
             errors.add(
-                f"column '{match}' appears twice ({get_column_letter(positions[match] + 1)} and "
-                f"{get_column_letter(i + 1)})",
+                f"column '{match}' appears twice ({xlsx.column_letter(positions[match] + 1)} and "
+                f"{xlsx.column_letter(i + 1)})",
                 sheet=spec.name,
                 row=1,
                 column=_col(i, match),
@@ -288,14 +286,14 @@ def read_sheet(wb, spec: SheetSpec, title: str, merged: list[str], errors: Colle
     labels = {header: _col(i, header) for header, i in positions.items()}
     by_index = {i: header for header, i in positions.items()}
     for ref in merged:
-        min_col, min_row, _, _ = range_boundaries(ref)
+        min_col, min_row = xlsx.range_start(ref)
         header = by_index.get(min_col - 1)
         errors.add(
             f"cells {ref} are merged: a merged range keeps only its first cell's value, so the "
             "other rows would silently lose theirs; unmerge the cells and fill each one",
             sheet=spec.name,
             row=min_row,
-            column=labels[header] if header else get_column_letter(min_col),
+            column=labels[header] if header else xlsx.column_letter(min_col),
         )
     missing = [c.header for c in spec.columns if c.required and c.header not in positions]
     for header in missing:

@@ -53,6 +53,23 @@ def _letters_index(letters: str) -> int:
     return n - 1
 
 
+def column_letter(number: int) -> str:
+    """1-based column number -> letters: 1 -> A, 28 -> AB (openpyxl's get_column_letter;
+    importing openpyxl.utils pulls in numpy, 0.2 s of each reader process's start-up)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def range_start(ref: str) -> tuple[int, int]:
+    """A range's first cell as 1-based (column, row): ``C3:C4`` -> (3, 3)."""
+    first = ref.split(":")[0].replace("$", "")
+    letters = first.rstrip(_DIGITS)
+    return _letters_index(letters) + 1, int(first[len(letters) :] or 1)
+
+
 def _column_index(ref: str) -> int:
     """0-based column index of a cell reference: B7 -> 1."""
     return _letters_index(ref.rstrip(_DIGITS))
@@ -147,7 +164,9 @@ class Workbook:
                 for xf in xfs.iter(f"{NS}xf"):
                     fid = int(xf.get("numFmtId", 0))
                     self.formats.append(custom.get(fid) or BUILTIN_FORMATS.get(fid, "General"))
-        self._date_style = [is_date_format(f) for f in self.formats]
+        # a cell's s attribute (its style index, as text) -> (number format, is a date)
+        self._styles = {str(i): (f, is_date_format(f)) for i, f in enumerate(self.formats)}
+        self._styles[None] = self._styles.get("0", ("General", False))
 
     def part(self, name: str) -> bytes:
         return self._parts[name]
@@ -158,9 +177,9 @@ class Workbook:
         return Worksheet(self, self._sheets[name])
 
     def cell(self, elem) -> Cell:
-        kind = elem.get("t", "n")
-        style = int(elem.get("s", 0))
-        fmt = self.formats[style] if style < len(self.formats) else "General"
+        get = elem.get
+        kind = get("t", "n")
+        fmt, is_date = self._styles.get(get("s"), ("General", False))
         # One pass over the cell's children (<f>, <v>, <is>) rather than a find() for each.
         is_formula, raw, inline = False, None, None
         for child in elem:
@@ -171,7 +190,18 @@ class Workbook:
                 is_formula = True
             elif tag == T_IS:
                 inline = child
-        if kind == "s":
+        if kind == "n":
+            if raw is None or raw == "":
+                value = None
+            else:
+                number = float(raw)
+                if is_date:
+                    value = from_excel(number, self.epoch)
+                elif number.is_integer() and "." not in raw and "E" not in raw.upper():
+                    value = int(number)
+                else:
+                    value = number
+        elif kind == "s":
             value = self.strings[int(raw)] if raw is not None else None
         elif kind == "inlineStr":
             value = _text(inline) if inline is not None else None
@@ -181,16 +211,6 @@ class Workbook:
             value = None if raw is None else raw == "1"
         elif kind == "d":
             value = datetime.fromisoformat(raw) if raw else None
-        elif raw is None or raw == "":
-            value = None
         else:
-            number = float(raw)
-            if style < len(self._date_style) and self._date_style[style]:
-                value = from_excel(number, self.epoch)
-            else:
-                value = (
-                    int(number)
-                    if number.is_integer() and "." not in raw and "E" not in raw.upper()
-                    else number
-                )
+            value = raw
         return Cell(value, fmt, is_formula)

@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 
+from orchestration.defs.partitions import financial_quarters
 from orchestration.periods import (
     FIRST_YEAR,
     LAST_YEAR,
     FinancialPeriod,
     FinancialQuarter,
     all_quarters,
-    financial_quarters,
     fy_key,
     fy_label,
     parse_fy_label,

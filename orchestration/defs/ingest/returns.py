@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from orchestration import config
+from orchestration.defs.partitions import financial_quarters
 from orchestration.defs.resources import Warehouse
-from orchestration.periods import FinancialQuarter, financial_quarters
+from orchestration.periods import FinancialQuarter
 from orchestration.returns import landing
 from orchestration.returns.load import load_returns, rejection_line, rejection_summary, set_aside
 

@@ -14,8 +14,9 @@ from datetime import date
 import dagster as dg
 
 from orchestration import config
+from orchestration.defs.partitions import financial_quarters
 from orchestration.defs.resources import Warehouse
-from orchestration.periods import FinancialQuarter, financial_quarters
+from orchestration.periods import FinancialQuarter
 from orchestration.templates import content
 from orchestration.templates.writer import write_template
 
