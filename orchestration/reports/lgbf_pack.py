@@ -101,6 +101,9 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     head = as_at + (f". For some indicators, {PRINTED_OTHERWISE}." if printed_otherwise else "")
     header_row = _summary_head(summary, title, head, queries.family_groups(con, council), st)
     cells.write_header(summary, header_row, [h for h, _ in SUMMARY_COLUMNS], st)
+    # Three lines: "Previous Year Value" and "Family Group Average" wrap so in their narrow
+    # columns (the default height clipped them).
+    summary.set_row(header_row, cells.row_height(3))
     data_headers = ["Code", "Financial Year", council, "Scotland", "Family group average",
                     "Release"]  # fmt: skip
     cells.write_header(data, 0, data_headers, st)

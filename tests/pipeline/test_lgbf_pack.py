@@ -100,7 +100,9 @@ def test_the_years_the_annual_report_printed_otherwise_are_named_with_both_relea
     )
     lgbf = report["LGBF"]
     printed = next(r for r in _rows(lgbf, _header_row(lgbf, "Code")) if r["Code"] == CODE)
-    assert {y: printed[y] for y in known} == {y: pytest.approx(x["value"]) for y, x in known.items()}
+    assert {y: printed[y] for y in known} == {
+        y: pytest.approx(x["value"]) for y, x in known.items()
+    }
     charted = {
         r["Financial Year"]: (r[COUNCIL], r["Release"])
         for r in _rows(pack[CHART_DATA], 1)
