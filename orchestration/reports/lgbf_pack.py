@@ -3,12 +3,16 @@
 ``Summary``: the publication by its release and date, how to read ranks (the Improvement
 Service and councils warn against reading the LGBF as a league table), the council's family
 groups with their basis and members, and every indicator's latest value, trend, rank,
-quartile, family-group and Scotland comparison. ``Charts``: one line chart per indicator (the
-council, Scotland and the family-group average over the years), sized for A4 landscape, two
-to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and never split across pages. ``Chart Data`` holds the series the charts draw.
+quartile, family-group and Scotland comparison, each with its release. ``Charts``: one line
+chart per indicator (the council, Scotland and the family-group average over the years),
+sized for A4 landscape, two to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and
+never split across pages, each page naming the release its figures come from.
 ``Revised``: the council's figures the latest official release revised against the release
-before it (``marts.fct_lgbf_revision``). Read from ``marts.fct_lgbf_benchmark`` (the publication
-served for each indicator and period).
+before it (``marts.fct_lgbf_revision``). ``Printed Otherwise``: the years the council's own
+reports printed another figure than the pack's (a service report prints the LGBF as published
+at its date, the pack the latest release), with both releases. ``Chart Data``, hidden and so
+never printed, holds the series the charts draw (it was 26 of 81 printed pages). Read from
+``marts.fct_lgbf_benchmark`` (the publication served for each indicator and period).
 """
 
 from __future__ import annotations
@@ -58,9 +62,11 @@ SUMMARY_COLUMNS = (
     ("Family Group", 8),
     ("Family Group Average", 11),
     ("Scotland", 11),
-    ("Publication", 26),
+    ("Release", 26),
 )
 LAST_COLUMN = len(SUMMARY_COLUMNS) - 1
+# The sheet of the series the charts draw: hidden, so it never prints.
+CHART_DATA = "Chart Data"
 # The chart series: the Chart Data column, the legend's name (None: the council), colour, dash.
 CHART_SERIES = (
     (2, None, cells.HEADER_COLOUR, "solid"),
@@ -75,6 +81,8 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     by_code: dict[str, list[dict]] = {}
     for s in series:
         by_code.setdefault(s["indicator_code"], []).append(s)
+    printed_otherwise = queries.lgbf_printed_otherwise(con, council)
+    otherwise_codes = {x["indicator_code"] for x in printed_otherwise}
 
     path = pack_path(out_dir, council)
     wb, tmp = cells.new_workbook(path)
@@ -85,12 +93,19 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
 
     summary = wb.add_worksheet("Summary")
     chart_sheets = [wb.add_worksheet(f"Charts {n + 1}") for n in range(chart_pages(len(by_code)))]
-    data = wb.add_worksheet("Chart Data")
     revised = wb.add_worksheet("Revised")
+    otherwise = wb.add_worksheet("Printed Otherwise")
+    data = wb.add_worksheet(CHART_DATA)
+    data.hide()
 
-    header_row = _summary_head(summary, title, as_at, queries.family_groups(con, council), st)
+    head = as_at + (f". For some indicators, {PRINTED_OTHERWISE}." if printed_otherwise else "")
+    header_row = _summary_head(summary, title, head, queries.family_groups(con, council), st)
     cells.write_header(summary, header_row, [h for h, _ in SUMMARY_COLUMNS], st)
-    data_headers = ["Code", "Financial Year", council, "Scotland", "Family group average"]
+    # Three lines: "Previous Year Value" and "Family Group Average" wrap so in their narrow
+    # columns (the default height clipped them).
+    summary.set_row(header_row, cells.row_height(3))
+    data_headers = ["Code", "Financial Year", council, "Scotland", "Family group average",
+                    "Release"]  # fmt: skip
     cells.write_header(data, 0, data_headers, st)
     data_row = 0
     for n, (code, rows) in enumerate(by_code.items()):
@@ -104,14 +119,22 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         page, slot = divmod(n, CHARTS_PER_PAGE)
         chart_sheets[page].insert_chart(2 + slot * CHART_ROWS, 0, chart, {"object_position": 3})
 
-    for charts in chart_sheets:
+    codes = list(by_code)
+    for page, charts in enumerate(chart_sheets):
         charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
+        on_page = codes[page * CHARTS_PER_PAGE : (page + 1) * CHARTS_PER_PAGE]
+        line = chart_page_line(
+            [x for code in on_page for x in by_code[code]],
+            [code for code in on_page if code in otherwise_codes],
+        )
+        charts.merge_range(1, 0, 1, LAST_COLUMN, line, st.small)
+        charts.set_row(1, cells.row_height(cells.lines_needed([(line, 8.43 * 15)])))
         cells.print_setup(charts, [8.43] * 15, title, as_at, None)
         charts.print_area(0, 0, 2 + CHARTS_PER_PAGE * CHART_ROWS - 1, LAST_COLUMN)
     widths = [w for _, w in SUMMARY_COLUMNS]
     cells.print_setup(summary, widths, title, as_at, (header_row, header_row))
     summary.freeze_panes(header_row + 1, 0)
-    cells.print_setup(data, [10, 12, 14, 12, 14], title, as_at, (0, 0))
+    cells.print_setup(data, [10, 12, 14, 12, 14, 26], title, as_at, (0, 0))
     n_revised = _revised_sheet(revised, con, council, st)
     cells.print_setup(
         revised,
@@ -120,8 +143,24 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         as_at,
         (REVISED_HEADER, REVISED_HEADER),
     )
+    _printed_otherwise_sheet(otherwise, council, printed_otherwise, st)
+    cells.print_setup(
+        otherwise,
+        [9, 44, 9, 40, 12, 30, 12, 12],
+        title,
+        as_at,
+        (OTHERWISE_HEADER, OTHERWISE_HEADER),
+    )
     path = cells.publish(wb, tmp, path)
-    return path, {"indicators": len(by_code), "charts": len(by_code), "revised": n_revised}
+    counts = {"indicators": len(by_code), "charts": len(by_code), "revised": n_revised,
+              "printed_otherwise": len(printed_otherwise)}  # fmt: skip
+    return path, counts
+
+
+def release(name: str, published_on) -> str:
+    """A release as the pack names it beside a figure: its name and publication date (the
+    date is what a service report's "Figures as published by then" line gives)."""
+    return f"{name}, published {published_on:%d %B %Y}"
 
 
 def publication_line(series: list[dict]) -> str:
@@ -130,9 +169,24 @@ def publication_line(series: list[dict]) -> str:
     if not pubs:
         return "No LGBF publication held"
     return "; ".join(
-        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
-        for on, kind, source in pubs
+        release(queries.publication_name(kind, source, on), on) for on, kind, source in pubs
     )
+
+
+# Where the pack says (Summary, chart pages) that a council report printed other figures.
+PRINTED_OTHERWISE = (
+    "the council's own reports printed other figures for some years (a report prints the LGBF "
+    "as published at its date): both, each with its release, are on the Printed Otherwise sheet"
+)
+
+
+def chart_page_line(rows: list[dict], printed_otherwise: list[str]) -> str:
+    """The line under a chart page's title: the release(s) its charts' figures come from and
+    which of its indicators the council's own reports printed otherwise."""
+    line = f"Figures from {publication_line(rows)}."
+    if printed_otherwise:
+        line += f" {', '.join(printed_otherwise)}: {PRINTED_OTHERWISE}."
+    return line
 
 
 def chart_pages(n_charts: int) -> int:
@@ -145,11 +199,14 @@ def latest_with_a_value(rows: list[dict]) -> dict:
     return next((x for x in reversed(rows) if x["value"] is not None), rows[-1])
 
 
-def _summary_head(ws, title: str, as_at: str, groups: dict, st) -> int:
-    """Title, publication, how to read ranks and the family groups; returns the header row."""
+def _summary_head(ws, title: str, source: str, groups: dict, st) -> int:
+    """Title, the releases the figures come from, how to read ranks and the family groups;
+    returns the header row."""
     ws.write_string(0, 0, title, st.title)
     # Merged across the table: in the narrow Code column the wrapped line ran over the next row.
-    ws.merge_range(1, 0, 1, LAST_COLUMN, as_at, st.small)
+    ws.merge_range(1, 0, 1, LAST_COLUMN, source, st.small)
+    width = sum(w for _, w in SUMMARY_COLUMNS)
+    ws.set_row(1, cells.row_height(cells.lines_needed([(source, width)])))
     ws.merge_range(2, 0, 2, LAST_COLUMN, READING_RANKS, st.paragraph)
     ws.set_row(2, 42)
     r = 3
@@ -188,11 +245,12 @@ def _summary_row(ws, r: int, code: str, latest: dict, st) -> None:
     cells.write_text(ws, r, 10, quartile, st)
     name = queries.publication_name(latest["kind"], latest["source"], latest["published_on"])
     cells.write_text(ws, r, 14, name, st)
-    ws.set_row(r, cells.row_height(cells.lines_needed([(latest["title"], 50)])))
+    ws.set_row(r, cells.row_height(cells.lines_needed([(latest["title"], 50), (name, 26)])))
 
 
 def _chart_data(ws, row: int, code: str, rows: list[dict]) -> int:
-    """An indicator's series on the Chart Data sheet after ``row``; returns its last row."""
+    """An indicator's series on the Chart Data sheet after ``row``, each year with its
+    release; returns its last row."""
     for x in rows:
         row += 1
         ws.write_string(row, 0, code)
@@ -200,6 +258,8 @@ def _chart_data(ws, row: int, code: str, rows: list[dict]) -> int:
         for c, key in ((2, "value"), (3, "scotland_value"), (4, "family_group_average")):
             if x[key] is not None:
                 ws.write_number(row, c, x[key])
+        name = queries.publication_name(x["kind"], x["source"], x["published_on"])
+        ws.write_string(row, 5, release(name, x["published_on"]))
     return row
 
 
@@ -211,8 +271,8 @@ def _chart(wb, council: str, title: str, unit: str, first: int, last: int):
         chart.add_series(
             {
                 "name": name or council,
-                "categories": ["Chart Data", first, 1, last, 1],
-                "values": ["Chart Data", first, c, last, c],
+                "categories": [CHART_DATA, first, 1, last, 1],
+                "values": [CHART_DATA, first, c, last, c],
                 "line": {"color": colour, "width": 2.25, "dash_type": dash},
                 "marker": {"type": "circle", "size": 5, "fill": {"color": colour}},
             }
@@ -257,3 +317,37 @@ def _revised_sheet(ws, con, council: str, st) -> int:
             else:
                 ws.write_blank(r, c, None, st.text)
     return r - REVISED_HEADER
+
+
+OTHERWISE_HEADER = 2
+
+
+def _printed_otherwise_sheet(ws, council: str, rows: list[dict], st) -> None:
+    """The years the council's own reports printed another figure than the pack's, with the
+    release each figure comes from (``queries.lgbf_printed_otherwise``)."""
+    ws.write_string(0, 0, f"{council} - figures its own reports printed otherwise", st.title)
+    explanation = (
+        "A council report prints the LGBF figures as published at its date; this pack prints "
+        "the latest release. These years the report printed another figure (not only rounded)."
+        if rows
+        else "None: every LGBF figure the council's own reports printed is this pack's, "
+        "rounded as printed."
+    )
+    ws.merge_range(1, 0, 1, 7, explanation, st.small)
+    headers = ["Code", "Indicator", "Period", "Printed In", "Printed Figure", "This Pack's Release",
+               "This Pack's Figure", "Pack less Printed"]  # fmt: skip
+    cells.write_header(ws, OTHERWISE_HEADER, headers, st)
+    ws.set_row(OTHERWISE_HEADER, cells.row_height(2))
+    r = OTHERWISE_HEADER
+    for x in rows:
+        r += 1
+        printed_in = release(x["report_release_name"], x["report_published_on"])
+        pack_release = release(x["release_name"], x["published_on"])
+        for c, text in ((0, x["indicator_code"]), (1, x["title"]), (2, x["period"]),
+                        (3, printed_in), (5, pack_release)):  # fmt: skip
+            cells.write_text(ws, r, c, text, st)
+        for c, value in ((4, x["report_value"]), (6, x["value"]),
+                         (7, x["value"] - x["report_value"])):  # fmt: skip
+            cells.write_number(ws, r, c, value, x["unit"], st)
+        lines = cells.lines_needed([(x["title"], 44), (printed_in, 40), (pack_release, 30)])
+        ws.set_row(r, cells.row_height(lines))

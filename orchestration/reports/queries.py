@@ -430,3 +430,36 @@ def family_groups(con, council: str) -> dict[str, dict]:
         if rows:
             out[basis] = {"group": rows[0][0], "label": label, "members": rows[0][1]}
     return out
+
+
+def lgbf_printed_otherwise(con, council: str) -> list[dict]:
+    """The council's LGBF figures that one of its own reports printed otherwise than the
+    release the pack serves (``marts.fct_lgbf_benchmark``): per indicator, year and report
+    (a transcription, kind ``transcribed``), both figures and both releases.
+
+    A service report prints the figures as published at its date, so the same year can read
+    differently there and in the pack; this names each such figure and where each comes
+    from. A report's figure is the pack's when it is the pack's figure rounded as reports
+    print it (to whole units, one or two decimals: the 2019/20 report's £3,880.00 is the
+    release's £3,880.04), so rounding alone is never called a revision.
+    """
+    return fetch_dicts(
+        con,
+        LGBF_TITLES
+        + """select b.indicator_code, coalesce(i.title, b.indicator_code) as title,
+                  coalesce(i.unit, 'number') as unit, b.period,
+                  p.release_name as report_release_name, p.published_on as report_published_on,
+                  v.value as report_value, b.release_name, b.published_on, b.value
+           from marts.fct_lgbf_benchmark b
+           join marts.fct_lgbf_value v
+             on v.council = b.council and v.indicator_code = b.indicator_code
+             and v.period = b.period and v.publication_id <> b.publication
+           join staging.stg_lgbf__publications p on p.publication_id = v.publication_id
+           left join lgbf_titles i on i.indicator_code = b.indicator_code
+           where b.council = ? and p.kind = 'transcribed' and v.value is not null
+             and b.value is not null
+             and least(abs(round(b.value, 0) - v.value), abs(round(b.value, 1) - v.value),
+                       abs(round(b.value, 2) - v.value)) > 1e-9
+           order by i.print_order nulls last, b.indicator_code, b.period, p.published_on""",
+        [council, council],
+    )

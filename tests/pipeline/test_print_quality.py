@@ -20,8 +20,10 @@ import subprocess
 
 import openpyxl
 import pytest
+from openpyxl.utils import range_boundaries
 
 from orchestration import config
+from orchestration.reports.lgbf_pack import CHART_DATA
 
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
 WORD = re.compile(
@@ -128,3 +130,54 @@ def test_pack_charts_two_to_a_page_never_split(rendered):
     assert all(len(on) == 1 for on in where.values()), where
     per_page = [sum(1 for on in where.values() if on == [i]) for i in range(len(pages))]
     assert max(per_page) == 2 and sum(per_page) == len(titles)
+
+
+def test_pack_prints_no_chart_data_and_its_charts_still_draw_it(rendered, warehouse):
+    """The rows the charts draw are on one hidden sheet: no printed page is chart data (26 of
+    the pack's 81 pages were), and every chart series reads that sheet, where it finds the
+    warehouse's figures of its indicator."""
+    name = "midlothian__lgbf-benchmarking-pack.xlsx"
+    pages = rendered[name]
+    book = openpyxl.load_workbook(config.output_dir() / "excel" / name)
+    data = book[CHART_DATA]
+    assert data.sheet_state == "hidden"
+    printed = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    # Each page's footer names its sheet: every page is a printed sheet's, none the data's.
+    footers = [_footer_left(p) for p in pages]
+    assert set(footers) == set(printed) and CHART_DATA not in printed
+    heading = " ".join(c.value for c in data[1])
+    assert not [i for i, p in enumerate(pages) if heading in p["text"]]
+    charts = [ws for ws in book.worksheets if ws._charts]
+    assert [f for f in footers if f.startswith("Charts")] == [ws.title for ws in charts]
+    # Every series (the council, Scotland, the family-group average) reads the data sheet,
+    # which holds the warehouse's figures of its indicator, year by year.
+    column = {"Midlothian": "value", "Scotland": "scotland_value",
+              "Family group average": "family_group_average"}  # fmt: skip
+    held = {}
+    for code, period, *figures in warehouse.execute(
+        f"""select indicator_code, period, {", ".join(column.values())}
+            from marts.fct_lgbf_benchmark where council = 'Midlothian' order by period"""
+    ).fetchall():
+        held.setdefault(code, []).append((period, *figures))
+    n = 0
+    for ws in charts:
+        for chart in ws._charts:
+            code = chart.title.tx.rich.p[0].r[0].t.split(":")[0]
+            for series in chart.series:
+                refs = (series.val.numRef.f, series.cat.strRef.f)
+                assert all(ref.startswith(f"'{CHART_DATA}'!") for ref in refs), refs
+                col, first, _, last = range_boundaries(refs[0].split("!")[1])
+                rows = range(first, last + 1)
+                assert {data.cell(r, 1).value for r in rows} == {code}, (code, refs)
+                k = 1 + list(column).index(series.tx.v)
+                drawn = [(data.cell(r, 2).value, data.cell(r, col).value) for r in rows]
+                assert drawn == [(x[0], pytest.approx(x[k])) for x in held[code]], (code, refs)
+                n += 1
+    assert n == 3 * len(held) > 150
+
+
+def _footer_left(page: dict) -> str:
+    """The left of a page's footer (the words of its lowest line on the left half): the
+    sheet's name, as ``cells.print_setup`` puts it there."""
+    bottom = max(w[1] for w in page["words"])
+    return " ".join(w[4] for w in page["words"] if w[1] == bottom and w[2] < page["width"] / 2)
