@@ -9,7 +9,10 @@ except LGBF; each synthetic council has its own framework, each service its own 
 * reader throughput (workbooks/s, rows/s) of the project's return reader against a plain
   ``pandas.read_excel(engine="openpyxl")`` on the same files, and their ratio;
 * full build from an empty warehouse (ingest, dbt, reports, exports, publish) through Dagster;
-* adding one new quarter to that ten-year warehouse, and its ratio to the full build;
+* adding one new quarter to that ten-year warehouse, its ratio to the full build, and its
+  ratio to what a quarter costs in proportion: the floor (``../shared/bench/floor``, timed in
+  the same sitting) plus a 1/40 share of the full build's reading, dbt and reports steps;
+* the service reports of the full build (count and seconds of their step);
 * ingesting and ranking the real LGBF master workbook (``../shared/data/lgbf/``);
 * latency of typical analyst benchmarking queries on the published warehouse;
 * peak memory of the full build (largest process, and all of its processes together).
@@ -36,6 +39,8 @@ LAST_YEAR = (
     2019  # the synthetic set's last financial year (2019/20); a benchmark run adds 2020-21-Q1
 )
 sys.path.insert(0, str(REPO))
+
+from scripts.measure_runs import floor_script  # noqa: E402
 
 
 def _tree_rss_kib(root_pid: int) -> tuple[int, int]:
@@ -148,6 +153,35 @@ def reader_throughput(files: list[Path]) -> dict:
         "it (a process per core, pool start-up included) against the single-process baseline; "
         "'pool_over_one_process' > 1 when the pool beats one process",
     }
+
+
+# The steps of load_all whose work grows with the returns: reading them, dbt, the reports.
+VOLUME_STEPS = ("quarterly_returns", "warehouse_dbt_models", "service_performance_reports")
+
+
+def step_seconds(dagster_home: Path) -> dict[str, float]:
+    """The latest load_all run's seconds per step, from the run's own event log."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        (run,) = instance.get_runs(filters=dg.RunsFilter(job_name="load_all"), limit=1)
+        return {
+            s.step_key: round((s.end_time or 0) - (s.start_time or 0), 2)
+            for s in instance.get_run_step_stats(run.run_id)
+        }
+
+
+def floor_seconds(env: dict, rounds: int = 3) -> float:
+    """The median of ``rounds`` runs of ../shared/bench/floor/floor.py (prepared first)."""
+    floor = [sys.executable, str(floor_script())]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}
+    subprocess.run([*floor, "--prepare"], cwd=REPO, env=env, **quiet)
+    times = []
+    for _ in range(rounds):
+        t0 = time.monotonic()
+        subprocess.run(floor, cwd=REPO, env=env, **quiet)
+        times.append(time.monotonic() - t0)
+    return round(statistics.median(times), 2)
 
 
 def dbt_builds(warehouse: Path) -> list[dict]:
@@ -283,6 +317,14 @@ def main() -> None:
     results["full_build"]["note"] = (
         "--report-periods latest-year: Excel reports for the latest financial year only"
     )
+    results["full_build"]["steps_seconds"] = step_seconds(work / "dagster_home")
+    reports = len(list((work / "output" / "excel").glob("*performance-report.xlsx")))
+    results["reports"] = {
+        "service_reports": reports,
+        "seconds": results["full_build"]["steps_seconds"].get("service_performance_reports"),
+        "note": "the full build's service_performance_reports step: every latest-year report of "
+        "every council-service, on every core",
+    }
 
     from orchestration.periods import FinancialQuarter
 
@@ -310,6 +352,17 @@ def main() -> None:
     results["add_one_quarter"]["dbt_builds"] = dbt_builds(work / "output" / "warehouse.duckdb")
     results["add_one_quarter"]["ratio_to_full_build"] = round(
         results["add_one_quarter"]["seconds"] / results["full_build"]["seconds"], 3
+    )
+    results["add_one_quarter"]["steps_seconds"] = step_seconds(work / "dagster_home")
+    # In proportion: the floor (any Dagster + dbt run) plus the quarter's share of the full
+    # build's reading, dbt and reports. A quarter that costs more than twice that redoes work.
+    floor = floor_seconds(env)
+    quarters = args.years * 4
+    share = sum(results["full_build"]["steps_seconds"].get(k, 0) for k in VOLUME_STEPS) / quarters
+    results["floor_seconds"] = floor
+    results["add_one_quarter"]["in_proportion_seconds"] = round(floor + share, 2)
+    results["add_one_quarter"]["ratio_to_proportion"] = round(
+        results["add_one_quarter"]["seconds"] / (floor + share), 2
     )
 
     lgbf = REPO.parent / "shared" / "data" / "lgbf"
