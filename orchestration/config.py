@@ -13,6 +13,7 @@ deployment that changes a variable sees its new value.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -171,6 +172,22 @@ def pause_at() -> tuple[str, float] | None:
         ) from None
 
 
+def fail_at() -> tuple[str, int] | None:
+    """``PIPELINE_FAIL_AT=<point>:<errno name>`` (``publish:ENOSPC``): the publish-fault tests'
+    file-system error, raised where the pipeline writes its outputs (``orchestration/faults.py``);
+    unset everywhere else."""
+    value = _get("PIPELINE_FAIL_AT")
+    if not value:
+        return None
+    point, _, name = value.partition(":")
+    codes = {label: code for code, label in errno.errorcode.items()}
+    if not point or name.strip().upper() not in codes:
+        raise SettingError(
+            f"PIPELINE_FAIL_AT={value!r}: expected <point>:<errno name>, e.g. publish:ENOSPC"
+        )
+    return point, codes[name.strip().upper()]
+
+
 # Every variable this module reads, for the README's table and its test.
 VARIABLES = (
     "DBT_TARGET_PATH",
@@ -190,6 +207,7 @@ VARIABLES = (
     "QUARTERLY_LOAD_DAY",
     "QUARTERLY_LOAD_HOUR",
     "PIPELINE_PAUSE_AT",
+    "PIPELINE_FAIL_AT",
 )
 
 
@@ -213,6 +231,7 @@ def validate() -> None:
         quarterly_load_day,
         quarterly_load_hour,
         pause_at,
+        fail_at,
     ):
         read()
 

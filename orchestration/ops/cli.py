@@ -82,14 +82,16 @@ def rejected_returns(result) -> list[str]:
 
 
 def failure_descriptions(result) -> list[str]:
-    """What each failed step said, without the stack trace (it is in the run's event log)."""
+    """What each failed step said, without the stack trace (it is in the run's event log),
+    each once: every publishing step that finds the output folder full says the same line
+    (``orchestration/defs/publish/failures.py``)."""
     out = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             data = event.step_failure_data
             user = data.user_failure_data
             out.append(user.description if user and user.description else data.error.message)
-    return out
+    return list(dict.fromkeys(out))
 
 
 def files_in_range(partition_range: tuple[str, str] | None) -> list[Path]:

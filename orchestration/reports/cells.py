@@ -20,6 +20,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from orchestration.faults import fail_point
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # Fill and font colours by status, as council performance systems show them.
@@ -284,6 +286,7 @@ def publish(wb: xlsxwriter.Workbook, tmp: Path, path: Path) -> Path:
     """Close the workbook and rename it into place: readers never see a half-written file."""
     try:
         wb.close()
+        fail_point("publish", tmp)  # fault-injection point for the publish-fault tests
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; published files are for everyone
         os.replace(tmp, path)
     finally:

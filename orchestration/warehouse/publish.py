@@ -3,18 +3,20 @@
 The pipeline writes ``output/.work/warehouse.duckdb``; when a build has succeeded the file is
 copied next to the published path and ``os.replace``-d over it. A reader holding the old
 file open keeps reading the old, complete warehouse; a new reader gets the new one; nobody
-ever sees a half-written file.
+ever sees a half-written file. A copy that fails (a full disk, a folder gone read-only) is
+removed, so that it holds no space, and the published file is left as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from orchestration.faults import pause_point
+from orchestration.faults import fail_point, pause_point
 
 
 def publish_warehouse(work: Path, published: Path) -> Path:
@@ -26,9 +28,15 @@ def publish_warehouse(work: Path, published: Path) -> Path:
     for stale in published.parent.glob(f".{published.name}.tmp-*"):
         stale.unlink(missing_ok=True)
     tmp = published.with_name(f".{published.name}.tmp-{os.getpid()}")
-    shutil.copyfile(work, tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    pause_point("publish")  # fault-injection point for the crash-safety tests
-    os.replace(tmp, published)
+    try:
+        shutil.copyfile(work, tmp)
+        fail_point("publish", tmp)  # fault-injection point for the publish-fault tests
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        pause_point("publish")  # fault-injection point for the crash-safety tests
+        os.replace(tmp, published)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a read-only folder keeps it: it never had one
+            tmp.unlink(missing_ok=True)
+        raise
     return published

@@ -56,6 +56,7 @@ def test_the_readme_documents_every_setting_and_no_other():
         ("DUCKDB_MEMORY_LIMIT", "lots", config.duckdb_memory_limit, "512MB or 2GB"),
         ("LGBF_URL", "ftp://x", config.lgbf_url, "http://, https:// or file: URL"),
         ("PIPELINE_PAUSE_AT", "publish:soon", config.pause_at, "<point>:<seconds>"),
+        ("PIPELINE_FAIL_AT", "publish:full", config.fail_at, "<point>:<errno name>"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it_and_what_it_accepts(

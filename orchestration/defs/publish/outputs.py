@@ -16,6 +16,7 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration import config as settings
+from orchestration.defs.publish.failures import publishing_to
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter
 from orchestration.planning.options import RunOptions
@@ -180,14 +181,15 @@ def service_performance_reports(
         for b in batches
         if b
     ]
-    if len(jobs) > 1:
-        # spawn, not fork: this process runs Dagster's threads
-        with ProcessPoolExecutor(
-            max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            written = [w for batch in pool.map(write_reports, jobs) for w in batch]
-    else:
-        written = [w for job in jobs for w in write_reports(job)]
+    with publishing_to(settings.output_dir()):
+        if len(jobs) > 1:
+            # spawn, not fork: this process runs Dagster's threads
+            with ProcessPoolExecutor(
+                max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")
+            ) as pool:
+                written = [w for batch in pool.map(write_reports, jobs) for w in batch]
+        else:
+            written = [w for job in jobs for w in write_reports(job)]
     context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
     return dg.MaterializeResult(
         metadata={
@@ -242,7 +244,7 @@ def lgbf_benchmarking_packs(
 ) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "excel"
     written = []
-    with warehouse.read_only() as con:
+    with warehouse.read_only() as con, publishing_to(settings.output_dir()):
         for council in pack_councils(con, config.extra_councils):
             path, counts = build_lgbf_pack(con, council, out_dir)
             written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
@@ -267,7 +269,7 @@ def parquet_exports(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     out_dir = settings.output_dir() / "parquet"
-    with warehouse.read_only() as con:
+    with warehouse.read_only() as con, publishing_to(settings.output_dir()):
         counts = export_marts(con, out_dir)
     return dg.MaterializeResult(
         metadata={

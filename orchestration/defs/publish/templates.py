@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration import config
 from orchestration.defs.partitions import financial_quarters
+from orchestration.defs.publish.failures import publishing_to
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter
 from orchestration.templates import content
@@ -58,7 +59,7 @@ def _written(written: list) -> dict:
 def next_quarter_templates(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    with warehouse.published() as con:
+    with warehouse.published() as con, publishing_to(config.output_dir()):
         written = write_next_templates(con, date.today())
     context.log.info(
         f"Wrote {len(written)} return template(s): {', '.join(p.name for p in written)}"
@@ -78,7 +79,7 @@ def return_templates(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     quarter = FinancialQuarter.from_key(context.partition_key)
-    with warehouse.published() as con:
+    with warehouse.published() as con, publishing_to(config.output_dir()):
         written = write_quarter_templates(con, quarter)
     context.log.info(f"Wrote {len(written)} return template(s) for {quarter.key}")
     return dg.MaterializeResult(metadata=_written(written))
