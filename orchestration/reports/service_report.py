@@ -668,24 +668,10 @@ def lgbf_title_line(rows: list[dict], held: dict) -> str:
 
 
 def read_report_data(con, council: str, service: str, period: Period, as_of: date) -> dict:
-    """Everything one report prints, from the query layer."""
-    keys = [p.key for p in comparison_periods(period)]
-    values = {
-        (v["indicator_code"], v["period_key"]): v
-        for v in queries.indicator_values(con, council, service, keys, as_of)
-    }
-    return {
-        "indicators": queries.indicators(con, council, service, period.end_date),
-        "values": values,
-        "pis_on_target": queries.pis_on_target(con, council, service, period.key),
-        "actions": queries.actions(con, council, service, period.key, as_of),
-        "risks": queries.risks(con, council, service, period.key, as_of),
-        "narrative": queries.narrative(con, council, service, period.key),
-        "lgbf": queries.lgbf_values(
-            con, council, service, as_of, Period(period.fy_start_year - 1, None).financial_year
-        ),
-        "lgbf_held": queries.lgbf_held(con, council, service, as_of),
-    }
+    """Everything one report prints, from the query layer (a batch writer asks for many at
+    once: :func:`orchestration.reports.queries.report_data`)."""
+    (data,) = queries.report_data(con, [queries.ReportJob(council, service, period, as_of)])
+    return data
 
 
 def build_service_report(
@@ -696,12 +682,14 @@ def build_service_report(
     out_dir: Path,
     as_of: date | None = None,
     weeks_after_end: int = queries.DEFAULT_WEEKS_AFTER_PERIOD_END,
+    data: dict | None = None,
 ) -> tuple[Path, dict]:
     """Write one report as known on ``as_of`` (default: the period's report date, its end plus
-    ``weeks_after_end`` weeks); returns its path and the rows written per section."""
+    ``weeks_after_end`` weeks); returns its path and the rows written per section. ``data``:
+    what it prints, when the caller has read it already (:func:`queries.report_data`)."""
     period = Period.from_key(period_key)
     as_of = as_of or period.report_date(weeks_after_end)
-    data = read_report_data(con, council, service, period, as_of)
+    data = data or read_report_data(con, council, service, period, as_of)
     path = report_path(out_dir, council, service, period_key)
     wb, tmp = cells.new_workbook(path)
     report = Report(con, council, service, period, as_of, wb, cells.Styles(wb))

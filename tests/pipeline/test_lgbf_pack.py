@@ -88,9 +88,13 @@ def test_the_years_the_annual_report_printed_otherwise_are_named_with_both_relea
     # The release of each CHN8a figure the report prints: the query it prints from.
     known = {
         x["financial_year"]: x
-        for x in queries.lgbf_values(
-            warehouse, COUNCIL, "Children's Services", period.report_date(), "2018/19"
-        )
+        for (rows,) in [
+            queries.lgbf_values(
+                warehouse,
+                [queries.ReportJob(COUNCIL, "Children's Services", period, period.report_date())],
+            )
+        ]
+        for x in rows
         if x["indicator_code"] == CODE
     }
     names = dict(
