@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 import zipfile
+from collections import Counter
 from datetime import date
 
 import duckdb
@@ -27,7 +29,7 @@ from orchestration.ops.cli import run
 from orchestration.reports import cells
 from orchestration.reports.cells import STATUS_COLOURS
 from orchestration.reports.service_report import build_service_report
-from tests.support.paths import REPO, seed_line
+from tests.support.paths import REPO, SEEDS, seed_line
 from tests.support.returns_factory import write_return
 
 A = "000_09dcfc9c775a2e22.txt"
@@ -314,8 +316,9 @@ def test_status_differences_are_shown_marked_and_explained(annual, quarter):
     assert cell.value.startswith("On Target") and "reported: Off Target" in cell.value
     assert cell.border.left.style == "thick"
     notes = " ".join(str(v) for v in _column_a(ws) if v)
-    assert "Source inconsistency" in notes  # the documented exception's reason
-    assert "cannot reproduce the printed value" in notes  # the % of PIs on target
+    # the documented exception's reason (dbt_project/seeds/status_exceptions.csv)
+    assert "the service's note counts 6 of 8 PIs on target" in notes
+    assert "the service reported 100% (6 of 6), but" in notes  # the % of PIs on target
     q = quarter["Balanced Scorecard"]
     cell = q.cell(_row(q, "BS.CS.LPI.05"), _headers(q)["Status"])
     assert cell.value.startswith("Data Only") and "reported: Off Target" in cell.value
@@ -532,3 +535,114 @@ def test_the_lgbf_table_says_where_its_figures_come_from_and_why_no_rank(quarter
     assert codes == ["CHN8a", "CHN8b", "CHN9"]
     for r in range(6, 6 + len(codes)):
         assert ws.cell(r, headers["External Comparison"]).value == cells.NOT_RANKED
+
+
+STATUS_SHEETS = ("PI Summary", "Complaints", "PI Report", "Balanced Scorecard")
+
+
+def _printed_statuses(ws, column: str = "Status") -> tuple[Counter, Counter]:
+    """The statuses a table's cells print: the status shown, and the return's where the cell
+    gives it beside ("Data Only ‡\\n(reported: Off Target)"), else the one shown."""
+    shown, returned = Counter(), Counter()
+    col = _headers(ws)[column]
+    for r in range(HEADER + 1, ws.max_row + 1):
+        text = ws.cell(r, col).value
+        if not isinstance(text, str) or not text:
+            continue
+        word, _, beside = text.partition(f" {cells.DIFFERS_MARK}")
+        shown[word] += 1
+        returned[beside.strip().removeprefix("(reported: ").removesuffix(")") or word] += 1
+    return shown, returned
+
+
+def _dashboard_table(ws, first_header: str) -> dict[str, dict[str, int]]:
+    """{column header: {status: count}} of the dashboard table headed ``first_header``."""
+    top = next(c.row for c in ws["A"] if c.value == first_header)
+    headers = {
+        ws.cell(top, c).value: c for c in range(2, ws.max_column + 1) if ws.cell(top, c).value
+    }
+    table: dict[str, dict[str, int]] = {h: {} for h in headers}
+    r = top + 1
+    while ws.cell(r, 1).value:
+        for h, c in headers.items():
+            if isinstance(ws.cell(r, c).value, (int, float)) and ws.cell(r, c).value:
+                table[h][ws.cell(r, 1).value] = ws.cell(r, c).value
+        r += 1
+    return table
+
+
+def test_the_dashboard_counts_what_its_tables_print_with_the_same_words(quarter):
+    """Q2 2016/17: the tables print one PI computed Off Target (sickness, 001 l.46) and two
+    Data Only that the service reported Off Target (BS.CS.LPI.04/.05, l.92-93); every action
+    row prints the service's "On Target" (l.68-85)."""
+    shown, returned = Counter(), Counter()
+    for name in STATUS_SHEETS:
+        if name in quarter.sheetnames:
+            s, r = _printed_statuses(quarter[name])
+            shown, returned = shown + s, returned + r
+    dashboard = quarter["Dashboard"]
+    pis = _dashboard_table(dashboard, "PI status")
+    assert set(pis) == {"Computed", "As returned"}
+    assert (pis["Computed"], pis["As returned"]) == (dict(shown), dict(returned))
+    off_target_lines = [line for line in _seed_lines(Q) if "Off Target" in line]
+    assert returned["Off Target"] == len(off_target_lines) == 3
+    assert shown["Off Target"] == 1
+    actions_printed, _ = _printed_statuses(quarter["Actions"])
+    actions = _dashboard_table(dashboard, "Action status")
+    assert actions == {"Actions": dict(actions_printed)}
+    action_rows = [line for line in _seed_lines(Q) if re.match(r"CS\.S\.\d\d\.\d\d\t", line)]
+    assert all("On Target" in line for line in action_rows)
+    assert actions_printed == Counter({"On Target": len(action_rows)}) == Counter({"On Target": 10})
+
+
+def _seed_lines(seed_file: str) -> list[str]:
+    return (SEEDS / seed_file).read_text(encoding="utf-8").splitlines()
+
+
+FORBIDDEN_IN_FOOTNOTES = ("warehouse", "the return", "printed status", "..")
+
+
+def _footnotes(wb) -> list[tuple[str, str, str]]:
+    """(sheet, PI title, footnote) for every footnote under a table and every value comment."""
+    out = []
+    for ws in wb.worksheets:
+        if "Indicator" not in _headers(ws):
+            continue
+        column = _headers(ws)["Indicator"]
+        # a footnote opens with the PI's title, less a closing full stop ("... 4 week period.")
+        titles = {
+            str(ws.cell(r, column).value).rstrip(". ")
+            for r in range(HEADER + 1, ws.max_row + 1)
+            if ws.cell(r, column).value
+        }
+        notes = [c.comment.text for row in ws.iter_rows() for c in row if c.comment]
+        column_a = _column_a(ws)
+        heading = next(
+            (i for i, v in enumerate(column_a) if v and "Notes on status" in str(v)), None
+        )
+        if heading is not None:
+            notes += [re.sub(r"^\d+\. ", "", v) for v in column_a[heading + 1 :] if v]
+        for note in notes:
+            title = max((t for t in titles if note.startswith(t)), key=len, default=None)
+            out.append((ws.title, title, note))
+    return out
+
+
+def test_footnotes_are_one_plain_sentence_for_a_councillor(built_warehouse):
+    """Every footnote of every published report says, in one sentence, what differs and why:
+    no word of the warehouse, the return or the printed status, and one full stop."""
+    seen = 0
+    for path in sorted(_excel_dir().glob("*__performance-report.xlsx")):
+        for sheet, title, note in _footnotes(openpyxl.load_workbook(path)):
+            seen += 1
+            where = f"{path.name} {sheet}: {note}"
+            assert title, f"a footnote names its PI by its printed title: {where}"
+            for word in FORBIDDEN_IN_FOOTNOTES:
+                assert word not in note.lower(), where
+            rest = note[len(title) :]
+            assert rest.startswith(": ") and rest.endswith("."), where
+            assert not re.search(r"[.;!?]\s+[A-Z]", rest[:-1]), f"one sentence: {where}"
+            assert "Reason:" not in rest, where
+    # the seed reports' differences (dbt_project/seeds/status_exceptions.csv: 9 rows) and the
+    # share of PIs on target where it differs: every one footnoted
+    assert seen >= 9
