@@ -86,9 +86,10 @@ def fetch_dicts(con, sql: str, params: list | dict) -> list[dict]:
 
 
 def indicators(con, council: str, service: str, on: date) -> list[dict]:
-    """The council's service PIs in print order: by section; in a section the PIs with no
-    group first (they have no heading to go under; Midlothian's Q2 2016/17 balanced scorecard
-    opens with two), then the groups in the Groups sheet's Print Order (groups without one
+    """The council's service PIs in print order, whichever sections a table prints (a section's
+    PIs keep this order among themselves): the PIs with no group first (they have no heading
+    to go under; Midlothian's Q2 2016/17 service priority table opens with two balanced
+    scorecard PIs), then the groups in the Groups sheet's Print Order (groups without one
     after, by name); in a group by the PI's Print Order (PIs without one after), then code
     (from the council's framework; codes are unique only within a council), and which feeder datum
     prints first (``reference.feeder_order``; the numerator where it says nothing). Group and
@@ -107,11 +108,27 @@ def indicators(con, council: str, service: str, on: date) -> list[dict]:
            left join reference.feeder_order f
              on f.council = i.council and f.indicator_code = i.indicator_code
            where i.council = ? and i.service = ? and i.source = 'service return'
-           order by i.section, coalesce(h.priority_group, i.priority_group) is not null,
+           order by coalesce(h.priority_group, i.priority_group) is not null,
                     h.group_print_order nulls last, coalesce(h.priority_group, i.priority_group),
                     i.print_order nulls last, i.indicator_code""",
         [on, on, council, service],
     )
+
+
+def report_titles(con, council: str, on: date) -> dict[str, str]:
+    """Each report sheet's title pattern (``{service}``, ``{year}``) in force ``on`` the report
+    period's last day: the council's own (``reference.report_titles``) or else every council's."""
+    rows = fetch_dicts(
+        con,
+        """select sheet, title from reference.report_titles
+           where (council = ? or council is null)
+             and coalesce(effective_from, date '1900-01-01') <= ?
+           qualify row_number() over (
+               partition by sheet order by council nulls last, effective_from desc nulls last
+           ) = 1""",
+        [council, on],
+    )
+    return {r["sheet"]: r["title"] for r in rows}
 
 
 def indicator_values(
@@ -316,6 +333,7 @@ SCOPED_TABLES = (
     ("marts.fct_lgbf_benchmark_history", "council in (select council from report_scope)"),
     ("staging.stg_lgbf__publications", "true"),
     ("reference.status_exceptions", "true"),
+    ("reference.report_titles", "council is null or council in (select council from report_scope)"),
     ("reference.feeder_order", "council in (select council from report_scope)"),
 )
 

@@ -61,6 +61,7 @@ class Report:
     as_of: date
     wb: object
     styles: cells.Styles
+    titles: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
     @property
@@ -71,30 +72,31 @@ class Report:
     def as_at(self) -> str:
         return f"Data as at {self.as_of:%d %B %Y}"
 
+    def sheet_title(self, sheet: str) -> str:
+        """The sheet's title as the council's report for this period words it."""
+        return self.titles[sheet].format(service=self.service, year=self.period.financial_year)
 
-# Section sheets: (sheet name, catalogue section, printed title, columns). Column keys:
+
+# Section sheets: sheet name -> (catalogue section, columns); each sheet's title is data
+# (reference.report_titles, per council and period). Column keys:
 # priority, code, title, values (one per comparison period), status, note, short_trend,
 # target, benchmark, feeder (feeder name and value: two columns); "benchmark?": only where a
 # printed PI has one.
 INDICATOR_SECTIONS = {
     "PI Summary": (
         "PI summary",
-        "{service} PI summary",
         ["priority", "title", "values", "status", "note", "short_trend", "target", "feeder"],
     ),
     "Complaints": (
         "Complaints",
-        "{service} Complaints Indicator Summary",
         ["title", "values", "status", "note", "target"],
     ),
     "PI Report": (
         "Service priority PIs",
-        "{service} PI Report {year}",
         ["code", "title", "values", "status", "short_trend", "note", "target", "benchmark"],
     ),
     "Balanced Scorecard": (
         "Balanced scorecard",
-        "{service} Balanced Scorecard Indicators",
         ["code", "title", "values", "status", "short_trend", "note", "target", "benchmark?"],
     ),
 }
@@ -196,48 +198,45 @@ def _title(ind: dict) -> str:
     return ind["title"].rstrip(". ")
 
 
-def _printed(data: dict, section: str, period: Period) -> list[dict]:
-    """The section's PIs this report prints, in print order: those the report's periods hold
-    a row for (a value, or N/A with a note)."""
+def _printed(data: dict, sections: tuple[str, ...], period: Period) -> list[dict]:
+    """The PIs of these sections this report prints, in print order: those the report's
+    periods hold a row for (a value, or N/A with a note)."""
     periods = comparison_periods(period)
     return [
         i
         for i in data["indicators"]
-        if i["section"] == section
+        if i["section"] in sections
         and any((i["indicator_code"], p.key) in data["values"] for p in periods)
     ]
 
 
-def _prints_before(data: dict, period: Period, section: str, other: str) -> bool:
-    """Whether ``section``'s printed PIs come before ``other``'s in the framework's print
-    order. The Q2 2016/17 report opens its PI summary with the complaints PIs (the framework
-    gives "Number of complaints received (cumulative)" print order 10, before the budget's
-    20); the 2019/20 report prints its complaints in their own table after the summary."""
-    firsts = []
-    for s in (section, other):
-        orders = [i["print_order"] for i in _printed(data, s, period) if i["print_order"]]
-        if not orders:
-            return False
-        firsts.append(min(orders))
-    return firsts[0] < firsts[1]
+def tables(titles: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Section sheet -> the catalogue sections its table prints: its own, and those of later
+    sheets whose title in force is the same, as one table, as the council's report prints
+    them (Q2 2016/17: the complaints in the "Performance Indicator Summary", the balanced
+    scorecard among the "Service Priority Performance Indicators"; 2019/20: a table each)."""
+    out: dict[str, tuple[str, ...]] = {}
+    first_with: dict[str, str] = {}
+    for sheet in SHEET_ORDER:
+        if sheet not in INDICATOR_SECTIONS:
+            continue
+        section = INDICATOR_SECTIONS[sheet][0]
+        home = first_with.setdefault(titles[sheet], sheet)
+        out[home] = (*out.get(home, ()), section)
+    return out
 
 
-def _indicator_sheet(
-    report: Report, sheet_name: str, data: dict, sections_before: tuple[str, ...] = ()
-) -> int:
-    """One section's sheet; ``sections_before``: sections printed at its top, in its columns
-    (the complaints in the Q2 2016/17 PI summary). Returns how many PIs it prints."""
-    section, title_pattern, spec = INDICATOR_SECTIONS[sheet_name]
+def _indicator_sheet(report: Report, sheet_name: str, data: dict, sections: tuple[str, ...]) -> int:
+    """One table's sheet, in the sheet's columns: the PIs of ``sections`` (the sheet's own
+    section and any printed with it, :func:`tables`) in print order. Returns how many PIs it
+    prints."""
+    _section, spec = INDICATOR_SECTIONS[sheet_name]
     period = report.period
-    pis = [i for s in (*sections_before, section) for i in _printed(data, s, period)]
+    pis = _printed(data, sections, period)
     if not pis:
         return 0
     columns = _indicator_columns(spec, pis, data["values"], period)
-    ws = _sheet(
-        report,
-        sheet_name,
-        title_pattern.format(service=report.service, year=period.financial_year),
-    )
+    ws = _sheet(report, sheet_name, report.sheet_title(sheet_name))
     s = report.styles
     cells.write_header(ws, HEADER_ROW, [c[2] for c in columns], s)
     ws.set_row(HEADER_ROW, 30)
@@ -475,8 +474,8 @@ def dashboard_counts(data: dict, period: Period) -> tuple[dict, dict, dict]:
     and actions by the status their rows print."""
     computed = {status: 0 for status in cells.STATUS_COLOURS}
     returned = dict(computed)
-    for section, _title, _spec in INDICATOR_SECTIONS.values():
-        for ind in _printed(data, section, period):
+    for section, _spec in INDICATOR_SECTIONS.values():
+        for ind in _printed(data, (section,), period):
             shown, beside = printed_status(
                 data["values"].get((ind["indicator_code"], period.key)) or {}
             )
@@ -495,7 +494,7 @@ def _dashboard_sheet(report: Report, data: dict) -> None:
     exactly what the tables print: each PI by the status shown and by the status the service
     returned (they differ where a table marks the status ‡), each action by its row's status."""
     s = report.styles
-    ws = _sheet(report, "Dashboard", f"{report.service} Dashboard")
+    ws = _sheet(report, "Dashboard", report.sheet_title("Dashboard"))
     period = report.period
     pi_counts, returned, action_counts = dashboard_counts(data, period)
     cells.write_header(ws, HEADER_ROW, ["PI status", "Computed", "As returned"], s)
@@ -564,7 +563,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
     if not rows:
         report.counts["Actions"] = 0
         return
-    ws = _sheet(report, "Actions", f"{report.service} Action report")
+    ws = _sheet(report, "Actions", report.sheet_title("Actions"))
     headers = [
         "Code",
         "Action",
@@ -606,7 +605,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
 def _risks_sheet(report: Report, data: dict) -> None:
     s = report.styles
     rows = data["risks"]
-    ws = _sheet(report, "Risks", f"{report.service} Service Risks")
+    ws = _sheet(report, "Risks", report.sheet_title("Risks"))
     headers = [
         "Code & Title",
         "Risk Identification",
@@ -649,11 +648,7 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
     if not rows:
         report.counts["LGBF"] = 0
         return
-    ws = _sheet(
-        report,
-        "LGBF",
-        f"Local Government Benchmarking Framework - {report.service}",
-    )
+    ws = _sheet(report, "LGBF", report.sheet_title("LGBF"))
     last_year = queries.Period(report.period.fy_start_year - 1, None).financial_year
     first_year = min(r["financial_year"] for r in rows)
     years = [
@@ -738,6 +733,7 @@ def read_report_data(con, council: str, service: str, period: Period, as_of: dat
     }
     return {
         "indicators": queries.indicators(con, council, service, period.end_date),
+        "titles": queries.report_titles(con, council, period.end_date),
         "values": values,
         "pis_on_target": queries.pis_on_target(con, council, service, period.key),
         "actions": queries.actions(con, council, service, period.key, as_of),
@@ -766,7 +762,7 @@ def build_service_report(
     data = read_report_data(con, council, service, period, as_of)
     path = report_path(out_dir, council, service, period_key)
     wb, tmp = cells.new_workbook(path)
-    report = Report(con, council, service, period, as_of, wb, cells.Styles(wb))
+    report = Report(con, council, service, period, as_of, wb, cells.Styles(wb), data["titles"])
     wb.set_properties(
         {
             "title": f"{council} - {report_title(service, period)}",
@@ -777,14 +773,12 @@ def build_service_report(
     lgbf_note = lgbf_title_line(data["lgbf"], data["lgbf_held"])
     _cover_sheet(report, data, lgbf_note)
     _dashboard_sheet(report, data)
-    complaints_lead = _prints_before(data, report.period, "Complaints", "PI summary")
+    printed_in = tables(report.titles)
     for sheet in SHEET_ORDER[2:]:
-        if sheet == "Complaints" and complaints_lead:
-            continue  # printed at the top of the PI summary
-        if sheet == "PI Summary" and complaints_lead:
-            report.counts[sheet] = _indicator_sheet(report, sheet, data, ("Complaints",))
+        if sheet in printed_in:
+            report.counts[sheet] = _indicator_sheet(report, sheet, data, printed_in[sheet])
         elif sheet in INDICATOR_SECTIONS:
-            report.counts[sheet] = _indicator_sheet(report, sheet, data)
+            continue  # printed in an earlier sheet's table (the same title)
         elif sheet == "Actions":
             _actions_sheet(report, data)
         elif sheet == "Risks":

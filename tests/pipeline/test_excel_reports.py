@@ -102,7 +102,8 @@ SEED_CELLS = [
         "25.29",
     ),
     (QUARTER, "PI Report", "CS.S.01.01a", "Q2 2016/17", 0.5, "On Target", Q, 94, "50%"),
-    (QUARTER, "Balanced Scorecard", "BS.CS.14", "Q2 2016/17", 9, "On Target", Q, 136, "\t9\t"),
+    # the Q2 2016/17 balanced scorecard prints among its service priority PIs (001 l.89-141)
+    (QUARTER, "PI Report", "BS.CS.14", "Q2 2016/17", 9, "On Target", Q, 136, "\t9\t"),
 ]
 
 
@@ -167,10 +168,16 @@ def test_sections_in_the_seed_order(annual, quarter):
         "LGBF",
     ]
     # 001: its complaints (l.31-39) open the PI summary (l.26), before "Making the Best Use
-    # of our Resources" (l.41): no Complaints sheet of their own.
-    assert quarter.sheetnames == [s for s in annual.sheetnames if s != "Complaints"]
+    # of our Resources" (l.41), and its balanced scorecard PIs print in its service priority
+    # table (l.89-141): no Complaints or Balanced Scorecard sheet of their own.
+    assert quarter.sheetnames == [
+        s for s in annual.sheetnames if s not in ("Complaints", "Balanced Scorecard")
+    ]
     ws = quarter["PI Summary"]
     assert _row(ws, "CS.COMP.RECEIVED_CUM") < _row(ws, "CS.CORP.BUDGET")
+    ws = quarter["PI Report"]  # 001 l.92-93, then CS.S.01.01a (l.94), ..., BS.CS.01 (l.122)
+    order = [_row(ws, c) for c in ("BS.CS.LPI.04", "BS.CS.LPI.05", "CS.S.01.01a", "BS.CS.01")]
+    assert order == sorted(order)
     assert seed_line(Q, 143).startswith("Local Government Benchmarking Framework")
 
 
@@ -290,14 +297,14 @@ def test_na_rows_with_their_notes_and_new_for(quarter):
         assert ws.cell(row, headers["Q2 2016/17"]).value == "N/A"
         assert ws.cell(row, headers["2015/16"]).value == "New for 16/17"
         assert ws.cell(row, headers["Note"]).value in seed_line(Q, line)
-    bs = quarter["Balanced Scorecard"]
+    bs = quarter["PI Report"]
     for code, line in (("BS.CS.01", 122), ("BS.CS.22", 141)):
         assert bs.cell(_row(bs, code), _headers(bs)["Q2 2016/17"]).value == "N/A"
         assert "N/A" in seed_line(Q, line)
 
 
-def test_benchmark_column(quarter):
-    bs = quarter["Balanced Scorecard"]
+def test_benchmark_column(annual, quarter):
+    bs = annual["Balanced Scorecard"]
     ws = quarter["PI Report"]
     assert "Benchmark" in _headers(ws)
     text = "Benchmark 100%; National std is 8 wks; Midlothian std is 4 wks."
@@ -319,7 +326,7 @@ def test_status_differences_are_shown_marked_and_explained(annual, quarter):
     # the documented exception's reason (dbt_project/seeds/status_exceptions.csv)
     assert "the service's note counts 6 of 8 PIs on target" in notes
     assert "the service reported 100% (6 of 6), but" in notes  # the % of PIs on target
-    q = quarter["Balanced Scorecard"]
+    q = quarter["PI Report"]
     cell = q.cell(_row(q, "BS.CS.LPI.05"), _headers(q)["Status"])
     assert cell.value.startswith("Data Only") and "reported: Off Target" in cell.value
     assert "no annual target" in " ".join(str(v) for v in _column_a(q) if v)
@@ -646,3 +653,50 @@ def test_footnotes_are_one_plain_sentence_for_a_councillor(built_warehouse):
     # the seed reports' differences (dbt_project/seeds/status_exceptions.csv: 9 rows) and the
     # share of PIs on target where it differs: every one footnoted
     assert seen >= 9
+
+
+def _group_headings(ws) -> list[str]:
+    """The group headings of a table, in order: the rows with column A only (merged across),
+    above the footnotes."""
+    out = []
+    for r in range(HEADER + 1, ws.max_row + 1):
+        a, b = ws.cell(r, 1).value, ws.cell(r, 2).value
+        if a and "Notes on status" in str(a):
+            break
+        if a and b is None:
+            out.append(a)
+    return out
+
+
+def test_each_report_prints_its_own_periods_titles_and_headings(quarter, annual):
+    """The Q2 2016/17 report titles its sheets and heads its groups as the 2016/17 seed does,
+    not in the 2019/20 wording (reference.report_titles; the framework's Groups sheet)."""
+    q = {ws.title: ws["A2"].value for ws in quarter}
+    assert (
+        q["PI Summary"] == seed_line(Q, 26) == "Children's Services Performance Indicator Summary"
+    )
+    assert q["PI Report"] == seed_line(Q, 89).strip() == "Service Priority Performance Indicators"
+    assert q["Actions"] == seed_line(Q, 68)
+    assert q["LGBF"] == seed_line(Q, 143)
+    # 001 l.28, 41, 49 (extracted broken: "Corpo orate H lealth", raw/transcription/README.md), 61
+    assert seed_line(Q, 49).split() == ["Corpo", "orate", "H", "lealth"]
+    assert _group_headings(quarter["PI Summary"]) == [
+        seed_line(Q, 28).strip(),
+        seed_line(Q, 41),
+        "Corporate Health",
+        seed_line(Q, 61),
+    ]
+    priorities = _group_headings(quarter["PI Report"])
+    assert len(priorities) == 4 and all(
+        any(line.split("\t")[1:2] == [p] or p in line for line in _seed_lines(Q)[88:141])
+        for p in priorities
+    )
+    assert priorities[-1] == "04. Balanced Scorecard – Quarterly Indicators"
+    # ... and the 2019/20 report keeps the 2019/20 wording (000 l.68, 72, 80, 93, 161, 229, 260)
+    a = {ws.title: ws["A2"].value for ws in annual}
+    assert (a["PI Summary"], a["PI Report"], a["Balanced Scorecard"], a["LGBF"]) == tuple(
+        seed_line(A, n) for n in (68, 161, 229, 260)
+    )
+    assert _group_headings(annual["PI Summary"]) == [seed_line(A, n) for n in (72, 80, 93)]
+    wording_2019 = {seed_line(A, n) for n in (68, 72, 80, 93, 161, 229, 260)}
+    assert not wording_2019 & ({*q.values()} | {v for ws in quarter for v in _column_a(ws)})
