@@ -515,12 +515,19 @@ def _dashboard_sheet(report: Report, data: dict) -> None:
     sheet = "Dashboard"
     first, last = HEADER_ROW + 1, HEADER_ROW + len(pi_counts)
     chart = report.wb.add_chart({"type": "column"})
-    for col, name, shade in ((1, "Computed", 1), (2, "As returned", 0)):
+    # Each bar in its status's colour, the computed one dark and the returned one light; the
+    # legend shows each series' own fill, so it is dark and light grey to read the same way.
+    for col, name, shade, legend in (
+        (1, "Computed", 1, "#595959"),
+        (2, "As returned", 0, "#D9D9D9"),
+    ):
         chart.add_series(
             {
                 "name": name,
                 "categories": [sheet, first, 0, last, 0],
                 "values": [sheet, first, col, last, col],
+                "fill": {"color": legend},
+                "border": {"color": "#595959"},
                 "points": [
                     {
                         "fill": {"color": cells.STATUS_COLOURS[st][shade]},
@@ -697,7 +704,7 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
 def _publications(rows: list[dict]) -> str:
     pubs = sorted({(r["published_on"], r["kind"], r["source"]) for r in rows})
     return "; ".join(
-        f"{queries.publication_name(kind, source, on)} (published {on:%d %B %Y})"
+        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
         for on, kind, source in pubs
     )
 

@@ -700,3 +700,22 @@ def test_each_report_prints_its_own_periods_titles_and_headings(quarter, annual)
     assert _group_headings(annual["PI Summary"]) == [seed_line(A, n) for n in (72, 80, 93)]
     wording_2019 = {seed_line(A, n) for n in (68, 72, 80, 93, 161, 229, 260)}
     assert not wording_2019 & ({*q.values()} | {v for ws in quarter for v in _column_a(ws)})
+
+
+def test_the_rendered_dashboard_and_lgbf_lines_read_right(quarter):
+    """What the Q2 2016/17 PNGs showed wrong (docs/images/...2016-17-Q2__dashboard.png,
+    ...__lgbf.png): the PI chart's legend in the spreadsheet's default blue and red for bars
+    drawn in status colours (each series now has its own fill, dark for computed, light for
+    as returned), and the LGBF source line's "(transcribed) (published ...)"."""
+    with zipfile.ZipFile(_excel_dir() / QUARTER) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/")]
+    pi_chart = next(c for c in charts if "PIs by status" in c)
+    series = re.findall(r"<c:ser>.*?</c:ser>", pi_chart, flags=re.S)
+    assert len(series) == 2  # Computed, As returned
+    for ser in series:
+        own = ser.split("<c:dPt>")[0]  # the series' own format, before its points'
+        assert "<c:spPr><a:solidFill>" in own, "the legend shows the series' own fill"
+    line = quarter["LGBF"]["A4"].value
+    assert ") (" not in line and ", published 30 September 2016" in line
+    # 001 l.153: the figures the line dates ("transcribed__2016-09-30__001-report.csv")
+    assert (REPO / "raw" / "lgbf" / "transcribed__2016-09-30__001-report.csv").exists()

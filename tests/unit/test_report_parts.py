@@ -152,7 +152,7 @@ def test_the_title_page_names_the_lgbf_release_or_says_why_it_prints_none():
     )
     held = [{"published_on": JAN20[2], "kind": "official", "source": "x.xlsx"}]
     assert line(held, {}) == (
-        "LGBF as published by then: LGBF, January 2020 release (published 31 January 2020)."
+        "LGBF as published by then: LGBF, January 2020 release, published 31 January 2020."
     )
 
 
