@@ -22,7 +22,13 @@ import openpyxl
 
 from orchestration.config import REPO_ROOT
 from orchestration.reports.cells import NOT_RANKED, QUARTILE_WORDS, short_year
-from orchestration.reports.service_report import NO_TARGET, UNDOCUMENTED, report_path
+from orchestration.reports.service_report import (
+    NO_TARGET,
+    UNDOCUMENTED,
+    footnote_title,
+    report_path,
+    status_footnote_reason,
+)
 from orchestration.workbook.values import parse_number
 
 TRANSCRIPTION = REPO_ROOT / "raw" / "transcription"
@@ -45,17 +51,6 @@ NO_RANKS = (
     "seed reports' one-council transcriptions, which are never ranked (ranks come with the "
     "Improvement Service's release, docs/lgbf.md)"
 )
-
-
-# Sections the report places apart where a seed prints them together, each with the reason.
-PLACEMENT_REASONS = {
-    frozenset(("PI Report", "Balanced Scorecard")): (
-        "the Q2 2016/17 seed prints its balanced scorecard PIs inside the service priority PI "
-        "table (priority '04. Balanced Scorecard - Quarterly Indicators'); the report prints "
-        "every balanced scorecard PI on its own sheet, as the 2019/20 seed does: the "
-        "framework's print order is not dated, so one print order cannot give both layouts"
-    ),
-}
 
 
 @dataclass
@@ -117,7 +112,8 @@ class ReportBook:
         return [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
 
     def footnotes(self, sheet: str) -> list[str]:
-        return [v for v in self.column_a(sheet) if isinstance(v, str) and "Reason:" in v]
+        """The sheet's status footnotes (those that give a reason)."""
+        return [v for v in self.column_a(sheet) if isinstance(v, str) and status_footnote_reason(v)]
 
 
 def _expected_number(printed: str, unit: str) -> float | None:
@@ -173,8 +169,9 @@ def _status_check(seed, book: ReportBook, key, ind, r, item) -> Check:
     if text == printed:
         return Check(seed, "Statuses", item, "matched")
     if f"reported: {printed}" in text:
-        note = next((f for f in book.footnotes(sheet) if ind["title"] in f), "")
-        reason = note.split("Reason: ", 1)[-1].rstrip(".") if note else None
+        opens = f"{footnote_title(ind['title'])}: "
+        note = next((f for f in book.footnotes(sheet) if opens in f), "")
+        reason = status_footnote_reason(note) if note else None
         if reason == UNDOCUMENTED:
             reason = None
         shown = text.split(" ", 2)[:2]
@@ -226,14 +223,13 @@ def _order_checks(seed, book: ReportBook, rows, catalogue) -> list[Check]:
         if b[1:] < a[1:]
     }
     order = " > ".join(dict.fromkeys(sheets[i] for _, i, _ in placed))
-    reasons = {PLACEMENT_REASONS.get(pair) for pair in out_of_place}
+    # (the report prints the sheets' tables as each seed does: reference.report_titles)
     checks.append(
         Check(
             seed,
             "Order",
             f"sections placed as in the seed: {order}",
             "different" if out_of_place else "matched",
-            None if None in reasons else "; ".join(sorted(reasons)),
         )
     )
     return checks

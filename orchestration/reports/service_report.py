@@ -193,9 +193,9 @@ def action_status(action: dict) -> str:
     return action["reported_status"] or NO_ACTION_STATUS
 
 
-def _title(ind: dict) -> str:
+def footnote_title(title: str) -> str:
     """The PI's title as a footnote opens with it (a title ending "period." loses the stop)."""
-    return ind["title"].rstrip(". ")
+    return title.rstrip(". ")
 
 
 def _printed(data: dict, sections: tuple[str, ...], period: Period) -> list[dict]:
@@ -302,23 +302,38 @@ def pi_summary_mismatch(ind: dict, v: dict | None, pi_summary: dict | None, peri
         else ""
     )
     return (
-        f"{_title(ind)}: the service reported {v['value']:g}%{counts}, but "
+        f"{footnote_title(ind['title'])}: the service reported {v['value']:g}%{counts}, but "
         f"{pi_summary['pis_on_target']} of the {pi_summary['pis_with_target']} service PIs "
         f"with a target in this report are on target in {period.label} "
         f"({pi_summary['pct_on_target']:g}%)."
     )
 
 
+STATUS_FOOTNOTE = (
+    "{title}: shown as {status} because {reason}; the service reported it as {reported}."
+)
+
+
 def status_footnote(ind: dict, current: dict) -> str | None:
     """The footnote when the PI shows a status other than the one the service reported: what
-    differs and why, in one sentence a councillor can read."""
+    differs and why, in one sentence a councillor can read (:data:`STATUS_FOOTNOTE`)."""
     status, reported = printed_status(current)
     if reported is None:
         return None
-    return (
-        f"{_title(ind)}: shown as {status} because {_status_reason(current)}; "
-        f"the service reported it as {reported}."
+    return STATUS_FOOTNOTE.format(
+        title=footnote_title(ind["title"]),
+        status=status,
+        reason=_status_reason(current),
+        reported=reported,
     )
+
+
+def status_footnote_reason(footnote: str) -> str | None:
+    """The reason a :func:`status_footnote` gives (what follows "because"), read back by the
+    reconcile; None for another footnote."""
+    head, because, rest = footnote.partition(" because ")
+    reason, reported, _ = rest.partition("; the service reported it as ")
+    return reason if because and reported and ": shown as " in head else None
 
 
 def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
