@@ -76,6 +76,17 @@ def _catalogue() -> dict[str, dict]:
         return {r["indicator_code"]: r for r in csv.DictReader(f)}
 
 
+def _key(book: ReportBook, code: str, ind: dict) -> str:
+    """How the report names a PI's row: its code where it prints one, else its title, the
+    title of its period (an older one among the catalogue's aliases: Q2 2016/17 prints
+    "% of service priorities on target / completed, of the total number") if that is the
+    one printed."""
+    if code in book.rows:
+        return code
+    titles = [ind["title"], *(a for a in (ind.get("aliases") or "").split("|") if " " in a)]
+    return next((t for t in titles if t in book.rows), ind["title"])
+
+
 class ReportBook:
     """The generated report, indexed: each sheet's headers and its rows by code or title."""
 
@@ -134,7 +145,7 @@ def _indicator_checks(seed: str, book: ReportBook, period_label: str) -> list[Ch
     for r in rows:
         code = r["indicator_code"]
         ind = catalogue[code]
-        key = code if code in book.rows else ind["title"]
+        key = _key(book, code, ind)
         label = (
             r["financial_year"]
             if r["period_type"] == "year"
@@ -169,7 +180,8 @@ def _status_check(seed, book: ReportBook, key, ind, r, item) -> Check:
     if text == printed:
         return Check(seed, "Statuses", item, "matched")
     if f"reported: {printed}" in text:
-        opens = f"{footnote_title(ind['title'])}: "
+        title = ind["title"] if key == ind["indicator_code"] else key  # the title printed
+        opens = f"{footnote_title(title)}: "
         note = next((f for f in book.footnotes(sheet) if opens in f), "")
         reason = status_footnote_reason(note) if note else None
         if reason == UNDOCUMENTED:
@@ -193,7 +205,7 @@ def _order_checks(seed, book: ReportBook, rows, catalogue) -> list[Check]:
         first_line[r["indicator_code"]] = min(line, first_line.get(r["indicator_code"], line))
     by_sheet = defaultdict(list)
     for code, line in first_line.items():
-        key = code if code in book.rows else catalogue[code]["title"]
+        key = _key(book, code, catalogue[code])
         if key in book.rows:
             sheet, row = book.rows[key]
             by_sheet[sheet].append((line, row, code))

@@ -93,14 +93,17 @@ def indicators(con, council: str, service: str, on: date) -> list[dict]:
     after, by name); in a group by the PI's Print Order (PIs without one after), then code
     (from the council's framework; codes are unique only within a council), and which feeder datum
     prints first (``reference.feeder_order``; the numerator where it says nothing). Group and
-    heading are those in force ``on`` the report period's last day (``dim_indicator_heading``)."""
+    heading, and the title and feeder names, are those in force ``on`` the report period's last
+    day (``dim_indicator_heading``)."""
     return fetch_dicts(
         con,
-        """select i.indicator_code, i.title, i.section,
+        """select i.indicator_code, coalesce(h.title, i.title) as title, i.section,
                   coalesce(h.priority_group, i.priority_group) as priority_group,
                   coalesce(h.heading, i.report_heading) as report_heading, i.print_order,
-                  i.unit, i.decimals, i.direction, i.new_in, i.benchmark, i.numerator_name,
-                  i.denominator_name, coalesce(f.first_feeder, 'numerator') as first_feeder
+                  i.unit, i.decimals, i.direction, i.new_in, i.benchmark,
+                  coalesce(h.numerator_name, i.numerator_name) as numerator_name,
+                  coalesce(h.denominator_name, i.denominator_name) as denominator_name,
+                  coalesce(f.first_feeder, 'numerator') as first_feeder
            from marts.dim_indicator i
            left join marts.dim_indicator_heading h
              on h.council = i.council and h.indicator_code = i.indicator_code

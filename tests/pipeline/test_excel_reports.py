@@ -686,6 +686,37 @@ def test_each_report_prints_its_own_periods_titles_and_headings(quarter, annual)
         "Corporate Health",
         seed_line(Q, 61),
     ]
+    # the PI summary's Priority cells, and the titles and feeder names the 2016/17 report
+    # words otherwise (the framework's 2016/17 settings rows; 001 l.45-66)
+    ws = quarter["PI Summary"]
+    cell = {
+        ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 11).value, ws.cell(r + 1, 11).value)
+        for r in range(HEADER + 1, ws.max_row + 1)
+        if str(ws.cell(r, 1).value or "")[:3] in {f"0{n}." for n in range(2, 9)}
+    }
+
+    def joined(first: int, field: int) -> str:  # a cell the PDF broke over two lines
+        return " ".join(seed_line(Q, n).split("\t")[field] for n in (first, first + 1))
+
+    assert list(cell) == [
+        seed_line(Q, 45).split("\t")[0],
+        seed_line(Q, 47).split("\t")[0],
+        joined(52, 0),
+        joined(54, 0),
+        joined(56, 0),
+        seed_line(Q, 58).split("\t")[0],
+        joined(65, 0),
+    ]
+    assert cell[joined(52, 0)][0] == joined(52, 1)  # "% of service priorities on target ..."
+    assert cell[joined(65, 0)] == (
+        joined(65, 1),  # "% of internal/external audit actions in progress"
+        seed_line(Q, 65).split("\t")[-2],  # "Number of on target actions"
+        seed_line(Q, 66).split("\t")[-2],  # "Number of outstanding actions"
+    )
+    assert cell[seed_line(Q, 47).split("\t")[0]][1:] == (
+        seed_line(Q, 46).split("\t")[-2],  # "Number of days lost (cumulative)"
+        seed_line(Q, 47).split("\t")[-2],  # "Average number of FTE in service (year to date)"
+    )
     priorities = _group_headings(quarter["PI Report"])
     assert len(priorities) == 4 and all(
         any(line.split("\t")[1:2] == [p] or p in line for line in _seed_lines(Q)[88:141])
