@@ -127,21 +127,24 @@ def _by_job(con, sql: str, jobs: list[ReportJob]) -> list[list[dict]]:
 
 
 def indicators(con, jobs: list[ReportJob]) -> list[list[dict]]:
-    """Per report, the council's service PIs in print order: by section; in a section the
-    PIs with no group first (they have no heading to go under; Midlothian's Q2 2016/17
-    balanced scorecard opens with two), then the groups in the Groups sheet's Print Order
+    """Per report, the council's service PIs in print order, whichever sections a table
+    prints (a section's PIs keep this order among themselves): the PIs with no group first
+    (they have no heading to go under; Midlothian's Q2 2016/17 service priority table opens
+    with two balanced scorecard PIs), then the groups in the Groups sheet's Print Order
     (groups without one after, by name); in a group by the PI's Print Order (PIs without one
     after), then code (from the council's framework; codes are unique only within a council),
     and which feeder datum prints first (``reference.feeder_order``; the numerator where it
-    says nothing). Group and heading are those in force on the report period's last day
-    (``dim_indicator_heading``)."""
+    says nothing). Group and heading, and the title and feeder names, are those in force on
+    the report period's last day (``dim_indicator_heading``)."""
     return _by_job(
         con,
-        """select j.job, i.indicator_code, i.title, i.section,
+        """select j.job, i.indicator_code, coalesce(h.title, i.title) as title, i.section,
                   coalesce(h.priority_group, i.priority_group) as priority_group,
                   coalesce(h.heading, i.report_heading) as report_heading, i.print_order,
-                  i.unit, i.decimals, i.direction, i.new_in, i.benchmark, i.numerator_name,
-                  i.denominator_name, coalesce(f.first_feeder, 'numerator') as first_feeder
+                  i.unit, i.decimals, i.direction, i.new_in, i.benchmark,
+                  coalesce(h.numerator_name, i.numerator_name) as numerator_name,
+                  coalesce(h.denominator_name, i.denominator_name) as denominator_name,
+                  coalesce(f.first_feeder, 'numerator') as first_feeder
            from j
            join marts.dim_indicator i
              on i.council = j.council and i.service = j.service and i.source = 'service return'
@@ -150,12 +153,31 @@ def indicators(con, jobs: list[ReportJob]) -> list[list[dict]]:
              and h.valid_from <= j.on_date and (h.valid_to is null or h.valid_to > j.on_date)
            left join reference.feeder_order f
              on f.council = i.council and f.indicator_code = i.indicator_code
-           order by j.job, i.section,
-                    coalesce(h.priority_group, i.priority_group) is not null,
+           order by j.job, coalesce(h.priority_group, i.priority_group) is not null,
                     h.group_print_order nulls last, coalesce(h.priority_group, i.priority_group),
                     i.print_order nulls last, i.indicator_code""",
         jobs,
     )
+
+
+def report_titles(con, jobs: list[ReportJob]) -> list[dict[str, str]]:
+    """Per report, each sheet's title pattern (``{service}``, ``{year}``) in force on the
+    report period's last day: the council's own (``reference.report_titles``) or else every
+    council's."""
+    rows = _by_job(
+        con,
+        """select j.job, t.sheet, t.title
+           from j
+           join reference.report_titles t
+             on (t.council = j.council or t.council is null)
+             and coalesce(t.effective_from, date '1900-01-01') <= j.on_date
+           qualify row_number() over (
+               partition by j.job, t.sheet order by t.council nulls last,
+                   t.effective_from desc nulls last
+           ) = 1""",
+        jobs,
+    )
+    return [{r["sheet"]: r["title"] for r in job_rows} for job_rows in rows]
 
 
 def indicator_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
@@ -351,6 +373,7 @@ def report_data(con, jobs: list[ReportJob]) -> list[dict]:
     for the whole batch."""
     sections = {
         "indicators": indicators(con, jobs),
+        "titles": report_titles(con, jobs),
         "values": [
             {(v["indicator_code"], v["period_key"]): v for v in rows}
             for rows in indicator_values(con, jobs)
@@ -396,6 +419,7 @@ SCOPED_TABLES = (
     ("staging.stg_lgbf__publications", "true"),
     ("reference.status_exceptions", "true"),
     ("reference.feeder_order", "council in (select council from report_scope)"),
+    ("reference.report_titles", "council is null or council in (select council from report_scope)"),
 )
 
 

@@ -9,7 +9,8 @@ order of rows come from the catalogue (``dim_indicator``: section, report_headin
 print_order), not from code; every figure comes from :mod:`orchestration.reports.queries`.
 
 Status is shown honestly: where the status computed from the value and target differs from
-the one the return reported, the cell shows both, is marked, and a footnote gives the reason.
+the one the service reported, the cell shows both, is marked, and a footnote says why in one
+sentence for a councillor; the dashboard counts by the same rule (:func:`printed_status`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,17 @@ from orchestration.workbook.sheets import slug
 
 __all__ = ["Period", "build_service_report", "report_path", "report_title"]
 
-NO_TARGET = "no target held for this PI"
-UNDOCUMENTED = "not documented: see docs/status_logic.md"
+# Why a PI shows a status other than the one the service reported, where no documented
+# exception (reference.status_exceptions) says: each completes "shown as Data Only because ...".
+NO_TARGET = "the PI has no target for the period"
+UNDOCUMENTED = "that is what its value and target give"
+# An action row with no status from the service: the dashboard counts it under the same words.
+NO_ACTION_STATUS = "No status given"
+DASHBOARD_NOTE = (
+    "Computed: the status worked out from each PI's value and target, as the tables show it. "
+    "As returned: the status the service reported, which differs from the computed one where "
+    f"a table marks the status {cells.DIFFERS_MARK}."
+)
 NARRATIVE_TITLE = "Progress in delivery of strategic outcomes"
 
 
@@ -51,6 +61,7 @@ class Report:
     as_of: date
     wb: object
     styles: cells.Styles
+    titles: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
     @property
@@ -61,30 +72,31 @@ class Report:
     def as_at(self) -> str:
         return f"Data as at {self.as_of:%d %B %Y}"
 
+    def sheet_title(self, sheet: str) -> str:
+        """The sheet's title as the council's report for this period words it."""
+        return self.titles[sheet].format(service=self.service, year=self.period.financial_year)
 
-# Section sheets: (sheet name, catalogue section, printed title, columns). Column keys:
+
+# Section sheets: sheet name -> (catalogue section, columns); each sheet's title is data
+# (reference.report_titles, per council and period). Column keys:
 # priority, code, title, values (one per comparison period), status, note, short_trend,
 # target, benchmark, feeder (feeder name and value: two columns); "benchmark?": only where a
 # printed PI has one.
 INDICATOR_SECTIONS = {
     "PI Summary": (
         "PI summary",
-        "{service} PI summary",
         ["priority", "title", "values", "status", "note", "short_trend", "target", "feeder"],
     ),
     "Complaints": (
         "Complaints",
-        "{service} Complaints Indicator Summary",
         ["title", "values", "status", "note", "target"],
     ),
     "PI Report": (
         "Service priority PIs",
-        "{service} PI Report {year}",
         ["code", "title", "values", "status", "short_trend", "note", "target", "benchmark"],
     ),
     "Balanced Scorecard": (
         "Balanced scorecard",
-        "{service} Balanced Scorecard Indicators",
         ["code", "title", "values", "status", "short_trend", "note", "target", "benchmark?"],
     ),
 }
@@ -156,55 +168,75 @@ def _new_for(ind: dict, p: Period) -> str | None:
 
 
 def _status_reason(v: dict) -> str:
+    """Why the PI shows its status, as a clause for a councillor ("because ...")."""
     if v["status_reason"]:
-        return v["status_reason"]
+        return v["status_reason"].rstrip(".")
     if v["status"] == "Data Only" and v["target"] is None:
         return NO_TARGET
     return UNDOCUMENTED
 
 
-def _printed(data: dict, section: str, period: Period) -> list[dict]:
-    """The section's PIs this report prints, in print order: those the report's periods hold
-    a row for (a value, or N/A with a note)."""
+def printed_status(current: dict) -> tuple[str | None, str | None]:
+    """The status a PI's row prints, and the service's own beside it where that differs.
+
+    The one rule for what a status cell says: the tables print by it and the dashboard counts
+    by it, so a dashboard and the tables behind it count the same things in the same words."""
+    status, reported = current.get("status"), current.get("reported_status")
+    if status is None or reported is None or reported == status:
+        return status, None
+    return status, reported
+
+
+def action_status(action: dict) -> str:
+    """The status an action's row prints (the service's word for its progress), which the
+    dashboard's action chart counts."""
+    return action["reported_status"] or NO_ACTION_STATUS
+
+
+def footnote_title(title: str) -> str:
+    """The PI's title as a footnote opens with it (a title ending "period." loses the stop)."""
+    return title.rstrip(". ")
+
+
+def _printed(data: dict, sections: tuple[str, ...], period: Period) -> list[dict]:
+    """The PIs of these sections this report prints, in print order: those the report's
+    periods hold a row for (a value, or N/A with a note)."""
     periods = comparison_periods(period)
     return [
         i
         for i in data["indicators"]
-        if i["section"] == section
+        if i["section"] in sections
         and any((i["indicator_code"], p.key) in data["values"] for p in periods)
     ]
 
 
-def _prints_before(data: dict, period: Period, section: str, other: str) -> bool:
-    """Whether ``section``'s printed PIs come before ``other``'s in the framework's print
-    order. The Q2 2016/17 report opens its PI summary with the complaints PIs (the framework
-    gives "Number of complaints received (cumulative)" print order 10, before the budget's
-    20); the 2019/20 report prints its complaints in their own table after the summary."""
-    firsts = []
-    for s in (section, other):
-        orders = [i["print_order"] for i in _printed(data, s, period) if i["print_order"]]
-        if not orders:
-            return False
-        firsts.append(min(orders))
-    return firsts[0] < firsts[1]
+def tables(titles: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Section sheet -> the catalogue sections its table prints: its own, and those of later
+    sheets whose title in force is the same, as one table, as the council's report prints
+    them (Q2 2016/17: the complaints in the "Performance Indicator Summary", the balanced
+    scorecard among the "Service Priority Performance Indicators"; 2019/20: a table each)."""
+    out: dict[str, tuple[str, ...]] = {}
+    first_with: dict[str, str] = {}
+    for sheet in SHEET_ORDER:
+        if sheet not in INDICATOR_SECTIONS:
+            continue
+        section = INDICATOR_SECTIONS[sheet][0]
+        home = first_with.setdefault(titles[sheet], sheet)
+        out[home] = (*out.get(home, ()), section)
+    return out
 
 
-def _indicator_sheet(
-    report: Report, sheet_name: str, data: dict, sections_before: tuple[str, ...] = ()
-) -> int:
-    """One section's sheet; ``sections_before``: sections printed at its top, in its columns
-    (the complaints in the Q2 2016/17 PI summary). Returns how many PIs it prints."""
-    section, title_pattern, spec = INDICATOR_SECTIONS[sheet_name]
+def _indicator_sheet(report: Report, sheet_name: str, data: dict, sections: tuple[str, ...]) -> int:
+    """One table's sheet, in the sheet's columns: the PIs of ``sections`` (the sheet's own
+    section and any printed with it, :func:`tables`) in print order. Returns how many PIs it
+    prints."""
+    _section, spec = INDICATOR_SECTIONS[sheet_name]
     period = report.period
-    pis = [i for s in (*sections_before, section) for i in _printed(data, s, period)]
+    pis = _printed(data, sections, period)
     if not pis:
         return 0
     columns = _indicator_columns(spec, pis, data["values"], period)
-    ws = _sheet(
-        report,
-        sheet_name,
-        title_pattern.format(service=report.service, year=period.financial_year),
-    )
+    ws = _sheet(report, sheet_name, report.sheet_title(sheet_name))
     s = report.styles
     cells.write_header(ws, HEADER_ROW, [c[2] for c in columns], s)
     ws.set_row(HEADER_ROW, 30)
@@ -254,8 +286,8 @@ def feeders(ind: dict, current: dict) -> list[tuple[str, float]]:
 
 
 def pi_summary_mismatch(ind: dict, v: dict | None, pi_summary: dict | None, period: Period):
-    """The footnote when ``ind`` is the PI that reports the share of PIs on target and its
-    returned value differs from the share the warehouse counts; otherwise None."""
+    """The footnote when ``ind`` is the PI that reports the share of PIs on target and the
+    service's figure differs from the share of the report's own PIs on target; otherwise None."""
     if not (
         pi_summary
         and ind["indicator_code"] == pi_summary["reported_indicator_code"]
@@ -270,22 +302,38 @@ def pi_summary_mismatch(ind: dict, v: dict | None, pi_summary: dict | None, peri
         else ""
     )
     return (
-        f"{ind['title']}: the return gives {v['value']:g}%{counts}; the warehouse counts "
-        f"{pi_summary['pis_on_target']} of {pi_summary['pis_with_target']} service PIs with a "
-        f"target on target in {period.label} ({pi_summary['pct_on_target']:g}%), so it cannot "
-        "reproduce the printed value."
+        f"{footnote_title(ind['title'])}: the service reported {v['value']:g}%{counts}, but "
+        f"{pi_summary['pis_on_target']} of the {pi_summary['pis_with_target']} service PIs "
+        f"with a target in this report are on target in {period.label} "
+        f"({pi_summary['pct_on_target']:g}%)."
     )
+
+
+STATUS_FOOTNOTE = (
+    "{title}: shown as {status} because {reason}; the service reported it as {reported}."
+)
 
 
 def status_footnote(ind: dict, current: dict) -> str | None:
-    """The footnote when the computed status differs from the one the return reported."""
-    status, reported = current.get("status"), current.get("reported_status")
-    if status is None or reported is None or status == reported:
+    """The footnote when the PI shows a status other than the one the service reported: what
+    differs and why, in one sentence a councillor can read (:data:`STATUS_FOOTNOTE`)."""
+    status, reported = printed_status(current)
+    if reported is None:
         return None
-    return (
-        f"{ind['title']}: computed {status}, the return reported {reported}. "
-        f"Reason: {_status_reason(current).rstrip('.')}."
+    return STATUS_FOOTNOTE.format(
+        title=footnote_title(ind["title"]),
+        status=status,
+        reason=_status_reason(current),
+        reported=reported,
     )
+
+
+def status_footnote_reason(footnote: str) -> str | None:
+    """The reason a :func:`status_footnote` gives (what follows "because"), read back by the
+    reconcile; None for another footnote."""
+    head, because, rest = footnote.partition(" because ")
+    reason, reported, _ = rest.partition("; the service reported it as ")
+    return reason if because and reported and ": shown as " in head else None
 
 
 def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
@@ -319,8 +367,8 @@ def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
             if differs:
                 footnotes.append(differs)
                 texts.append(("x" * 30, width))  # two lines
-            reported = current.get("reported_status") if differs else None
-            cells.write_status(ws, r, c, current.get("status"), s, reported)
+            shown, beside = printed_status(current)
+            cells.write_status(ws, r, c, shown, s, beside)
         elif key == "short_trend":
             cells.write_trend(ws, r, c, current.get("short_trend"), s)
         elif key == "target":
@@ -401,8 +449,8 @@ def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
         (
             s.status_differs["Data Only"],
             f"Status {cells.DIFFERS_MARK}",
-            "the status computed from value and target differs from the one the return "
-            "reported: both are shown and a note under the table gives the reason",
+            "the status worked out from value and target differs from the one the service "
+            "reported: both are shown, and a note under the table says why",
         )
     )
     key += [
@@ -434,47 +482,82 @@ def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
     report.counts["Narrative"] = len(paragraphs)
 
 
-def _dashboard_sheet(report: Report, data: dict) -> None:
-    """Charts of the period's PIs and actions by status, like the seed's dashboard."""
-    s = report.styles
-    ws = _sheet(report, "Dashboard", f"{report.service} Dashboard")
-    period = report.period
-    pi_counts = {status: 0 for status in cells.STATUS_COLOURS}
-    for (_code, key), v in data["values"].items():
-        if key == period.key and v["status"] in pi_counts:
-            pi_counts[v["status"]] += 1
-    action_counts: dict[str, int] = {}
+def dashboard_counts(data: dict, period: Period) -> tuple[dict, dict, dict]:
+    """What the dashboard counts, by :func:`printed_status` and :func:`action_status`, over
+    the PIs and actions the tables print: PIs by the status shown (computed), PIs by the
+    status as the service returned it (where the table prints it beside; else the one shown),
+    and actions by the status their rows print."""
+    computed = {status: 0 for status in cells.STATUS_COLOURS}
+    returned = dict(computed)
+    for section, _spec in INDICATOR_SECTIONS.values():
+        for ind in _printed(data, (section,), period):
+            shown, beside = printed_status(
+                data["values"].get((ind["indicator_code"], period.key)) or {}
+            )
+            if shown is None:
+                continue
+            computed[shown] = computed.get(shown, 0) + 1
+            returned[beside or shown] = returned.get(beside or shown, 0) + 1
+    actions: dict[str, int] = {}
     for a in data["actions"]:
-        label = a["status"] or "No progress given"
-        action_counts[label] = action_counts.get(label, 0) + 1
-    cells.write_header(ws, HEADER_ROW, ["PI status", "PIs"], s)
+        actions[action_status(a)] = actions.get(action_status(a), 0) + 1
+    return computed, returned, actions
+
+
+def _dashboard_sheet(report: Report, data: dict) -> None:
+    """Charts of the period's PIs and actions by status, like the seed's dashboard, counting
+    exactly what the tables print: each PI by the status shown and by the status the service
+    returned (they differ where a table marks the status ‡), each action by its row's status."""
+    s = report.styles
+    ws = _sheet(report, "Dashboard", report.sheet_title("Dashboard"))
+    period = report.period
+    pi_counts, returned, action_counts = dashboard_counts(data, period)
+    cells.write_header(ws, HEADER_ROW, ["PI status", "Computed", "As returned"], s)
+    ws.set_row(HEADER_ROW, 26)
     for i, (status, n) in enumerate(pi_counts.items(), start=HEADER_ROW + 1):
-        ws.write_string(i, 0, status, s.status[status])
+        ws.write_string(i, 0, status, s.status.get(status, s.text))
         ws.write_number(i, 1, n, s.integer)
+        ws.write_number(i, 2, returned.get(status, 0), s.integer)
     a0 = HEADER_ROW + len(pi_counts) + 2
     cells.write_header(ws, a0, ["Action status", "Actions"], s)
     for i, (status, n) in enumerate(sorted(action_counts.items()), start=a0 + 1):
-        ws.write_string(i, 0, status, s.text)
+        ws.write_string(i, 0, status, s.status.get(status, s.text))
         ws.write_number(i, 1, n, s.integer)
     if not action_counts:
-        ws.merge_range(a0 + 1, 0, a0 + 1, 1, "No actions reported this period.", s.text)
+        ws.merge_range(a0 + 1, 0, a0 + 1, 2, "No actions reported this period.", s.text)
+    note = a0 + max(len(action_counts), 1) + 2
+    ws.merge_range(note, 0, note + 2, 2, DASHBOARD_NOTE, s.small)
     sheet = "Dashboard"
     first, last = HEADER_ROW + 1, HEADER_ROW + len(pi_counts)
     chart = report.wb.add_chart({"type": "column"})
-    chart.add_series(
-        {
-            "name": "PIs",
-            "categories": [sheet, first, 0, last, 0],
-            "values": [sheet, first, 1, last, 1],
-            "points": [{"fill": {"color": cells.STATUS_COLOURS[st][1]}} for st in pi_counts],
-            "data_labels": {"value": True},
-        }
-    )
+    # Each bar in its status's colour, the computed one dark and the returned one light; the
+    # legend shows each series' own fill, so it is dark and light grey to read the same way.
+    for col, name, shade, legend in (
+        (1, "Computed", 1, "#595959"),
+        (2, "As returned", 0, "#D9D9D9"),
+    ):
+        chart.add_series(
+            {
+                "name": name,
+                "categories": [sheet, first, 0, last, 0],
+                "values": [sheet, first, col, last, col],
+                "fill": {"color": legend},
+                "border": {"color": "#595959"},
+                "points": [
+                    {
+                        "fill": {"color": cells.STATUS_COLOURS[st][shade]},
+                        "border": {"color": cells.STATUS_COLOURS[st][1]},
+                    }
+                    for st in pi_counts
+                ],
+                "data_labels": {"value": True},
+            }
+        )
     chart.set_title({"name": f"PIs by status, {period.label}", "name_font": {"size": 11}})
-    chart.set_legend({"none": True})
+    chart.set_legend({"position": "bottom"})
     chart.set_y_axis({"name": "PIs", "major_gridlines": {"visible": True}})
     chart.set_size({"width": 420, "height": 260})
-    ws.insert_chart(HEADER_ROW, 3, chart, {"object_position": 3})
+    ws.insert_chart(HEADER_ROW, 4, chart, {"object_position": 3})
     if action_counts:
         chart = report.wb.add_chart({"type": "column"})
         chart.add_series(
@@ -490,9 +573,9 @@ def _dashboard_sheet(report: Report, data: dict) -> None:
         chart.set_legend({"none": True})
         chart.set_y_axis({"name": "Actions"})
         chart.set_size({"width": 420, "height": 260})
-        ws.insert_chart(HEADER_ROW, 10, chart, {"object_position": 3})
-    cells.print_setup(ws, [14, 8, 2] + [8.43] * 14, report.title, report.as_at, None)
-    ws.print_area(0, 0, HEADER_ROW + 18, 16)
+        ws.insert_chart(HEADER_ROW, 11, chart, {"object_position": 3})
+    cells.print_setup(ws, [14, 10, 10, 2] + [8.43] * 14, report.title, report.as_at, None)
+    ws.print_area(0, 0, HEADER_ROW + 18, 17)
     report.counts["Dashboard"] = sum(pi_counts.values())
 
 
@@ -502,7 +585,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
     if not rows:
         report.counts["Actions"] = 0
         return
-    ws = _sheet(report, "Actions", f"{report.service} Action report")
+    ws = _sheet(report, "Actions", report.sheet_title("Actions"))
     headers = [
         "Code",
         "Action",
@@ -529,7 +612,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
             ws.write_datetime(r, 2, a["due_date"], s.date)
         else:
             ws.write_blank(r, 2, None, s.text)
-        cells.write_status(ws, r, 3, a["reported_status"], s)
+        cells.write_status(ws, r, 3, action_status(a), s)
         if a["progress_pct"] is not None:
             ws.write_number(r, 4, a["progress_pct"] / 100, s.percent0)
         else:
@@ -544,7 +627,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
 def _risks_sheet(report: Report, data: dict) -> None:
     s = report.styles
     rows = data["risks"]
-    ws = _sheet(report, "Risks", f"{report.service} Service Risks")
+    ws = _sheet(report, "Risks", report.sheet_title("Risks"))
     headers = [
         "Code & Title",
         "Risk Identification",
@@ -587,11 +670,7 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
     if not rows:
         report.counts["LGBF"] = 0
         return
-    ws = _sheet(
-        report,
-        "LGBF",
-        f"Local Government Benchmarking Framework - {report.service}",
-    )
+    ws = _sheet(report, "LGBF", report.sheet_title("LGBF"))
     last_year = queries.Period(report.period.fy_start_year - 1, None).financial_year
     first_year = min(r["financial_year"] for r in rows)
     years = [
@@ -640,7 +719,7 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
 def _publications(rows: list[dict]) -> str:
     pubs = sorted({(r["published_on"], r["kind"], r["source"]) for r in rows})
     return "; ".join(
-        f"{queries.publication_name(kind, source, on)} (published {on:%d %B %Y})"
+        f"{queries.publication_name(kind, source, on)}, published {on:%d %B %Y}"
         for on, kind, source in pubs
     )
 
@@ -692,7 +771,7 @@ def build_service_report(
     data = data or read_report_data(con, council, service, period, as_of)
     path = report_path(out_dir, council, service, period_key)
     wb, tmp = cells.new_workbook(path)
-    report = Report(con, council, service, period, as_of, wb, cells.Styles(wb))
+    report = Report(con, council, service, period, as_of, wb, cells.Styles(wb), data["titles"])
     wb.set_properties(
         {
             "title": f"{council} - {report_title(service, period)}",
@@ -703,14 +782,12 @@ def build_service_report(
     lgbf_note = lgbf_title_line(data["lgbf"], data["lgbf_held"])
     _cover_sheet(report, data, lgbf_note)
     _dashboard_sheet(report, data)
-    complaints_lead = _prints_before(data, report.period, "Complaints", "PI summary")
+    printed_in = tables(report.titles)
     for sheet in SHEET_ORDER[2:]:
-        if sheet == "Complaints" and complaints_lead:
-            continue  # printed at the top of the PI summary
-        if sheet == "PI Summary" and complaints_lead:
-            report.counts[sheet] = _indicator_sheet(report, sheet, data, ("Complaints",))
+        if sheet in printed_in:
+            report.counts[sheet] = _indicator_sheet(report, sheet, data, printed_in[sheet])
         elif sheet in INDICATOR_SECTIONS:
-            report.counts[sheet] = _indicator_sheet(report, sheet, data)
+            continue  # printed in an earlier sheet's table (the same title)
         elif sheet == "Actions":
             _actions_sheet(report, data)
         elif sheet == "Risks":

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 import zipfile
+from collections import Counter
 from datetime import date
 
 import duckdb
@@ -27,7 +29,7 @@ from orchestration.ops.cli import run
 from orchestration.reports import cells
 from orchestration.reports.cells import STATUS_COLOURS
 from orchestration.reports.service_report import build_service_report
-from tests.support.paths import REPO, seed_line
+from tests.support.paths import REPO, SEEDS, seed_line
 from tests.support.returns_factory import write_return
 
 A = "000_09dcfc9c775a2e22.txt"
@@ -100,7 +102,8 @@ SEED_CELLS = [
         "25.29",
     ),
     (QUARTER, "PI Report", "CS.S.01.01a", "Q2 2016/17", 0.5, "On Target", Q, 94, "50%"),
-    (QUARTER, "Balanced Scorecard", "BS.CS.14", "Q2 2016/17", 9, "On Target", Q, 136, "\t9\t"),
+    # the Q2 2016/17 balanced scorecard prints among its service priority PIs (001 l.89-141)
+    (QUARTER, "PI Report", "BS.CS.14", "Q2 2016/17", 9, "On Target", Q, 136, "\t9\t"),
 ]
 
 
@@ -165,10 +168,16 @@ def test_sections_in_the_seed_order(annual, quarter):
         "LGBF",
     ]
     # 001: its complaints (l.31-39) open the PI summary (l.26), before "Making the Best Use
-    # of our Resources" (l.41): no Complaints sheet of their own.
-    assert quarter.sheetnames == [s for s in annual.sheetnames if s != "Complaints"]
+    # of our Resources" (l.41), and its balanced scorecard PIs print in its service priority
+    # table (l.89-141): no Complaints or Balanced Scorecard sheet of their own.
+    assert quarter.sheetnames == [
+        s for s in annual.sheetnames if s not in ("Complaints", "Balanced Scorecard")
+    ]
     ws = quarter["PI Summary"]
     assert _row(ws, "CS.COMP.RECEIVED_CUM") < _row(ws, "CS.CORP.BUDGET")
+    ws = quarter["PI Report"]  # 001 l.92-93, then CS.S.01.01a (l.94), ..., BS.CS.01 (l.122)
+    order = [_row(ws, c) for c in ("BS.CS.LPI.04", "BS.CS.LPI.05", "CS.S.01.01a", "BS.CS.01")]
+    assert order == sorted(order)
     assert seed_line(Q, 143).startswith("Local Government Benchmarking Framework")
 
 
@@ -288,14 +297,14 @@ def test_na_rows_with_their_notes_and_new_for(quarter):
         assert ws.cell(row, headers["Q2 2016/17"]).value == "N/A"
         assert ws.cell(row, headers["2015/16"]).value == "New for 16/17"
         assert ws.cell(row, headers["Note"]).value in seed_line(Q, line)
-    bs = quarter["Balanced Scorecard"]
+    bs = quarter["PI Report"]
     for code, line in (("BS.CS.01", 122), ("BS.CS.22", 141)):
         assert bs.cell(_row(bs, code), _headers(bs)["Q2 2016/17"]).value == "N/A"
         assert "N/A" in seed_line(Q, line)
 
 
-def test_benchmark_column(quarter):
-    bs = quarter["Balanced Scorecard"]
+def test_benchmark_column(annual, quarter):
+    bs = annual["Balanced Scorecard"]
     ws = quarter["PI Report"]
     assert "Benchmark" in _headers(ws)
     text = "Benchmark 100%; National std is 8 wks; Midlothian std is 4 wks."
@@ -314,9 +323,10 @@ def test_status_differences_are_shown_marked_and_explained(annual, quarter):
     assert cell.value.startswith("On Target") and "reported: Off Target" in cell.value
     assert cell.border.left.style == "thick"
     notes = " ".join(str(v) for v in _column_a(ws) if v)
-    assert "Source inconsistency" in notes  # the documented exception's reason
-    assert "cannot reproduce the printed value" in notes  # the % of PIs on target
-    q = quarter["Balanced Scorecard"]
+    # the documented exception's reason (dbt_project/seeds/status_exceptions.csv)
+    assert "the service's note counts 6 of 8 PIs on target" in notes
+    assert "the service reported 100% (6 of 6), but" in notes  # the % of PIs on target
+    q = quarter["PI Report"]
     cell = q.cell(_row(q, "BS.CS.LPI.05"), _headers(q)["Status"])
     assert cell.value.startswith("Data Only") and "reported: Off Target" in cell.value
     assert "no annual target" in " ".join(str(v) for v in _column_a(q) if v)
@@ -534,3 +544,211 @@ def test_the_lgbf_table_says_where_its_figures_come_from_and_why_no_rank(quarter
     assert codes == ["CHN8a", "CHN8b", "CHN9"]
     for r in range(6, 6 + len(codes)):
         assert ws.cell(r, headers["External Comparison"]).value == cells.NOT_RANKED
+
+
+STATUS_SHEETS = ("PI Summary", "Complaints", "PI Report", "Balanced Scorecard")
+
+
+def _printed_statuses(ws, column: str = "Status") -> tuple[Counter, Counter]:
+    """The statuses a table's cells print: the status shown, and the return's where the cell
+    gives it beside ("Data Only ‡\\n(reported: Off Target)"), else the one shown."""
+    shown, returned = Counter(), Counter()
+    col = _headers(ws)[column]
+    for r in range(HEADER + 1, ws.max_row + 1):
+        text = ws.cell(r, col).value
+        if not isinstance(text, str) or not text:
+            continue
+        word, _, beside = text.partition(f" {cells.DIFFERS_MARK}")
+        shown[word] += 1
+        returned[beside.strip().removeprefix("(reported: ").removesuffix(")") or word] += 1
+    return shown, returned
+
+
+def _dashboard_table(ws, first_header: str) -> dict[str, dict[str, int]]:
+    """{column header: {status: count}} of the dashboard table headed ``first_header``."""
+    top = next(c.row for c in ws["A"] if c.value == first_header)
+    headers = {
+        ws.cell(top, c).value: c for c in range(2, ws.max_column + 1) if ws.cell(top, c).value
+    }
+    table: dict[str, dict[str, int]] = {h: {} for h in headers}
+    r = top + 1
+    while ws.cell(r, 1).value:
+        for h, c in headers.items():
+            if isinstance(ws.cell(r, c).value, (int, float)) and ws.cell(r, c).value:
+                table[h][ws.cell(r, 1).value] = ws.cell(r, c).value
+        r += 1
+    return table
+
+
+def test_the_dashboard_counts_what_its_tables_print_with_the_same_words(quarter):
+    """Q2 2016/17: the tables print one PI computed Off Target (sickness, 001 l.46) and two
+    Data Only that the service reported Off Target (BS.CS.LPI.04/.05, l.92-93); every action
+    row prints the service's "On Target" (l.68-85)."""
+    shown, returned = Counter(), Counter()
+    for name in STATUS_SHEETS:
+        if name in quarter.sheetnames:
+            s, r = _printed_statuses(quarter[name])
+            shown, returned = shown + s, returned + r
+    dashboard = quarter["Dashboard"]
+    pis = _dashboard_table(dashboard, "PI status")
+    assert set(pis) == {"Computed", "As returned"}
+    assert (pis["Computed"], pis["As returned"]) == (dict(shown), dict(returned))
+    off_target_lines = [line for line in _seed_lines(Q) if "Off Target" in line]
+    assert returned["Off Target"] == len(off_target_lines) == 3
+    assert shown["Off Target"] == 1
+    actions_printed, _ = _printed_statuses(quarter["Actions"])
+    actions = _dashboard_table(dashboard, "Action status")
+    assert actions == {"Actions": dict(actions_printed)}
+    action_rows = [line for line in _seed_lines(Q) if re.match(r"CS\.S\.\d\d\.\d\d\t", line)]
+    assert all("On Target" in line for line in action_rows)
+    assert actions_printed == Counter({"On Target": len(action_rows)}) == Counter({"On Target": 10})
+
+
+def _seed_lines(seed_file: str) -> list[str]:
+    return (SEEDS / seed_file).read_text(encoding="utf-8").splitlines()
+
+
+FORBIDDEN_IN_FOOTNOTES = ("warehouse", "the return", "printed status", "..")
+
+
+def _footnotes(wb) -> list[tuple[str, str, str]]:
+    """(sheet, PI title, footnote) for every footnote under a table and every value comment."""
+    out = []
+    for ws in wb.worksheets:
+        if "Indicator" not in _headers(ws):
+            continue
+        column = _headers(ws)["Indicator"]
+        # a footnote opens with the PI's title, less a closing full stop ("... 4 week period.")
+        titles = {
+            str(ws.cell(r, column).value).rstrip(". ")
+            for r in range(HEADER + 1, ws.max_row + 1)
+            if ws.cell(r, column).value
+        }
+        notes = [c.comment.text for row in ws.iter_rows() for c in row if c.comment]
+        column_a = _column_a(ws)
+        heading = next(
+            (i for i, v in enumerate(column_a) if v and "Notes on status" in str(v)), None
+        )
+        if heading is not None:
+            notes += [re.sub(r"^\d+\. ", "", v) for v in column_a[heading + 1 :] if v]
+        for note in notes:
+            title = max((t for t in titles if note.startswith(t)), key=len, default=None)
+            out.append((ws.title, title, note))
+    return out
+
+
+def test_footnotes_are_one_plain_sentence_for_a_councillor(built_warehouse):
+    """Every footnote of every published report says, in one sentence, what differs and why:
+    no word of the warehouse, the return or the printed status, and one full stop."""
+    seen = 0
+    for path in sorted(_excel_dir().glob("*__performance-report.xlsx")):
+        for sheet, title, note in _footnotes(openpyxl.load_workbook(path)):
+            seen += 1
+            where = f"{path.name} {sheet}: {note}"
+            assert title, f"a footnote names its PI by its printed title: {where}"
+            for word in FORBIDDEN_IN_FOOTNOTES:
+                assert word not in note.lower(), where
+            rest = note[len(title) :]
+            assert rest.startswith(": ") and rest.endswith("."), where
+            assert not re.search(r"[.;!?]\s+[A-Z]", rest[:-1]), f"one sentence: {where}"
+            assert "Reason:" not in rest, where
+    # the seed reports' differences (dbt_project/seeds/status_exceptions.csv: 9 rows) and the
+    # share of PIs on target where it differs: every one footnoted
+    assert seen >= 9
+
+
+def _group_headings(ws) -> list[str]:
+    """The group headings of a table, in order: the rows with column A only (merged across),
+    above the footnotes."""
+    out = []
+    for r in range(HEADER + 1, ws.max_row + 1):
+        a, b = ws.cell(r, 1).value, ws.cell(r, 2).value
+        if a and "Notes on status" in str(a):
+            break
+        if a and b is None:
+            out.append(a)
+    return out
+
+
+def test_each_report_prints_its_own_periods_titles_and_headings(quarter, annual):
+    """The Q2 2016/17 report titles its sheets and heads its groups as the 2016/17 seed does,
+    not in the 2019/20 wording (reference.report_titles; the framework's Groups sheet)."""
+    q = {ws.title: ws["A2"].value for ws in quarter}
+    assert (
+        q["PI Summary"] == seed_line(Q, 26) == "Children's Services Performance Indicator Summary"
+    )
+    assert q["PI Report"] == seed_line(Q, 89).strip() == "Service Priority Performance Indicators"
+    assert q["Actions"] == seed_line(Q, 68)
+    assert q["LGBF"] == seed_line(Q, 143)
+    # 001 l.28, 41, 49 (extracted broken: "Corpo orate H lealth", raw/transcription/README.md), 61
+    assert seed_line(Q, 49).split() == ["Corpo", "orate", "H", "lealth"]
+    assert _group_headings(quarter["PI Summary"]) == [
+        seed_line(Q, 28).strip(),
+        seed_line(Q, 41),
+        "Corporate Health",
+        seed_line(Q, 61),
+    ]
+    # the PI summary's Priority cells, and the titles and feeder names the 2016/17 report
+    # words otherwise (the framework's 2016/17 settings rows; 001 l.45-66)
+    ws = quarter["PI Summary"]
+    cell = {
+        ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 11).value, ws.cell(r + 1, 11).value)
+        for r in range(HEADER + 1, ws.max_row + 1)
+        if str(ws.cell(r, 1).value or "")[:3] in {f"0{n}." for n in range(2, 9)}
+    }
+
+    def joined(first: int, field: int) -> str:  # a cell the PDF broke over two lines
+        return " ".join(seed_line(Q, n).split("\t")[field] for n in (first, first + 1))
+
+    assert list(cell) == [
+        seed_line(Q, 45).split("\t")[0],
+        seed_line(Q, 47).split("\t")[0],
+        joined(52, 0),
+        joined(54, 0),
+        joined(56, 0),
+        seed_line(Q, 58).split("\t")[0],
+        joined(65, 0),
+    ]
+    assert cell[joined(52, 0)][0] == joined(52, 1)  # "% of service priorities on target ..."
+    assert cell[joined(65, 0)] == (
+        joined(65, 1),  # "% of internal/external audit actions in progress"
+        seed_line(Q, 65).split("\t")[-2],  # "Number of on target actions"
+        seed_line(Q, 66).split("\t")[-2],  # "Number of outstanding actions"
+    )
+    assert cell[seed_line(Q, 47).split("\t")[0]][1:] == (
+        seed_line(Q, 46).split("\t")[-2],  # "Number of days lost (cumulative)"
+        seed_line(Q, 47).split("\t")[-2],  # "Average number of FTE in service (year to date)"
+    )
+    priorities = _group_headings(quarter["PI Report"])
+    assert len(priorities) == 4 and all(
+        any(line.split("\t")[1:2] == [p] or p in line for line in _seed_lines(Q)[88:141])
+        for p in priorities
+    )
+    assert priorities[-1] == "04. Balanced Scorecard – Quarterly Indicators"
+    # ... and the 2019/20 report keeps the 2019/20 wording (000 l.68, 72, 80, 93, 161, 229, 260)
+    a = {ws.title: ws["A2"].value for ws in annual}
+    assert (a["PI Summary"], a["PI Report"], a["Balanced Scorecard"], a["LGBF"]) == tuple(
+        seed_line(A, n) for n in (68, 161, 229, 260)
+    )
+    assert _group_headings(annual["PI Summary"]) == [seed_line(A, n) for n in (72, 80, 93)]
+    wording_2019 = {seed_line(A, n) for n in (68, 72, 80, 93, 161, 229, 260)}
+    assert not wording_2019 & ({*q.values()} | {v for ws in quarter for v in _column_a(ws)})
+
+
+def test_the_rendered_dashboard_and_lgbf_lines_read_right(quarter):
+    """What the Q2 2016/17 PNGs showed wrong (docs/images/...2016-17-Q2__dashboard.png,
+    ...__lgbf.png): the PI chart's legend in the spreadsheet's default blue and red for bars
+    drawn in status colours (each series now has its own fill, dark for computed, light for
+    as returned), and the LGBF source line's "(transcribed) (published ...)"."""
+    with zipfile.ZipFile(_excel_dir() / QUARTER) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/")]
+    pi_chart = next(c for c in charts if "PIs by status" in c)
+    series = re.findall(r"<c:ser>.*?</c:ser>", pi_chart, flags=re.S)
+    assert len(series) == 2  # Computed, As returned
+    for ser in series:
+        own = ser.split("<c:dPt>")[0]  # the series' own format, before its points'
+        assert "<c:spPr><a:solidFill>" in own, "the legend shows the series' own fill"
+    line = quarter["LGBF"]["A4"].value
+    assert ") (" not in line and ", published 30 September 2016" in line
+    # 001 l.153: the figures the line dates ("transcribed__2016-09-30__001-report.csv")
+    assert (REPO / "raw" / "lgbf" / "transcribed__2016-09-30__001-report.csv").exists()

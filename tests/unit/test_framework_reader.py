@@ -10,15 +10,23 @@ from tests.support import framework_factory as ff
 
 def test_midlothian_framework_reads_with_its_seed_lineage():
     _, sheets = ff.midlothian_rows()
-    by_code = {r["PI Code"]: r for r in sheets["Indicators"]}
-    # sickness absence: Aim to Minimise, cumulative (pro rata), 001:47 and 000:77
-    sick = by_code["CS.CORP.SICKNESS"]
-    assert (sick["Gauge"], sick["Cumulative"], sick["Target Phasing"]) == (
-        "Aim to Minimise",
-        "Yes",
-        "Pro rata",
+    # sickness absence: Aim to Minimise, cumulative (pro rata), in two settings rows: the
+    # 2016/17 wording (001:46-47) and the 2019/20 one from 2019-04-01 (000:77)
+    now, then = [r for r in sheets["Indicators"] if r["PI Code"] == "CS.CORP.SICKNESS"]
+    for sick in (now, then):
+        assert (sick["Gauge"], sick["Cumulative"], sick["Target Phasing"]) == (
+            "Aim to Minimise",
+            "Yes",
+            "Pro rata",
+        )
+    assert (now["Source"], then["Source"]) == (
+        "000_09dcfc9c775a2e22.txt:77",
+        "001_1ca03212745a48c4.txt:46-47",
     )
-    assert sick["Source"] == "001_1ca03212745a48c4.txt:47;000_09dcfc9c775a2e22.txt:77"
+    assert (now["Numerator"], then["Numerator"]) == (
+        "Number of days lost",
+        "Number of days lost (cumulative)",
+    )
     targets = {(t["PI Code"], t["Financial Year"]): t["Annual Target"] for t in sheets["Targets"]}
     assert targets[("CS.CORP.SICKNESS", "2016/17")] == 8.5  # "8.50" printed at 001:47
 
@@ -70,8 +78,9 @@ def _set(sheet, code, header, value):
             "unknown PI Code 'CS.CORP.SICKNES': it is not in the Indicators sheet for 'Midlothian'",
         ),
         (
-            _set("Indicators", "CS.CORP.BUDGET", "PI Code", "CS.CORP.SICKNESS"),
-            "column A ('PI Code'): PI Code 'CS.CORP.SICKNESS' appears twice: rows 3 and 4",
+            # (two PIs with no Effective From: the corporate-health PIs' rows are dated)
+            _set("Indicators", "BS.CS.LPI.05", "PI Code", "BS.CS.LPI.04"),
+            "column A ('PI Code'): PI Code 'BS.CS.LPI.04' appears twice: rows 10 and 11",
         ),
         (
             _set("Indicators", "CS.CORP.SICKNESS", "Amber Threshold", "about 1"),

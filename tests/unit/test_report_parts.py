@@ -13,6 +13,7 @@ from orchestration.reports.service_report import (
     NO_TARGET,
     feeders,
     pi_summary_mismatch,
+    printed_status,
     status_footnote,
 )
 
@@ -57,14 +58,13 @@ def test_the_share_on_target_is_footnoted_only_when_the_warehouse_counts_another
     )
     assert pi_summary_mismatch(PI, {"value": 80.0}, None, Q4) is None
     assert pi_summary_mismatch(PI, {"value": 80.0}, _summary(75.0, 10, 8), Q4) == (
-        "% of PIs on target: the return gives 80% (8 of 10); the warehouse counts 9 of 12 "
-        "service PIs with a target on target in Q4 2019/20 (75%), so it cannot reproduce the "
-        "printed value."
+        "% of PIs on target: the service reported 80% (8 of 10), but 9 of the 12 service PIs "
+        "with a target in this report are on target in Q4 2019/20 (75%)."
     )
-    assert "80%; the warehouse" in pi_summary_mismatch(PI, {"value": 80.0}, _summary(75.0), Q4)
+    assert "80%, but 9" in pi_summary_mismatch(PI, {"value": 80.0}, _summary(75.0), Q4)
 
 
-def test_a_status_the_return_reported_otherwise_is_footnoted_with_its_reason():
+def test_a_status_the_service_reported_otherwise_is_footnoted_with_its_reason():
     assert status_footnote(PI, {"status": "On Target", "reported_status": "On Target"}) is None
     assert status_footnote(PI, {"status": "On Target", "reported_status": None}) is None
     assert status_footnote(PI, {"status": None, "reported_status": "Warning"}) is None
@@ -75,10 +75,32 @@ def test_a_status_the_return_reported_otherwise_is_footnoted_with_its_reason():
         "target": None,
     }
     assert status_footnote(PI, row) == (
-        f"% of PIs on target: computed Data Only, the return reported On Target. Reason: {NO_TARGET}."
+        f"% of PIs on target: shown as Data Only because {NO_TARGET}; the service reported it "
+        "as On Target."
     )
-    row = {**row, "status": "Warning", "status_reason": "within the amber threshold"}
-    assert status_footnote(PI, row).endswith("Reason: within the amber threshold.")
+    row = {**row, "status": "Warning", "status_reason": "it is within the amber threshold."}
+    assert status_footnote(PI, row) == (
+        "% of PIs on target: shown as Warning because it is within the amber threshold; the "
+        "service reported it as On Target."
+    )
+
+
+def test_the_tables_and_the_dashboard_print_one_status_rule():
+    """A row shows the computed status, and the service's beside it only where it differs;
+    the dashboard counts the same two."""
+    assert printed_status({"status": "Data Only", "reported_status": "Off Target"}) == (
+        "Data Only",
+        "Off Target",
+    )
+    assert printed_status({"status": "On Target", "reported_status": "On Target"}) == (
+        "On Target",
+        None,
+    )
+    assert printed_status({"status": "On Target", "reported_status": None}) == ("On Target", None)
+    assert printed_status({}) == (None, None)
+    assert service_report.action_status({"reported_status": None}) == (
+        service_report.NO_ACTION_STATUS
+    )
 
 
 def test_the_pack_names_every_publication_by_release_and_date():
@@ -130,12 +152,12 @@ def test_the_title_page_names_the_lgbf_release_or_says_why_it_prints_none():
     )
     held = [{"published_on": JAN20[2], "kind": "official", "source": "x.xlsx"}]
     assert line(held, {}) == (
-        "LGBF as published by then: LGBF, January 2020 release (published 31 January 2020)."
+        "LGBF as published by then: LGBF, January 2020 release, published 31 January 2020."
     )
 
 
 def test_a_footnote_ends_with_one_full_stop():
     row = {"status": "On Target", "reported_status": "Off Target", "target": 90,
-           "status_reason": "The printed value and feeder data disagree with the printed note."}  # fmt: skip
-    assert status_footnote(PI, row).endswith("disagree with the printed note.")
-    assert not status_footnote(PI, row).endswith("..")
+           "status_reason": "the value and the note disagree."}  # fmt: skip
+    assert status_footnote(PI, row).endswith("reported it as Off Target.")
+    assert ".." not in status_footnote({**PI, "title": "A 4 week period."}, row)

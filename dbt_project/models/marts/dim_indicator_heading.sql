@@ -1,4 +1,5 @@
--- The group and heading each council PI prints under, over time: one row per span of days in
+-- The group and heading each council PI prints under, and the title and feeder names it
+-- prints with, over time: one row per span of days in
 -- which both the PI's settings row (its group, or its own Report Heading) and its group's row
 -- (the group's heading) stay the same. A report reads the row in force on the last day of its
 -- period, so each report uses the framework in force for its period: Midlothian's complaints
@@ -11,6 +12,9 @@ with indicators as (
         council,
         service,
         indicator_code,
+        title,
+        numerator_name,
+        denominator_name,
         priority_group,
         report_heading,
         case when effective_from = min(effective_from) over (partition by council, indicator_code)
@@ -37,6 +41,12 @@ spans as (
         indicators.council,
         indicators.service,
         indicators.indicator_code,
+        -- the wording of its settings row in force (Q2 2016/17: "% of service priorities on
+        -- target / completed, of the total number"; 2019/20: "% of service priority Actions
+        -- on target / completed, of the total number")
+        indicators.title,
+        indicators.numerator_name,
+        indicators.denominator_name,
         indicators.priority_group,
         -- the PI's own Report Heading, else its group's heading, else the group's name
         coalesce(indicators.report_heading, groups.heading, indicators.priority_group) as heading,
