@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 FIRST_YEAR = 2010  # 2010/11: the first LGBF year
 LAST_YEAR = 2030  # 2030/31
@@ -90,8 +91,9 @@ class FinancialPeriod:
         """The quarter itself, or the year's Q4 (whose end is the year's)."""
         return FinancialQuarter(self.fy_start_year, self.quarter or 4)
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """Worked out once per period: a report looks its values up by it ~800 times."""
         return fy_key(self.fy_start_year) if self.quarter is None else self.last_quarter.key
 
     @property

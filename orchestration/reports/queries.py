@@ -1,9 +1,9 @@
 """Everything a service report reads, in one place: queries taking council, service and date.
 
-Each function takes a DuckDB connection whose ``marts``, ``reference`` and ``staging``
-schemas hold the warehouse (the warehouse itself, or :func:`scoped_copy`'s in-memory copy of
-one council-service, which a batch writer uses to avoid filtering the national marts for every
-report). The SQL is fixed text with parameters: nothing is rewritten at run time.
+Each function takes a DuckDB connection to the warehouse (its ``marts``, ``reference`` and
+``staging`` schemas); the report sections take a list of :class:`ReportJob` and answer for
+all of them in one query. The SQL is fixed text with parameters: nothing is rewritten at run
+time.
 
 "As known at the report date": the LGBF values come from the latest publication published on
 or before the report date (:func:`lgbf_values`), and each indicator value, action and risk row
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-import duckdb
 
 from orchestration.periods import FinancialPeriod
 
@@ -397,60 +395,6 @@ def report_periods(con) -> list[tuple[str, str, str]]:
                where value is not null order by all"""
         ).fetchall()
     ]
-
-
-# What a report reads, per table: (schema.table, filter). ``scoped_copy`` copies these rows.
-# What a ScopedCopy copies of each table: the rows of the council-services in its
-# ``report_scope`` table (and, for the catalogue, the LGBF reference's rows, which have no council).
-SCOPED_TABLES = (
-    ("marts.dim_indicator", "council in (select council from report_scope) or council is null"),
-    ("marts.dim_indicator_heading", "(council, service) in (from report_scope)"),
-    ("marts.fct_indicator_value", "(council, service) in (from report_scope)"),
-    ("marts.fct_indicator_value_history", "(council, service) in (from report_scope)"),
-    ("marts.fct_action_progress_history", "(council, service) in (from report_scope)"),
-    ("marts.fct_risk_history", "(council, service) in (from report_scope)"),
-    ("marts.fct_service_pi_summary", "(council, service) in (from report_scope)"),
-    ("marts.fct_action_progress", "(council, service) in (from report_scope)"),
-    ("marts.fct_risk", "(council, service) in (from report_scope)"),
-    ("marts.fct_report_narrative", "(council, service) in (from report_scope)"),
-    ("marts.fct_lgbf_value", "council in (select council from report_scope)"),
-    ("marts.fct_lgbf_benchmark", "council in (select council from report_scope)"),
-    ("marts.fct_lgbf_benchmark_history", "council in (select council from report_scope)"),
-    ("staging.stg_lgbf__publications", "true"),
-    ("reference.status_exceptions", "true"),
-    ("reference.feeder_order", "council in (select council from report_scope)"),
-    ("reference.report_titles", "council is null or council in (select council from report_scope)"),
-)
-
-
-class ScopedCopy:
-    """An in-memory database holding a few council-services' report rows under the same
-    schema and table names as the warehouse, so the queries above (each of which names its
-    council and service) run on it unchanged.
-
-    A national warehouse holds millions of indicator values; copying a few council-services'
-    rows at once and querying those for each of their reports is far cheaper than filtering
-    the whole mart for every report. A copy costs about as much for sixteen council-services
-    as for one, which matters when each has one report to write (a quarter added).
-    """
-
-    def __init__(self, warehouse: str):
-        self.con = duckdb.connect(config={"memory_limit": "512MB"})
-        self.con.execute(f"attach '{warehouse}' as wh (read_only)")
-        for schema in sorted({t.split(".")[0] for t, _ in SCOPED_TABLES}):
-            self.con.execute(f"create schema {schema}")
-
-    def load(self, council_services: list[tuple[str, str]]) -> None:
-        """Replace the copy with the rows of these (council, service) pairs."""
-        self.con.execute("create or replace table report_scope (council varchar, service varchar)")
-        self.con.executemany("insert into report_scope values (?, ?)", council_services)
-        for table, where in SCOPED_TABLES:
-            self.con.execute(
-                f"create or replace table memory.{table} as select * from wh.{table} where {where}"
-            )
-
-    def close(self) -> None:
-        self.con.close()
 
 
 def publication_name(kind: str, source: str | None, published_on) -> str:

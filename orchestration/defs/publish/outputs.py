@@ -170,7 +170,7 @@ def service_performance_reports(
         periods = periods_in_scope(context, report_periods(con), scope, config.report_periods)
     workers = os.cpu_count() or 1
     # Reports are independent: a national run writes them on every core.
-    # Batches split by council-service, so each worker copies each council-service once.
+    # Batches split by council-service: a council-service's reports are read together.
     groups = sorted({(c, s) for c, s, _ in periods})
     batches = [
         [p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)
