@@ -131,8 +131,8 @@ def indicator_values(
         + """
            )
            select f.indicator_code, f.period_key, f.financial_year, f.quarter, f.value,
-                  f.numerator, f.denominator, f.target, f.status, f.reported_status,
-                  f.status_agrees, f.note, f.short_trend, f.long_trend, x.reason as status_reason,
+                  f.numerator, f.denominator, f.target, f.period_target, f.status,
+                  f.reported_status, f.status_agrees, f.feeder_check, f.computed_value, f.note, f.short_trend, f.long_trend, x.reason as status_reason,
                   f.submitted_at, f.is_current
            from known f
            left join reference.status_exceptions x
@@ -315,6 +315,9 @@ SCOPED_TABLES = (
     ("marts.fct_lgbf_benchmark", "council in (select council from report_scope)"),
     ("marts.fct_lgbf_benchmark_history", "council in (select council from report_scope)"),
     ("staging.stg_lgbf__publications", "true"),
+    ("marts.dim_period", "true"),
+    ("staging.stg_frameworks__services", "council in (select council from report_scope)"),
+    ("staging.stg_returns__files", "council in (select council from report_scope)"),
     ("reference.status_exceptions", "true"),
     ("reference.feeder_order", "council in (select council from report_scope)"),
 )

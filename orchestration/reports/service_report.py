@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration import vocabulary
-from orchestration.reports import cells, queries
+from orchestration.reports import cells, commentary, exceptions, exceptions_sheet, queries
 from orchestration.reports.queries import Period, comparison_periods
 from orchestration.workbook.sheets import slug
 
@@ -52,6 +52,8 @@ class Report:
     wb: object
     styles: cells.Styles
     counts: dict = field(default_factory=dict)
+    # (kind, code) -> (sheet, 0-based row) of each PI, action and risk: the exceptions' links
+    places: dict = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -218,6 +220,7 @@ def _indicator_sheet(
                 r += 1
                 ws.merge_range(r, 0, r, len(columns) - 1, heading, s.heading)
                 ws.set_row(r, 18)
+        report.places.setdefault(("pi", ind["indicator_code"]), (sheet_name, r + 1))
         r = _indicator_rows(ws, r + 1, ind, columns, data, period, footnotes, s)
     last_data_row = r
     r = _footnotes(ws, r, footnotes, len(columns), s)
@@ -299,7 +302,9 @@ def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
     for c, (key, p, _header, width) in enumerate(columns):
         if key in ("priority", "title", "benchmark", "note"):
             text = {"priority": ind["priority_group"], "title": ind["title"],
-                    "benchmark": ind["benchmark"], "note": current.get("note")}[key]  # fmt: skip
+                    "benchmark": ind["benchmark"],
+                    "note": commentary.with_note(current.get("note"),
+                                                 data["commentary"].get(code))}[key]  # fmt: skip
             cells.write_text(ws, r, c, text, s)
             texts.append((text, width))
         elif key == "code":
@@ -523,6 +528,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
                 ws.merge_range(r, 0, r, len(headers) - 1, heading, s.heading)
                 ws.set_row(r, 18)
         r += 1
+        report.places[("action", a["action_code"])] = ("Actions", r)
         cells.write_text(ws, r, 0, a["action_code"], s)
         cells.write_text(ws, r, 1, a["action"], s)
         if a["due_date"] is not None:
@@ -563,6 +569,7 @@ def _risks_sheet(report: Report, data: dict) -> None:
     r = HEADER_ROW
     for k in rows:
         r += 1
+        report.places[("risk", k["risk_code"])] = ("Risks", r)
         texts = [
             f"{k['risk_code']} {k['title'] or ''}".strip(),
             k["identification"],
@@ -633,8 +640,28 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
         ws.set_row(
             r, cells.row_height(cells.lines_needed([(first["title"], 44), (comparison, 44)]))
         )
+    r = _lgbf_commentary(ws, r, report.council, by_code, len(headers), s)
     cells.print_setup(ws, widths, report.title, report.as_at, (HEADER_ROW, HEADER_ROW))
     report.counts["LGBF"] = len(by_code)
+
+
+def _lgbf_commentary(ws, r: int, council: str, by_code: dict, n_columns: int, s) -> int:
+    """Under the LGBF table: each ranked indicator's generated sentence, then the caution."""
+    sentences = [
+        commentary.lgbf_sentence(council, code, [item["rows"][fy] for fy in sorted(item["rows"])],
+                                 item["first"]["unit"])
+        for code, item in by_code.items()
+    ]  # fmt: skip
+    sentences = [x for x in sentences if x]
+    if not sentences:
+        return r
+    r += 2
+    ws.merge_range(r, 0, r, n_columns - 1, commentary.GENERATED, s.heading)
+    for text in [*sentences, commentary.LEAGUE_TABLE_CAUTION]:
+        r += 1
+        ws.merge_range(r, 0, r, n_columns - 1, text, s.paragraph)
+        ws.set_row(r, cells.row_height(cells.lines_needed([(text, 150)])))
+    return r
 
 
 def _publications(rows: list[dict]) -> str:
@@ -674,9 +701,11 @@ def read_report_data(con, council: str, service: str, period: Period, as_of: dat
         (v["indicator_code"], v["period_key"]): v
         for v in queries.indicator_values(con, council, service, keys, as_of)
     }
+    indicators = queries.indicators(con, council, service, period.end_date)
     return {
-        "indicators": queries.indicators(con, council, service, period.end_date),
+        "indicators": indicators,
         "values": values,
+        "commentary": commentary.pi_commentary(indicators, values, period),
         "pis_on_target": queries.pis_on_target(con, council, service, period.key),
         "actions": queries.actions(con, council, service, period.key, as_of),
         "risks": queries.risks(con, council, service, period.key, as_of),
@@ -696,9 +725,11 @@ def build_service_report(
     out_dir: Path,
     as_of: date | None = None,
     weeks_after_end: int = queries.DEFAULT_WEEKS_AFTER_PERIOD_END,
+    exceptions_out: list | None = None,
 ) -> tuple[Path, dict]:
     """Write one report as known on ``as_of`` (default: the period's report date, its end plus
-    ``weeks_after_end`` weeks); returns its path and the rows written per section."""
+    ``weeks_after_end`` weeks); returns its path and the rows written per section, and adds
+    its exceptions, each with its ``place``, to ``exceptions_out`` when given."""
     period = Period.from_key(period_key)
     as_of = as_of or period.report_date(weeks_after_end)
     data = read_report_data(con, council, service, period, as_of)
@@ -714,6 +745,7 @@ def build_service_report(
     )
     lgbf_note = lgbf_title_line(data["lgbf"], data["lgbf_held"])
     _cover_sheet(report, data, lgbf_note)
+    exceptions_ws = wb.add_worksheet(exceptions_sheet.SHEET)  # at the front, filled last
     _dashboard_sheet(report, data)
     complaints_lead = _prints_before(data, report.period, "Complaints", "PI summary")
     for sheet in SHEET_ORDER[2:]:
@@ -729,7 +761,26 @@ def build_service_report(
             _risks_sheet(report, data)
         elif sheet == "LGBF":
             _lgbf_sheet(report, data["lgbf"])
+    _exceptions(report, exceptions_ws, exceptions_out)
     return cells.publish(wb, tmp, path), report.counts
+
+
+def _exceptions(report: Report, ws, out: list | None) -> None:
+    """The Exceptions sheet, each row linked to its place in the sheets written before it."""
+    rows = exceptions.service_exceptions(
+        report.con, report.council, report.service, report.period, report.as_of
+    )
+    rows = [dict(row, place=report.places.get(row["subject"])) for row in rows]
+    linked = [
+        dict(row, **dict(zip(("link", "link_text"), exceptions_sheet.internal_link(row["place"]))))
+        for row in rows
+    ]
+    subtitle = f"{report.service} Exceptions: what needs attention in {report.period.label}"
+    report.counts["Exceptions"] = exceptions_sheet.write_sheet(
+        ws, report.styles, report.title, subtitle, report.as_at, linked
+    )
+    if out is not None:
+        out += rows
 
 
 def report_periods(con) -> list[tuple[str, str, str]]:
