@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from orchestration.reports.commentary import write_parquet
 from orchestration.reports.exceptions import Period, returns_not_received
 from orchestration.reports.exceptions_sheet import build_council_exceptions
 from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, ScopedCopy
@@ -17,6 +18,11 @@ from orchestration.reports.service_report import build_service_report
 # benchmark, 16 cut a report's cost by 45% where each council-service had one report to write
 # and by 15% where each had five; more changed little.
 COUNCIL_SERVICES_PER_COPY = 16
+
+
+def commentary_dir(out_dir) -> Path:
+    """``$OUTPUT_DIR/parquet/commentary``, beside the reports' ``$OUTPUT_DIR/excel``."""
+    return Path(out_dir).parent / "parquet" / "commentary"
 
 
 def write_reports(job: tuple) -> list[dict]:
@@ -47,8 +53,14 @@ def write_reports(job: tuple) -> list[dict]:
             for council, service, period_key in sorted(p for p in periods if p[:2] in in_chunk):
                 rows = found.setdefault((council, period_key), [])
                 mine: list[dict] = []
+                sentences: list[tuple] = []
                 path, counts = build_service_report(
-                    scope.con, council, service, period_key, Path(out_dir), as_of, weeks, mine
+                    scope.con, council, service, period_key, Path(out_dir), as_of, weeks, mine,
+                    sentences,
+                )  # fmt: skip
+                # the analysts' commentary table, a file per report (replaced with it)
+                write_parquet(
+                    scope.con, commentary_dir(out_dir) / f"{path.stem}.parquet", sentences
                 )
                 rows += [dict(row, file=path.name) for row in mine]
                 written.append({"file": path.name, "bytes": path.stat().st_size, **counts})

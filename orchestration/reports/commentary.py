@@ -25,6 +25,8 @@ councils ranked, its quartile, the rank's move since the indicator's previous ra
 
 from __future__ import annotations
 
+import os
+
 from orchestration.reports import cells
 from orchestration.reports.queries import Period
 
@@ -159,3 +161,34 @@ def officer_note(text: str | None) -> str | None:
     if text is None or text.startswith(GENERATED):
         return None
     return text.split(f"\n{GENERATED} ", 1)[0]
+
+
+# The analysts' table (output/parquet/commentary/*.parquet): its columns, in order.
+COLUMNS = ("council", "service", "period_key", "source", "indicator_code", "sentence")
+
+
+def rows(council: str, service: str, period_key: str, pis: dict, lgbf: dict) -> list[tuple]:
+    """A report's sentences as rows of the analysts' table (:data:`COLUMNS`): its PIs'
+    (source ``PI``) and its LGBF indicators' (source ``LGBF``)."""
+    return [
+        (council, service, period_key, source, code, sentence)
+        for source, sentences in (("PI", pis), ("LGBF", lgbf))
+        for code, sentence in sentences.items()
+    ]
+
+
+def write_parquet(con, path, rows: list[tuple]) -> None:
+    """The rows as one Parquet file (written beside ``path`` and renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    con.execute(
+        "create or replace temp table commentary_rows ("
+        + ", ".join(f"{c} varchar" for c in COLUMNS)
+        + ")"
+    )
+    if rows:
+        con.executemany(
+            f"insert into commentary_rows values ({', '.join('?' * len(COLUMNS))})", rows
+        )
+    con.execute(f"copy commentary_rows to '{tmp}' (format parquet)")
+    os.replace(tmp, path)

@@ -22,13 +22,13 @@ SHEET = "Exceptions"
 HEADER_ROW = 4  # as the report's section sheets: title, section title, data as at, blank
 # (heading, width); the council workbook adds the Service column first
 COLUMNS = (
-    ("Code", 13),
+    ("Code", 17),
     ("Indicator, action, risk or return", 40),
     ("Value", 9.5),
     ("Target", 9.5),
     ("Gap", 9.5),
     ("Short Trend", 6),
-    ("Detail", 44),
+    ("Detail", 42),
     ("In the report", 20),
 )
 SERVICE_COLUMN = ("Service", 18)

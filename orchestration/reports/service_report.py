@@ -54,6 +54,8 @@ class Report:
     counts: dict = field(default_factory=dict)
     # (kind, code) -> (sheet, 0-based row) of each PI, action and risk: the exceptions' links
     places: dict = field(default_factory=dict)
+    # LGBF code -> the sentence under the LGBF table
+    lgbf_commentary: dict = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -640,19 +642,19 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
         ws.set_row(
             r, cells.row_height(cells.lines_needed([(first["title"], 44), (comparison, 44)]))
         )
-    r = _lgbf_commentary(ws, r, report.council, by_code, len(headers), s)
+    r = _lgbf_commentary(ws, r, report, by_code, len(headers), s)
     cells.print_setup(ws, widths, report.title, report.as_at, (HEADER_ROW, HEADER_ROW))
     report.counts["LGBF"] = len(by_code)
 
 
-def _lgbf_commentary(ws, r: int, council: str, by_code: dict, n_columns: int, s) -> int:
+def _lgbf_commentary(ws, r: int, report: Report, by_code: dict, n_columns: int, s) -> int:
     """Under the LGBF table: each ranked indicator's generated sentence, then the caution."""
-    sentences = [
-        commentary.lgbf_sentence(council, code, [item["rows"][fy] for fy in sorted(item["rows"])],
-                                 item["first"]["unit"])
-        for code, item in by_code.items()
-    ]  # fmt: skip
-    sentences = [x for x in sentences if x]
+    for code, item in by_code.items():
+        years = [item["rows"][fy] for fy in sorted(item["rows"])]
+        sentence = commentary.lgbf_sentence(report.council, code, years, item["first"]["unit"])
+        if sentence:
+            report.lgbf_commentary[code] = sentence
+    sentences = list(report.lgbf_commentary.values())
     if not sentences:
         return r
     r += 2
@@ -726,10 +728,12 @@ def build_service_report(
     as_of: date | None = None,
     weeks_after_end: int = queries.DEFAULT_WEEKS_AFTER_PERIOD_END,
     exceptions_out: list | None = None,
+    commentary_out: list | None = None,
 ) -> tuple[Path, dict]:
     """Write one report as known on ``as_of`` (default: the period's report date, its end plus
     ``weeks_after_end`` weeks); returns its path and the rows written per section, and adds
-    its exceptions, each with its ``place``, to ``exceptions_out`` when given."""
+    its exceptions, each with its ``place``, to ``exceptions_out`` and its generated sentences
+    to ``commentary_out`` when given."""
     period = Period.from_key(period_key)
     as_of = as_of or period.report_date(weeks_after_end)
     data = read_report_data(con, council, service, period, as_of)
@@ -762,6 +766,10 @@ def build_service_report(
         elif sheet == "LGBF":
             _lgbf_sheet(report, data["lgbf"])
     _exceptions(report, exceptions_ws, exceptions_out)
+    if commentary_out is not None:
+        commentary_out += commentary.rows(
+            council, service, period_key, data["commentary"], report.lgbf_commentary
+        )
     return cells.publish(wb, tmp, path), report.counts
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -94,3 +95,26 @@ def test_every_lgbf_sentence_prints_its_tables_figures_with_the_caution(annual):
         short = lambda fy: f"{fy[2:4]}/{fy[5:7]}"  # noqa: E731
         assert f"{short(year)} Rank {rank} ({quartile.capitalize()} Quartile)" in ranks
         assert f"{short(prior_year)} Rank {prior} " in ranks
+
+
+def test_the_analysts_table_holds_the_sentences_the_report_prints(annual):
+    """``output/parquet/commentary/<report>.parquet``: each report's sentences, as printed."""
+    table = config.output_dir() / "parquet" / "commentary" / ANNUAL.replace(".xlsx", ".parquet")
+    held = duckdb.sql(
+        f"select source, indicator_code, sentence from '{table}' order by all"
+    ).fetchall()
+    printed = {}
+    for ws in annual.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                text = cell.value
+                if isinstance(text, str) and f"{commentary.GENERATED} " in text:
+                    printed[ws.cell(cell.row, 1).value, ws.cell(cell.row, 2).value] = text.split(
+                        f"{commentary.GENERATED} ", 1
+                    )[1]
+    pis = {sentence for source, _, sentence in held if source == "PI"}
+    assert pis == set(printed.values()) and len(pis) >= 30
+    lgbf = [(code, sentence) for source, code, sentence in held if source == "LGBF"]
+    column_a = [c.value for c in annual["LGBF"]["A"]]
+    assert [code for code, _ in lgbf] == sorted(["CHN8a", "CHN8b", "CHN9", "CHN22", "CHN23"])
+    assert all(sentence in column_a for _, sentence in lgbf)
