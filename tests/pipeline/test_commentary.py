@@ -5,13 +5,14 @@ report: PI sheets and the LGBF table)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import duckdb
 import openpyxl
 import pytest
 
 from orchestration import config
-from orchestration.reports import commentary
+from orchestration.reports import commentary, queries
 
 ANNUAL = "midlothian__childrens-services__2019-20__performance-report.xlsx"
 HEADER = 5
@@ -118,3 +119,24 @@ def test_the_analysts_table_holds_the_sentences_the_report_prints(annual):
     column_a = [c.value for c in annual["LGBF"]["A"]]
     assert [code for code, _ in lgbf] == sorted(["CHN8a", "CHN8b", "CHN9", "CHN22", "CHN23"])
     assert all(sentence in column_a for _, sentence in lgbf)
+
+
+def test_a_rank_is_tied_when_another_council_holds_it(warehouse):
+    """The LGBF rows the report reads say whether the rank is shared (the sentence then says
+    "joint"), counted over every council ranked as known at the report date. Midlothian's
+    children's indicators share no rank in any year held (ties elsewhere: 767 in the release)."""
+    day = date(2020, 5, 26)
+    rows = queries.lgbf_values(warehouse, "Midlothian", "Children's Services", day, "2018/19")
+    shared = {
+        (code, fy, rank)
+        for code, fy, rank in warehouse.execute(
+            """select indicator_code, financial_year, rank from marts.fct_lgbf_benchmark_history
+               where rank is not null and known_from <= ? and (superseded_at is null or superseded_at > ?)
+               group by all having count(*) > 1""",
+            [day, day],
+        ).fetchall()
+    }
+    ranked = [r for r in rows if r["rank"]]
+    assert len(ranked) >= 20 and shared
+    for r in ranked:
+        assert r["tied"] == ((r["indicator_code"], r["financial_year"], r["rank"]) in shared), r
