@@ -44,8 +44,9 @@ dagster-home: install
 ## nothing changed since the last publish, say so and start no run. (The CLI prepares
 ## DAGSTER_HOME and releases stale slots itself: no second Python start-up for dagster-home.)
 ## Run options (Dagster run config, orchestration/planning/options.py): REPORT_PERIODS=latest-year
-## writes only the latest financial year's reports; LGBF_PACK_COUNCILS=all (or names) more packs.
-RUN_OPTIONS = $(if $(REPORT_PERIODS),--report-periods $(REPORT_PERIODS)) $(if $(LGBF_PACK_COUNCILS),--lgbf-pack-councils "$(LGBF_PACK_COUNCILS)")
+## writes only the latest financial year's reports; LGBF_PACK_COUNCILS=all (or names) more packs;
+## PDF_PAPERS=all|latest|none: which workbooks are also published as PDF (default latest).
+RUN_OPTIONS = $(if $(REPORT_PERIODS),--report-periods $(REPORT_PERIODS)) $(if $(LGBF_PACK_COUNCILS),--lgbf-pack-councils "$(LGBF_PACK_COUNCILS)") $(if $(PDF_PAPERS),--pdf-papers $(PDF_PAPERS))
 run: install
 	$(PY) -m orchestration.ops.cli run $(RUN_OPTIONS)
 

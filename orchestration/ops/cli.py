@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from orchestration import config
-from orchestration.planning.options import REPORT_PERIODS, RunOptions
+from orchestration.planning.options import PDF_PAPERS, REPORT_PERIODS, RunOptions
 
 
 def prepare_environment() -> None:
@@ -322,6 +322,13 @@ def _parser() -> argparse.ArgumentParser:
         help="LGBF packs for these councils too (comma-separated LGBF names, or 'all')",
     )
     p_run.add_argument(
+        "--pdf-papers",
+        default=PDF_PAPERS[0],
+        choices=PDF_PAPERS,
+        help="which workbooks are also published as PDF: latest (each council-service's latest "
+        "period, its exceptions and the LGBF packs), all, or none",
+    )
+    p_run.add_argument(
         "--full-refresh",
         action="store_true",
         help="rebuild every dbt model from scratch (default: only the years whose returns changed)",
@@ -443,7 +450,7 @@ def run_command(args, t0: float) -> int:
     files = files_in_range(rng)
     # One instance for the comparison and the run (opening one costs a second or so).
     with dg.DagsterInstance.get() as instance:
-        options = RunOptions(args.report_periods, args.lgbf_pack_councils)
+        options = RunOptions(args.report_periods, args.lgbf_pack_councils, args.pdf_papers)
         plan = plan_run(instance, files, args.full_refresh, options)
         if nothing_changed(plan, files):
             return 0

@@ -22,6 +22,8 @@ import openpyxl
 
 from orchestration.config import REPO_ROOT
 from orchestration.reports.cells import NOT_RANKED, QUARTILE_WORDS, short_year
+from orchestration.reports.commentary import officer_note
+from orchestration.reports.exceptions_sheet import SHEET as EXCEPTIONS_SHEET
 from orchestration.reports.service_report import (
     NO_TARGET,
     UNDOCUMENTED,
@@ -95,6 +97,8 @@ class ReportBook:
         self.rows: dict[str, tuple[str, int]] = {}
         self.headers: dict[str, dict[str, int]] = {}
         for ws in self.wb.worksheets:
+            if ws.title == EXCEPTIONS_SHEET:
+                continue  # it names PIs again: their rows are on the section sheets
             self.headers[ws.title] = {
                 str(ws.cell(HEADER_ROW, c).value): c
                 for c in range(1, ws.max_column + 1)
@@ -167,7 +171,7 @@ def _indicator_checks(seed: str, book: ReportBook, period_label: str) -> list[Ch
             checks.append(_status_check(seed, book, key, ind, r, item))
         if r["note"]:
             _, note = book.cell(key, "Note")
-            same = note is not None and note.value == r["note"]
+            same = note is not None and officer_note(note.value) == r["note"]
             checks.append(Check(seed, "Notes", item, "matched" if same else "different"))
     checks += _order_checks(seed, book, rows, catalogue)
     return checks

@@ -11,6 +11,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.reports import queries
+from orchestration.reports.commentary import write_parquet
+from orchestration.reports.exceptions import returns_not_received
+from orchestration.reports.exceptions_sheet import build_council_exceptions
 from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, Period
 from orchestration.reports.service_report import build_service_report
 
@@ -20,6 +23,11 @@ from orchestration.reports.service_report import build_service_report
 # report by report cost 25 ms a report against 20 ms. The rows of 200 reports hold well under
 # 100 MB.
 REPORTS_PER_QUERY = 200
+
+
+def commentary_dir(out_dir) -> Path:
+    """``$OUTPUT_DIR/parquet/commentary``, beside the reports' ``$OUTPUT_DIR/excel``."""
+    return Path(out_dir).parent / "parquet" / "commentary"
 
 
 def report_job(council: str, service: str, period_key: str, as_of, weeks: int) -> queries.ReportJob:
@@ -35,12 +43,17 @@ def write_reports(job: tuple) -> list[dict]:
     weeks_after_end) where ``as_of`` is a date for every report or None for each period's own
     report date (its end plus ``weeks_after_end`` weeks, default
     ``DEFAULT_WEEKS_AFTER_PERIOD_END``).
+
+    Then each council-period's exceptions workbook, from the exceptions its service reports
+    found (not queried again) and the council's returns not received: a job holds every
+    service report of the council-periods it writes (``outputs.py`` splits jobs by council).
     """
     warehouse, out_dir, periods, *rest = job
     as_of: date | None = rest[0] if rest else None
     weeks = rest[1] if len(rest) > 1 else DEFAULT_WEEKS_AFTER_PERIOD_END
     todo = sorted(periods)
     written = []
+    found: dict[tuple[str, str], list[dict]] = {}
     with duckdb.connect(warehouse, read_only=True) as con:
         for start in range(0, len(todo), REPORTS_PER_QUERY):
             chunk = todo[start : start + REPORTS_PER_QUERY]
@@ -50,8 +63,23 @@ def write_reports(job: tuple) -> list[dict]:
             for (council, service, period_key), j, data in zip(
                 chunk, jobs, queries.report_data(con, jobs)
             ):
+                mine: list[dict] = []
+                sentences: list[tuple] = []
                 path, counts = build_service_report(
-                    con, council, service, period_key, Path(out_dir), j.as_of, weeks, data
+                    con, council, service, period_key, Path(out_dir), j.as_of, weeks, data,
+                    mine, sentences,
+                )  # fmt: skip
+                # the analysts' commentary table, a file per report (replaced with it)
+                write_parquet(con, commentary_dir(out_dir) / f"{path.stem}.parquet", sentences)
+                found.setdefault((council, period_key), []).extend(
+                    dict(row, file=path.name) for row in mine
                 )
                 written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+        for (council, period_key), rows in sorted(found.items()):
+            period = Period.from_key(period_key)
+            day = as_of or period.report_date(weeks)
+            late = returns_not_received(con, council, period, day)
+            path = build_council_exceptions(Path(out_dir), council, period, day, rows + late)
+            written.append({"file": path.name, "bytes": path.stat().st_size,
+                            "Exceptions": len(rows) + len(late)})  # fmt: skip
     return written

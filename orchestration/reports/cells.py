@@ -126,6 +126,7 @@ class Styles:
         )
         self.date = wb.add_format({**body, "num_format": "dd-mmm-yyyy"})
         self.percent0 = wb.add_format({**body, "num_format": "0%"})
+        self.link = wb.add_format({**body, "font_color": "#0563C1", "underline": 1})
         self.integer = wb.add_format({**body, "num_format": "0"})
         self._numbers = {}
         self._body = body
@@ -191,11 +192,28 @@ def write_number(
     if value is None:
         ws.write_blank(row, col, None, styles.text)
     else:
-        # A whole percentage prints as the reports print it: 100%, not 100.00% (66.67% keeps
-        # its decimals), unless the framework gives the decimal places.
-        whole = decimals is None and unit == "%" and float(round(value, 6)).is_integer()
-        fmt = styles.number(unit, flagged, whole, decimals)
+        fmt = styles.number(unit, flagged, _whole(value, unit, decimals), decimals)
         ws.write_number(row, col, excel_number(value, unit), fmt)
+
+
+def _whole(value: float, unit: str | None, decimals: int | None) -> bool:
+    """A whole percentage prints as the reports print it: 100%, not 100.00% (66.67% keeps
+    its decimals), unless the framework gives the decimal places."""
+    return decimals is None and unit == "%" and float(round(value, 6)).is_integer()
+
+
+NUMBER_FORMAT = re.compile(r'(?:"([^"]*)")?(#,##0|0)(?:\.(0+))?(%?)(?:"([^"]*)")?')
+
+
+def display(value: float, unit: str | None, decimals: int | None = None) -> str:
+    """``value`` as :func:`write_number`'s cell shows it: its number format, rendered (the
+    commentary's numbers, so that a sentence never disagrees with its table)."""
+    shown = "0%" if _whole(value, unit, decimals) else number_format(unit, decimals)
+    prefix, integer, places, percent, suffix = NUMBER_FORMAT.fullmatch(shown).groups()
+    x = excel_number(value, unit) * (100 if percent else 1)
+    digits = f"{abs(x):{',' if ',' in integer else ''}.{len(places or '')}f}"
+    sign = "-" if x < 0 and float(digits.replace(",", "")) != 0 else ""
+    return f"{sign}{prefix or ''}{digits}{percent}{suffix or ''}"
 
 
 def write_status(ws, row: int, col: int, status: str | None, styles: Styles, reported=None):

@@ -92,6 +92,7 @@ class ReportJob:
     service: str
     period: Period
     as_of: date
+    keys: tuple[str, ...] | None = None  # the periods whose values it reads; None: the report's
 
     def row(self, job: int) -> dict:
         p = self.period
@@ -100,7 +101,7 @@ class ReportJob:
             "council": self.council,
             "service": self.service,
             "period_key": p.key,
-            "period_keys": [c.key for c in comparison_periods(p)],
+            "period_keys": list(self.keys or (c.key for c in comparison_periods(p))),
             "on_date": p.end_date,  # group and heading: those in force on the period's last day
             "as_of": self.as_of,
             # the LGBF years a report prints: up to the year before the period's
@@ -198,8 +199,9 @@ def indicator_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
         + """
            )
            select f.job, f.indicator_code, f.period_key, f.financial_year, f.quarter, f.value,
-                  f.numerator, f.denominator, f.target, f.status, f.reported_status,
-                  f.status_agrees, f.note, f.short_trend, f.long_trend, x.reason as status_reason,
+                  f.numerator, f.denominator, f.target, f.period_target, f.status,
+                  f.reported_status, f.status_agrees, f.feeder_check, f.computed_value, f.note,
+                  f.short_trend, f.long_trend, x.reason as status_reason,
                   f.submitted_at, f.is_current
            from known f
            left join reference.status_exceptions x
@@ -311,14 +313,24 @@ def lgbf_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
                group by all
            ),
            ranked as (
-               select j.job, b.indicator_code, b.financial_year, b.rank, b.quartile
+               select j.job, b.indicator_code, b.financial_year, b.period, b.rank, b.quartile
                from j
                join marts.fct_lgbf_benchmark_history b on b.council = j.council
                where b.rank is not null and b.known_from <= j.as_of
                  and (b.superseded_at is null or b.superseded_at > j.as_of)
+           ),
+           tied as (  -- tied: another council holds the same rank, as known on the date
+               select r.job, r.indicator_code, r.financial_year, count(*) > 1 as tied
+               from ranked r
+               join j on j.job = r.job
+               join marts.fct_lgbf_benchmark_history b
+                 on b.indicator_code = r.indicator_code and b.period = r.period
+                 and b.rank = r.rank and b.known_from <= j.as_of
+                 and (b.superseded_at is null or b.superseded_at > j.as_of)
+               group by all
            )
            select k.job, i.indicator_code, i.title, i.unit, i.print_order, k.financial_year,
-                  v.value, r.rank, r.quartile, k.publication_id, p.published_on, p.kind, p.source
+                  v.value, r.rank, r.quartile, t.tied, k.publication_id, p.published_on, p.kind, p.source
            from known k
            join j on j.job = k.job
            join marts.fct_lgbf_value v
@@ -329,6 +341,9 @@ def lgbf_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
            left join ranked r
              on r.job = k.job and r.indicator_code = k.indicator_code
              and r.financial_year = k.financial_year
+           left join tied t
+             on t.job = k.job and t.indicator_code = k.indicator_code
+             and t.financial_year = k.financial_year
            where i.service = j.service and i.source = 'LGBF' and k.financial_year <= j.last_year
            order by k.job, i.print_order nulls last, i.indicator_code, k.financial_year""",
         jobs,

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration import vocabulary
-from orchestration.reports import cells, queries
+from orchestration.reports import cells, commentary, exceptions, exceptions_sheet, queries
 from orchestration.reports.queries import Period, comparison_periods
 from orchestration.workbook.sheets import slug
 
@@ -63,6 +63,10 @@ class Report:
     styles: cells.Styles
     titles: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
+    # (kind, code) -> (sheet, 0-based row) of each PI, action and risk: the exceptions' links
+    places: dict = field(default_factory=dict)
+    # LGBF code -> the sentence under the LGBF table
+    lgbf_commentary: dict = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -250,6 +254,7 @@ def _indicator_sheet(report: Report, sheet_name: str, data: dict, sections: tupl
                 r += 1
                 ws.merge_range(r, 0, r, len(columns) - 1, heading, s.heading)
                 ws.set_row(r, 18)
+        report.places.setdefault(("pi", ind["indicator_code"]), (sheet_name, r + 1))
         r = _indicator_rows(ws, r + 1, ind, columns, data, period, footnotes, s)
     last_data_row = r
     r = _footnotes(ws, r, footnotes, len(columns), s)
@@ -347,7 +352,9 @@ def _indicator_rows(ws, r, ind, columns, data, period, footnotes, s) -> int:
     for c, (key, p, _header, width) in enumerate(columns):
         if key in ("priority", "title", "benchmark", "note"):
             text = {"priority": ind["priority_group"], "title": ind["title"],
-                    "benchmark": ind["benchmark"], "note": current.get("note")}[key]  # fmt: skip
+                    "benchmark": ind["benchmark"],
+                    "note": commentary.with_note(current.get("note"),
+                                                 data["commentary"].get(code))}[key]  # fmt: skip
             cells.write_text(ws, r, c, text, s)
             texts.append((text, width))
         elif key == "code":
@@ -606,6 +613,7 @@ def _actions_sheet(report: Report, data: dict) -> None:
                 ws.merge_range(r, 0, r, len(headers) - 1, heading, s.heading)
                 ws.set_row(r, 18)
         r += 1
+        report.places[("action", a["action_code"])] = ("Actions", r)
         cells.write_text(ws, r, 0, a["action_code"], s)
         cells.write_text(ws, r, 1, a["action"], s)
         if a["due_date"] is not None:
@@ -646,6 +654,7 @@ def _risks_sheet(report: Report, data: dict) -> None:
     r = HEADER_ROW
     for k in rows:
         r += 1
+        report.places[("risk", k["risk_code"])] = ("Risks", r)
         texts = [
             f"{k['risk_code']} {k['title'] or ''}".strip(),
             k["identification"],
@@ -712,8 +721,28 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
         ws.set_row(
             r, cells.row_height(cells.lines_needed([(first["title"], 44), (comparison, 44)]))
         )
+    r = _lgbf_commentary(ws, r, report, by_code, len(headers), s)
     cells.print_setup(ws, widths, report.title, report.as_at, (HEADER_ROW, HEADER_ROW))
     report.counts["LGBF"] = len(by_code)
+
+
+def _lgbf_commentary(ws, r: int, report: Report, by_code: dict, n_columns: int, s) -> int:
+    """Under the LGBF table: each ranked indicator's generated sentence, then the caution."""
+    for code, item in by_code.items():
+        years = [item["rows"][fy] for fy in sorted(item["rows"])]
+        sentence = commentary.lgbf_sentence(report.council, code, years, item["first"]["unit"])
+        if sentence:
+            report.lgbf_commentary[code] = sentence
+    sentences = list(report.lgbf_commentary.values())
+    if not sentences:
+        return r
+    r += 2
+    ws.merge_range(r, 0, r, n_columns - 1, commentary.GENERATED, s.heading)
+    for text in [*sentences, commentary.LEAGUE_TABLE_CAUTION]:
+        r += 1
+        ws.merge_range(r, 0, r, n_columns - 1, text, s.paragraph)
+        ws.set_row(r, cells.row_height(cells.lines_needed([(text, 150)])))
+    return r
 
 
 def _publications(rows: list[dict]) -> str:
@@ -762,13 +791,22 @@ def build_service_report(
     as_of: date | None = None,
     weeks_after_end: int = queries.DEFAULT_WEEKS_AFTER_PERIOD_END,
     data: dict | None = None,
+    exceptions_out: list | None = None,
+    commentary_out: list | None = None,
 ) -> tuple[Path, dict]:
     """Write one report as known on ``as_of`` (default: the period's report date, its end plus
     ``weeks_after_end`` weeks); returns its path and the rows written per section. ``data``:
-    what it prints, when the caller has read it already (:func:`queries.report_data`)."""
+    what it prints, when the caller has read it already (:func:`queries.report_data`). Adds
+    its exceptions, each with its ``place``, to ``exceptions_out`` and its generated sentences
+    to ``commentary_out`` when given."""
     period = Period.from_key(period_key)
     as_of = as_of or period.report_date(weeks_after_end)
     data = data or read_report_data(con, council, service, period, as_of)
+    # the generated sentences, from the same values the tables print
+    data = {
+        **data,
+        "commentary": commentary.pi_commentary(data["indicators"], data["values"], period),
+    }
     path = report_path(out_dir, council, service, period_key)
     wb, tmp = cells.new_workbook(path)
     report = Report(con, council, service, period, as_of, wb, cells.Styles(wb), data["titles"])
@@ -781,6 +819,7 @@ def build_service_report(
     )
     lgbf_note = lgbf_title_line(data["lgbf"], data["lgbf_held"])
     _cover_sheet(report, data, lgbf_note)
+    exceptions_ws = wb.add_worksheet(exceptions_sheet.SHEET)  # at the front, filled last
     _dashboard_sheet(report, data)
     printed_in = tables(report.titles)
     for sheet in SHEET_ORDER[2:]:
@@ -794,7 +833,30 @@ def build_service_report(
             _risks_sheet(report, data)
         elif sheet == "LGBF":
             _lgbf_sheet(report, data["lgbf"])
+    _exceptions(report, exceptions_ws, exceptions_out)
+    if commentary_out is not None:
+        commentary_out += commentary.rows(
+            council, service, period_key, data["commentary"], report.lgbf_commentary
+        )
     return cells.publish(wb, tmp, path), report.counts
+
+
+def _exceptions(report: Report, ws, out: list | None) -> None:
+    """The Exceptions sheet, each row linked to its place in the sheets written before it."""
+    rows = exceptions.service_exceptions(
+        report.con, report.council, report.service, report.period, report.as_of
+    )
+    rows = [dict(row, place=report.places.get(row["subject"])) for row in rows]
+    linked = [
+        dict(row, **dict(zip(("link", "link_text"), exceptions_sheet.internal_link(row["place"]))))
+        for row in rows
+    ]
+    subtitle = f"{report.service} Exceptions: what needs attention in {report.period.label}"
+    report.counts["Exceptions"] = exceptions_sheet.write_sheet(
+        ws, report.styles, report.title, subtitle, report.as_at, linked
+    )
+    if out is not None:
+        out += rows
 
 
 def report_periods(con) -> list[tuple[str, str, str]]:

@@ -1,7 +1,7 @@
 """Printed, the reports and the LGBF pack read like documents a council can table.
 
-Every service report and the pack are rendered to PDF with LibreOffice (as
-``scripts/render_pdf.sh`` does) and each page is checked from its text and word boxes
+Every service report, exceptions workbook and pack is rendered to PDF by the publishing
+code (``orchestration/reports/pdf.py``) and each page is checked from its text and word boxes
 (poppler's ``pdftotext -bbox``): the report's title and "Page x of y" on every page, no word
 beyond the page's edges, every PI code on one page only (no row cut across a page break),
 and in the pack each chart on one page, two at most to a page.
@@ -23,6 +23,7 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 from orchestration import config
+from orchestration.reports import pdf as papers
 from orchestration.reports.lgbf_pack import CHART_DATA
 
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
@@ -45,23 +46,9 @@ def rendered(built_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
     _tools()
     out = tmp_path_factory.mktemp("pdf")
     books = sorted((config.output_dir() / "excel").glob("*.xlsx"))
-    profile = out / "profile"  # a private LibreOffice profile: safe beside another instance
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            *map(str, books),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    # the publishing code's own conversion (one LibreOffice run, bookmarks per sheet)
+    written, warning = papers.convert(books, out)
+    assert warning is None and len(written) == len(books), warning
     pages = {}
     for book in books:
         pdf = out / f"{book.stem}.pdf"
@@ -85,10 +72,13 @@ def rendered(built_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
 
 
 def test_every_page_has_title_and_page_number(rendered):
-    assert len(rendered) == 14  # twelve reports (Midlothian 11, East Dunbartonshire 1), two packs
+    # twelve reports (Midlothian 11, East Dunbartonshire 1), their council exceptions
+    # workbooks, two packs
+    assert len(rendered) == 26
     for name, pages in rendered.items():
         assert pages, name
         title = "LGBF benchmarking pack" if "lgbf" in name else "Performance Report"
+        title = "Exceptions Report" if "exceptions" in name else title
         for i, page in enumerate(pages, start=1):
             assert title in page["text"], (name, i)
             assert f"Page {i} of {len(pages)}" in page["text"], (name, i)
@@ -108,7 +98,8 @@ def test_nothing_prints_beyond_the_page(rendered):
 
 
 def test_no_pi_row_is_cut_across_pages(rendered):
-    """Each PI code of the PI report and balanced scorecard prints on exactly one page."""
+    """Each PI code of the PI report and balanced scorecard prints on exactly one of their
+    pages (the Exceptions sheet names some of them again)."""
     annual = "midlothian__childrens-services__2019-20__performance-report.xlsx"
     book = openpyxl.load_workbook(config.output_dir() / "excel" / annual)
     codes = [
@@ -119,7 +110,11 @@ def test_no_pi_row_is_cut_across_pages(rendered):
     ]
     assert len(codes) > 30
     for code in codes:
-        on = [i for i, p in enumerate(rendered[annual]) if code in p["text"].split()]
+        on = [
+            i
+            for i, p in enumerate(rendered[annual])
+            if code in p["text"].split() and _footer_left(p) in ("PI Report", "Balanced Scorecard")
+        ]
         assert len(on) == 1, (code, on)
 
 
@@ -181,3 +176,41 @@ def _footer_left(page: dict) -> str:
     sheet's name, as ``cells.print_setup`` puts it there."""
     bottom = max(w[1] for w in page["words"])
     return " ".join(w[4] for w in page["words"] if w[1] == bottom and w[2] < page["width"] / 2)
+
+
+OUTLINE = re.compile(r'<item page="(\d+)">(.*?)</item>')
+
+
+def test_published_papers_are_the_latest_with_a_bookmark_per_sheet(rendered):
+    """``make run``'s default (``--pdf-papers latest``) publishes each council-service's latest
+    report, its exceptions workbook and the packs in output/pdf/, each sheet a bookmark at its
+    first page, page for page the PDFs the checks above read."""
+    published = sorted((config.output_dir() / "pdf").glob("*.pdf"))
+    assert [p.name for p in published] == [
+        "east-dunbartonshire__2023-24__exceptions-report.pdf",
+        "east-dunbartonshire__education__2023-24__performance-report.pdf",
+        "east-dunbartonshire__lgbf-benchmarking-pack.pdf",
+        "midlothian__2019-20__exceptions-report.pdf",
+        "midlothian__childrens-services__2019-20__performance-report.pdf",
+        "midlothian__lgbf-benchmarking-pack.pdf",
+    ]
+    for path in published:
+        book = openpyxl.load_workbook(config.output_dir() / "excel" / f"{path.stem}.xlsx")
+        xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(path)],
+                             check=True, capture_output=True, text=True).stdout  # fmt: skip
+        marks = [(int(page), html.unescape(name)) for page, name in OUTLINE.findall(xml)]
+        visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+        assert [name for _, name in marks] == visible, path.name
+        pages = rendered[f"{path.stem}.xlsx"]
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        assert len(pages) == int(re.search(r"Pages:\s+(\d+)", info).group(1)), path.name
+        for page, name in marks:  # the bookmark's page is the sheet's first
+            assert _footer_left(pages[page - 1]) == name, (path.name, name, page)
+
+
+def test_without_libreoffice_a_warning_and_no_pdf(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on it
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(b"")
+    assert papers.convert([book], tmp_path / "pdf") == ([], papers.MISSING)
+    assert "Excel outputs are published" in papers.MISSING

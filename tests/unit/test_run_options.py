@@ -11,6 +11,10 @@ def test_options_round_trip_through_run_config():
     options = RunOptions(report_periods="latest-year", lgbf_pack_councils="Fife, Angus")
     assert RunOptions.from_run_config(options.run_config()) == options
     assert RunOptions.from_run_config({}) == RunOptions()
+    no_pdf = RunOptions(pdf_papers="none")
+    assert RunOptions.from_run_config(no_pdf.run_config()) == no_pdf
+    with pytest.raises(ValueError, match="latest, all, none"):
+        RunOptions(pdf_papers="some")
 
 
 def test_an_unknown_report_periods_value_is_refused_naming_the_accepted_ones():
@@ -23,7 +27,11 @@ def test_a_plan_carries_its_options_into_the_run_config_beside_the_reports_scope
     plan = selection.plan(Changes(returns=["a.xlsx"]), options)
     config = plan.run_config({"loggers": {"file": {"config": {"path": "x"}}}})
     reports = config["ops"]["service_performance_reports"]["config"]
-    assert reports == {"report_periods": "latest-year", "changed_returns": ["a.xlsx"]}
+    assert reports == {
+        "report_periods": "latest-year",
+        "pdf_papers": "latest",
+        "changed_returns": ["a.xlsx"],
+    }
     assert config["loggers"] == {"file": {"config": {"path": "x"}}}
     # The defaults add nothing: a run with a subset of assets gets no config for the others.
     assert selection.plan(Changes(code=["x"])).run_config() == {}

@@ -19,13 +19,15 @@ from orchestration import config as settings
 from orchestration.defs.publish.failures import publishing_to
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter
-from orchestration.planning.options import RunOptions
+from orchestration.planning.options import PDF_PAPERS, RunOptions
 from orchestration.planning.selection import run_quarters
+from orchestration.reports import pdf
 from orchestration.reports.batch import write_reports
+from orchestration.reports.exceptions_sheet import exceptions_path
 from orchestration.reports.exports import MART_TABLES, export_marts
 from orchestration.reports.lgbf_pack import build_lgbf_pack
 from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
-from orchestration.reports.service_report import report_periods
+from orchestration.reports.service_report import report_path, report_periods
 
 
 def _marts(*names: str) -> list[dg.AssetKey]:
@@ -88,6 +90,47 @@ def periods_in_scope(
     return periods
 
 
+def whole_councils(periods: list[tuple], held: list[tuple]) -> list[tuple]:
+    """``periods`` with every other service report of their council-periods (of ``held``):
+    the council's exceptions workbook for a period lists all its services, so it is written
+    with all of them or not at all."""
+    wanted = {(c, k) for c, _, k in periods}
+    return [p for p in held if (p[0], p[2]) in wanted]
+
+
+PdfPapers = Literal[PDF_PAPERS]
+PDF_DESCRIPTION = (
+    "Which workbooks are also published as PDF in output/pdf/ (LibreOffice; without it, a "
+    "warning): latest (each council-service's latest period and its exceptions; every pack), "
+    "all, or none (orchestration/planning/options.py)."
+)
+
+
+def publish_pdfs(context: dg.AssetExecutionContext, books: list) -> int:
+    """Convert ``books`` to PDF in ``$OUTPUT_DIR/pdf`` in one LibreOffice run; a missing
+    LibreOffice or a failed conversion is a warning, never a failed asset."""
+    written, warning = pdf.convert(books, settings.output_dir() / "pdf")
+    if warning:
+        context.log.warning(warning)
+    context.log.info(f"Wrote {len(written)} PDF paper(s) to {settings.output_dir() / 'pdf'}")
+    return len(written)
+
+
+def pdf_books(out_dir, periods: list[tuple], papers: str) -> list:
+    """The service reports and exceptions workbooks of ``periods`` to publish as PDF."""
+    if papers == "none":
+        return []
+    if papers == "latest":
+        latest: dict[tuple, tuple] = {}
+        for p in periods:
+            if p[:2] not in latest or _period_order(p[2]) > _period_order(latest[p[:2]][2]):
+                latest[p[:2]] = p
+        periods = sorted(latest.values())
+    reports = [report_path(out_dir, c, s, k) for c, s, k in periods]
+    councils = sorted({(c, k) for c, _, k in periods})
+    return reports + [exceptions_path(out_dir, c, k) for c, k in councils]
+
+
 class ReportsConfig(dg.Config):
     """Run options of the service reports (the launchpad's config, or ``run_config``)."""
 
@@ -115,6 +158,7 @@ class ReportsConfig(dg.Config):
         "returns or frameworks only: the reports of these return files' councils and "
         "services, from each one's earliest quarter among them on.",
     )
+    pdf_papers: PdfPapers = Field(default=RunOptions.pdf_papers, description=PDF_DESCRIPTION)
     changed_frameworks: list[str] = Field(
         default=[],
         description="Set by the run's plan, as changed_returns is: every report of these "
@@ -167,14 +211,16 @@ def service_performance_reports(
     as_of = parse_as_of(config.as_of)
     with warehouse.read_only() as con:
         scope = report_scope(con, config.changed_returns, config.changed_frameworks)
-        periods = periods_in_scope(context, report_periods(con), scope, config.report_periods)
+        held = report_periods(con)
+        periods = whole_councils(
+            periods_in_scope(context, held, scope, config.report_periods), held
+        )
     workers = os.cpu_count() or 1
     # Reports are independent: a national run writes them on every core.
-    # Batches split by council-service: a council-service's reports are read together.
-    groups = sorted({(c, s) for c, s, _ in periods})
-    batches = [
-        [p for p in periods if (p[0], p[1]) in set(groups[i::workers])] for i in range(workers)
-    ]
+    # Batches split by council: a worker holds every service report of a council-period (its
+    # exceptions workbook is written from them).
+    groups = sorted({c for c, _, _ in periods})
+    batches = [[p for p in periods if p[0] in set(groups[i::workers])] for i in range(workers)]
     batches = batches if len(periods) > 20 else [periods]
     jobs = [
         (warehouse.database, str(out_dir), b, as_of, config.weeks_after_period_end)
@@ -191,10 +237,12 @@ def service_performance_reports(
         else:
             written = [w for job in jobs for w in write_reports(job)]
     context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
+    pdfs = publish_pdfs(context, pdf_books(out_dir, periods, config.pdf_papers))
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(out_dir)),
             "workbooks": dg.MetadataValue.int(len(written)),
+            "pdf_papers": dg.MetadataValue.int(pdfs),
             "preview": _preview(written),
         }
     )
@@ -208,6 +256,7 @@ class LgbfPacksConfig(dg.Config):
         description="Besides the councils that submit returns, whose packs to write: LGBF "
         "council names, comma-separated, or 'all' (orchestration/planning/options.py).",
     )
+    pdf_papers: PdfPapers = Field(default=RunOptions.pdf_papers, description=PDF_DESCRIPTION)
 
 
 def pack_councils(con, extra: str = "") -> list[str]:
@@ -248,10 +297,13 @@ def lgbf_benchmarking_packs(
         for council in pack_councils(con, config.extra_councils):
             path, counts = build_lgbf_pack(con, council, out_dir)
             written.append({"file": path.name, "bytes": path.stat().st_size, **counts})
+    books = [out_dir / w["file"] for w in written] if config.pdf_papers != "none" else []
+    pdfs = publish_pdfs(context, books)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(out_dir)),
             "workbooks": dg.MetadataValue.int(len(written)),
+            "pdf_papers": dg.MetadataValue.int(pdfs),
             "preview": _preview(written),
         }
     )
