@@ -45,7 +45,7 @@ KINDS = (
     Kind(
         "status_differs",
         "Reported status differs",
-        "the status the return reported is not the one computed from value and target",
+        "the status the service reported is not the one its value and target give",
     ),  # fmt: skip
     Kind(
         "feeder",
@@ -120,9 +120,8 @@ def pi_exceptions(con, council: str, service: str, period: Period, as_of: date) 
             detail = "worse than the period before, which was itself worse than the one before it"
             out["worse_twice"].append(_pi_row("worse_twice", ind, v, detail))
         if v["status_agrees"] is False:
-            detail = f"computed {v['status']}, the return reported {v['reported_status']}"
-            if v["status_reason"]:
-                detail += f". Reason: {v['status_reason'].rstrip('.')}"
+            # the service report words it as the PI's footnote says it (service_report)
+            detail = f"Shown as {v['status']}; the service reported it as {v['reported_status']}."
             out["status_differs"].append(_pi_row("status_differs", ind, v, detail))
         if v["feeder_check"] in ("disagrees", "not computable"):
             detail = (

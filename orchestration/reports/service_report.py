@@ -833,7 +833,7 @@ def build_service_report(
             _risks_sheet(report, data)
         elif sheet == "LGBF":
             _lgbf_sheet(report, data["lgbf"])
-    _exceptions(report, exceptions_ws, exceptions_out)
+    _exceptions(report, exceptions_ws, exceptions_out, data)
     if commentary_out is not None:
         commentary_out += commentary.rows(
             council, service, period_key, data["commentary"], report.lgbf_commentary
@@ -841,12 +841,29 @@ def build_service_report(
     return cells.publish(wb, tmp, path), report.counts
 
 
-def _exceptions(report: Report, ws, out: list | None) -> None:
+def _status_words(row: dict, data: dict, report: Report) -> dict:
+    """A status disagreement says what the PI's footnote says (:func:`status_footnote`), in
+    the same words, not the query layer's."""
+    if row["kind"] != "status_differs":
+        return {}
+    ind = next((i for i in data["indicators"] if i["indicator_code"] == row["code"]), None)
+    current = data["values"].get((row["code"], report.period.key))
+    sentence = status_footnote(ind, current) if ind and current else None
+    if not sentence:
+        return {}
+    _, _, words = sentence.partition(": shown as ")
+    return {"detail": "Shown as " + words}
+
+
+def _exceptions(report: Report, ws, out: list | None, data: dict) -> None:
     """The Exceptions sheet, each row linked to its place in the sheets written before it."""
     rows = exceptions.service_exceptions(
         report.con, report.council, report.service, report.period, report.as_of
     )
-    rows = [dict(row, place=report.places.get(row["subject"])) for row in rows]
+    rows = [
+        dict(row, place=report.places.get(row["subject"]), **_status_words(row, data, report))
+        for row in rows
+    ]
     linked = [
         dict(row, **dict(zip(("link", "link_text"), exceptions_sheet.internal_link(row["place"]))))
         for row in rows

@@ -67,7 +67,7 @@ def test_every_off_target_pi_of_the_2019_20_seed_is_an_exception(built_warehouse
     off = {r[0].value for r in kinds[KIND["off_target"].heading]}
     differs = {r[0].value: r[6].value for r in kinds[KIND["status_differs"].heading]}
     for code in seed:
-        assert code in off or "the return reported Off Target" in differs.get(code, ""), code
+        assert code in off or "the service reported it as Off Target" in differs.get(code, ""), code
     assert off <= set(seed)  # and nothing the council printed otherwise
     # Value, target and gap are the row's, as the report's own tables print them.
     sickness = next(
