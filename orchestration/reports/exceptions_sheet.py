@@ -52,7 +52,7 @@ def write_sheet(ws, styles: cells.Styles, title: str, subtitle: str, as_at: str,
     None) and ``link_text`` say where it goes. Returns how many exceptions it lists."""
     columns = ((SERVICE_COLUMN,) if with_service else ()) + COLUMNS
     last = len(columns) - 1
-    ws.write_string(0, 0, title, styles.title)
+    cells.write_title(ws, title, styles)
     ws.write_string(1, 0, subtitle, styles.subtitle)
     ws.write_string(2, 0, as_at, styles.small_line)
     cells.write_header(ws, HEADER_ROW, [h for h, _ in columns], styles)

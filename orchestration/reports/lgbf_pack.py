@@ -202,7 +202,7 @@ def latest_with_a_value(rows: list[dict]) -> dict:
 def _summary_head(ws, title: str, source: str, groups: dict, st) -> int:
     """Title, the releases the figures come from, how to read ranks and the family groups;
     returns the header row."""
-    ws.write_string(0, 0, title, st.title)
+    cells.write_title(ws, title, st)
     # Merged across the table: in the narrow Code column the wrapped line ran over the next row.
     ws.merge_range(1, 0, 1, LAST_COLUMN, source, st.small)
     width = sum(w for _, w in SUMMARY_COLUMNS)
@@ -292,7 +292,7 @@ REVISED_HEADER = 2
 def _revised_sheet(ws, con, council: str, st) -> int:
     """The council's figures the latest official release changed against the one before."""
     rows = queries.lgbf_revisions(con, council)
-    ws.write_string(0, 0, f"{council} - revised since the last release", st.title)
+    cells.write_title(ws, f"{council} - revised since the last release", st)
     explanation = (
         "Figures the latest LGBF release changed against the release before it."
         if rows
@@ -325,7 +325,7 @@ OTHERWISE_HEADER = 2
 def _printed_otherwise_sheet(ws, council: str, rows: list[dict], st) -> None:
     """The years the council's own reports printed another figure than the pack's, with the
     release each figure comes from (``queries.lgbf_printed_otherwise``)."""
-    ws.write_string(0, 0, f"{council} - figures its own reports printed otherwise", st.title)
+    cells.write_title(ws, f"{council} - figures its own reports printed otherwise", st)
     explanation = (
         "A council report prints the LGBF figures as published at its date; this pack prints "
         "the latest release. These years the report printed another figure (not only rounded)."

@@ -142,7 +142,7 @@ HEADER_ROW = 4  # 0-based: title, section title, data as at, blank, header
 
 def _sheet(report: Report, name: str, section_title: str, landscape: bool = True):
     ws = report.wb.add_worksheet(name)
-    ws.write_string(0, 0, report.title, report.styles.title)
+    cells.write_title(ws, report.title, report.styles)
     ws.write_string(1, 0, section_title, report.styles.subtitle)
     ws.write_string(2, 0, report.as_at, report.styles.small_line)
     return ws
@@ -440,7 +440,7 @@ def _footnotes(ws, r: int, footnotes: list[str], width_cols: int, s: cells.Style
 def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
     s = report.styles
     ws = report.wb.add_worksheet("Report")
-    ws.write_string(0, 0, f"{report.council} Council", s.title)
+    cells.write_title(ws, f"{report.council} Council", s)
     ws.write_string(1, 0, report_title(report.service, report.period), s.subtitle)
     ws.merge_range(
         2, 0, 2, 7, f"{report.as_at}: returns as held on that date; {lgbf_note}", s.small
