@@ -289,20 +289,26 @@ def _chart(wb, council: str, title: str, unit: str, first: int, last: int):
 REVISED_HEADER = 2
 
 
+def _table_head(ws, title: str, explanation: str, headers: list[str], header_row: int, st):
+    """A listing sheet's top: its title, one line saying what it lists, and the header row."""
+    cells.write_title(ws, title, st)
+    ws.merge_range(1, 0, 1, len(headers) - 1, explanation, st.small)
+    cells.write_header(ws, header_row, headers, st)
+
+
 def _revised_sheet(ws, con, council: str, st) -> int:
     """The council's figures the latest official release changed against the one before."""
     rows = queries.lgbf_revisions(con, council)
-    cells.write_title(ws, f"{council} - revised since the last release", st)
     explanation = (
         "Figures the latest LGBF release changed against the release before it."
         if rows
         else "No figures revised: the latest LGBF release held changed none of the council's "
         "figures, or it is the only release held."
     )
-    ws.merge_range(1, 0, 1, 9, explanation, st.small)
     headers = ["Code", "Indicator", "Period", "Earlier Release", "Earlier Value", "Release",
                "Value", "Earlier Rank", "Rank", "Change"]  # fmt: skip
-    cells.write_header(ws, REVISED_HEADER, headers, st)
+    title = f"{council} - revised since the last release"
+    _table_head(ws, title, explanation, headers, REVISED_HEADER, st)
     r = REVISED_HEADER
     for x in rows:
         r += 1
@@ -325,7 +331,6 @@ OTHERWISE_HEADER = 2
 def _printed_otherwise_sheet(ws, council: str, rows: list[dict], st) -> None:
     """The years the council's own reports printed another figure than the pack's, with the
     release each figure comes from (``queries.lgbf_printed_otherwise``)."""
-    cells.write_title(ws, f"{council} - figures its own reports printed otherwise", st)
     explanation = (
         "A council report prints the LGBF figures as published at its date; this pack prints "
         "the latest release. These years the report printed another figure (not only rounded)."
@@ -333,10 +338,10 @@ def _printed_otherwise_sheet(ws, council: str, rows: list[dict], st) -> None:
         else "None: every LGBF figure the council's own reports printed is this pack's, "
         "rounded as printed."
     )
-    ws.merge_range(1, 0, 1, 7, explanation, st.small)
     headers = ["Code", "Indicator", "Period", "Printed In", "Printed Figure", "This Pack's Release",
                "This Pack's Figure", "Pack less Printed"]  # fmt: skip
-    cells.write_header(ws, OTHERWISE_HEADER, headers, st)
+    title = f"{council} - figures its own reports printed otherwise"
+    _table_head(ws, title, explanation, headers, OTHERWISE_HEADER, st)
     ws.set_row(OTHERWISE_HEADER, cells.row_height(2))
     r = OTHERWISE_HEADER
     for x in rows:

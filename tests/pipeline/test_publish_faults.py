@@ -149,21 +149,15 @@ def _fails_then_publishes(fault, tmp_path, monkeypatch, instance, value: float) 
     assert _temporary_files() == []
 
 
-def test_a_full_disk_at_publish_fails_in_one_line_and_keeps_the_last_publish(
-    built_warehouse, instance, tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    "fault, value", [(_full_disk, 4.15), (_read_only_output, 4.05)], ids=["full_disk", "read_only"]
+)
+def test_a_publish_fault_fails_in_one_line_and_keeps_the_last_publish(
+    built_warehouse, instance, tmp_path, monkeypatch, fault, value
 ):
+    """A full disk, and a read-only output folder, at publish time."""
     try:
-        _fails_then_publishes(_full_disk, tmp_path, monkeypatch, instance, 4.15)
-    finally:
-        monkeypatch.undo()
-        restore_seed_returns(instance)
-
-
-def test_a_read_only_output_folder_at_publish_fails_in_one_line_and_keeps_the_last_publish(
-    built_warehouse, instance, tmp_path, monkeypatch
-):
-    try:
-        _fails_then_publishes(_read_only_output, tmp_path, monkeypatch, instance, 4.05)
+        _fails_then_publishes(fault, tmp_path, monkeypatch, instance, value)
     finally:
         monkeypatch.undo()
         restore_seed_returns(instance)

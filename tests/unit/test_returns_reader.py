@@ -129,6 +129,14 @@ def test_not_an_xlsx(tmp_path):
 # --- a value its PI cannot take (issue 26): the dbt tests on stg_returns__indicator_values.value
 
 
+def _the_value_cell_refused(path) -> str:
+    """The message of a return refused for one problem, at its first row's Value cell."""
+    exc, msg = _problems(path)
+    (problem,) = exc.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Indicators", 2, "C ('Value')")
+    return msg
+
+
 def _codes_with(code: str, limits: PiLimits) -> dict:
     codes = {council: dict(pis) for council, pis in codes_from_folder().items()}
     codes["Midlothian"][code] = limits
@@ -158,9 +166,7 @@ def test_a_percentage_outside_0_to_100_is_refused_at_its_cell(
     if accepted:
         read_return(path)
         return
-    exc, msg = _problems(path)
-    (problem,) = exc.problems
-    assert (problem.sheet, problem.row, problem.column) == ("Indicators", 2, "C ('Value')")
+    msg = _the_value_cell_refused(path)
     assert "for CS.CORP.INVOICES is outside the range its framework allows (from 0 to 100%" in msg
     if number_format:
         assert "9.7 typed in it reads as 970%: to give 9.7%, type 9.7%" in msg
@@ -208,9 +214,7 @@ def test_a_value_must_agree_with_its_feeder_data(
     if accepted:
         read_return(path)
         return
-    exc, msg = _problems(path)
-    (problem,) = exc.problems
-    assert (problem.sheet, problem.row, problem.column) == ("Indicators", 2, "C ('Value')")
+    msg = _the_value_cell_refused(path)
     ratio = numerator / denominator
     assert f"Value {value:g} for {code} disagrees with its feeder data: " in msg
     assert f"Numerator {numerator:g} / Denominator {denominator:g} = {ratio:.6g}" in msg
