@@ -17,10 +17,11 @@ no previous value). Then the target ("(target 9.00)", or "(no target)"), the com
 target, within its tolerance", "and on target"), "for the second year running" when the
 previous period had the same one.
 
-LGBF rules: the latest ranked year's rank ("ranks 13th", "joint 13th" when tied) of the
-councils ranked, its quartile, the rank's move since the indicator's previous ranked year
-("up nine places", "down two places", "unchanged"), and the Improvement Service's caution
-(:data:`LEAGUE_TABLE_CAUTION`).
+LGBF rules: the latest ranked year's rank ("ranks 13th", "joint 13th" when tied; "13th of 32"
+in the pack, whose Summary prints how many councils are ranked), its quartile, the rank's move
+since the indicator's previous ranked year ("up nine places", "down two places",
+"unchanged"), in the pack the family-group average ("against a family-group average of
+£3,959.91"), and the Improvement Service's caution (:data:`LEAGUE_TABLE_CAUTION`).
 """
 
 from __future__ import annotations
@@ -96,15 +97,18 @@ def pi_sentence(
 
 def lgbf_sentence(council: str, code: str, ranked: list[dict], unit: str | None) -> str | None:
     """The indicator's sentence from its ranked years, oldest first (each: financial_year,
-    value, rank, quartile, tied), as the LGBF table prints them; None when none is ranked."""
+    value, rank, quartile, tied, and in the pack n_ranked and family_group_average), as the table
+    prints them; None when none is ranked. The family-group clause is said only where the
+    table prints the average (the pack's Summary; a service report's LGBF table has none)."""
     ranked = [r for r in ranked if r.get("rank")]
     if not ranked:
         return None
     latest = ranked[-1]
     joint = "joint " if latest.get("tied") else ""
     quartile = cells.QUARTILE_WORDS[latest["quartile"]].lower()
+    of = f" of {latest['n_ranked']}" if latest.get("n_ranked") else ""  # the pack prints it
     words = (
-        f"{council} ranks {joint}{ordinal(latest['rank'])} ({quartile} quartile) on {code} in "
+        f"{council} ranks {joint}{ordinal(latest['rank'])}{of} ({quartile} quartile) on {code} in "
         f"{latest['financial_year']}, at {cells.display(latest['value'], unit)}"
     )
     if len(ranked) > 1:
@@ -118,6 +122,9 @@ def lgbf_sentence(council: str, code: str, ranked: list[dict], unit: str | None)
             else "unchanged"
         )
         words += f", {moved} from {ordinal(prior['rank'])} in {prior['financial_year']}"
+    family = latest.get("family_group_average")
+    if family is not None:
+        words += f", against a family-group average of {cells.display(family, unit)}"
     return words + "."
 
 

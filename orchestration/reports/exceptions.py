@@ -1,8 +1,10 @@
 """What needs a committee's attention in a council-service's period: the exceptions.
 
-One query layer, as the report's other sections (:mod:`orchestration.reports.queries`, whose
-helpers and "as known on" rule every query here uses): per council, service and period, as
-known at the report date, the rows of each kind of exception in :data:`KINDS`, in that order.
+From the one query layer of the report's other sections (:mod:`orchestration.reports.queries`,
+read once for a batch of reports, "as known on" the report date): per council, service and
+period, the rows of each kind of exception in :data:`KINDS`, in that order. The service kinds
+select from what the report prints, with no query of their own (five queries a report, when
+they had them); returns not received are a council's, one query per council and period.
 A row names what it is about (``subject``: a PI, an action, a risk or a return) so that the
 writer (:mod:`orchestration.reports.exceptions_sheet`) can link it to its place in the
 service report.
@@ -19,8 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from orchestration import vocabulary
-from orchestration.reports import queries
-from orchestration.reports.queries import KNOWN_ON, NOT_WITHDRAWN, Period, fetch_dicts
+from orchestration.reports.queries import Period, fetch_dicts
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,6 @@ DONE = tuple(
 )
 
 
-def previous_period(con, period: Period) -> str | None:
-    """The period before ``period`` (``marts.dim_period``)."""
-    row = con.execute(
-        "select previous_period_key from marts.dim_period where period_key = ?", [period.key]
-    ).fetchone()
-    return row[0] if row else None
-
-
 def _pi_row(kind: str, ind: dict, v: dict, detail: str | None = None) -> dict:
     target = v.get("period_target")
     value = v.get("value")
@@ -96,17 +89,13 @@ def _pi_row(kind: str, ind: dict, v: dict, detail: str | None = None) -> dict:
     }
 
 
-def pi_exceptions(con, council: str, service: str, period: Period, as_of: date) -> list[dict]:
+def pi_exceptions(data: dict, period: Period) -> list[dict]:
     """The PI kinds of exception for the period: Off Target or Warning, worse twice running,
-    no value, reported status differs, feeder data disagree."""
-    previous = previous_period(con, period)
-    keys = (period.key,) + ((previous,) if previous else ())
-    job = [queries.ReportJob(council, service, period, as_of, keys)]
-    values = {
-        (v["indicator_code"], v["period_key"]): v for v in queries.indicator_values(con, job)[0]
-    }
+    no value, reported status differs, feeder data disagree. ``data``: the report's
+    (:func:`queries.report_data`), whose values include the period before its own."""
+    values, previous = data["values"], data["previous_key"]
     out: dict[str, list[dict]] = {k.key: [] for k in KINDS}
-    for ind in queries.indicators(con, job)[0]:
+    for ind in data["indicators"]:
         v = values.get((ind["indicator_code"], period.key))
         if v is None:
             continue  # not in this period's return: the report does not print it for it
@@ -133,7 +122,7 @@ def pi_exceptions(con, council: str, service: str, period: Period, as_of: date) 
     return [row for k in KINDS for row in out[k.key]]
 
 
-def overdue_actions(con, council: str, service: str, period: Period, as_of: date) -> list[dict]:
+def overdue_actions(data: dict, period: Period) -> list[dict]:
     """The period's actions due on or before its last day and not complete."""
     return [
         {
@@ -150,40 +139,19 @@ def overdue_actions(con, council: str, service: str, period: Period, as_of: date
                 else "no progress given"
             ),
         }
-        for a in queries.actions(con, [queries.ReportJob(council, service, period, as_of)])[0]
+        for a in data["actions"]
         if a["due_date"] is not None
         and a["due_date"] <= period.end_date
         and a["status"] not in DONE
     ]
 
 
-def risks_that_rose(con, council: str, service: str, period: Period, as_of: date) -> list[dict]:
+def risks_that_rose(data: dict) -> list[dict]:
     """The period's risks scored higher than in the latest earlier period that scored them
-    (both as known on ``as_of``)."""
-    earlier = fetch_dicts(
-        con,
-        """with j as (select 0 as job, $as_of::date as as_of),
-           known as (
-               select h.*, p.end_date, j.as_of
-               from j
-               cross join marts.fct_risk_history h
-               join marts.dim_period p using (period_key)
-               where h.council = $council and h.service = $service and p.end_date < $end
-               """
-        + KNOWN_ON.format(key="risk_code, period_key")
-        + """
-           )
-           select risk_code, period_key, risk_score from known
-           where """
-        + NOT_WITHDRAWN
-        + """ and risk_score is not null
-           qualify row_number() over (partition by risk_code order by end_date desc) = 1""",
-        {"council": council, "service": service, "end": period.end_date, "as_of": as_of},
-    )
-    before = {r["risk_code"]: r for r in earlier}
+    (both as known on the report's date: ``risks`` and ``risks_before`` of its data)."""
     out = []
-    for k in queries.risks(con, [queries.ReportJob(council, service, period, as_of)])[0]:
-        prior = before.get(k["risk_code"])
+    for k in data["risks"]:
+        prior = data["risks_before"].get(k["risk_code"])
         if prior and k["risk_score"] is not None and k["risk_score"] > prior["risk_score"]:
             out.append(
                 {
@@ -237,10 +205,9 @@ def returns_not_received(con, council: str, period: Period, as_of: date) -> list
     ]
 
 
-def service_exceptions(con, council: str, service: str, period: Period, as_of: date) -> list[dict]:
-    """Every exception of one council-service's period, in :data:`KINDS` order (returns not
-    received are the council's: :func:`returns_not_received`)."""
-    rows = pi_exceptions(con, council, service, period, as_of)
-    rows += overdue_actions(con, council, service, period, as_of)
-    rows += risks_that_rose(con, council, service, period, as_of)
+def service_exceptions(data: dict, service: str, period: Period) -> list[dict]:
+    """Every exception of one council-service's period, in :data:`KINDS` order, from what its
+    report prints (``data``, :func:`queries.report_data`: no query of its own). Returns not
+    received are the council's: :func:`returns_not_received`."""
+    rows = pi_exceptions(data, period) + overdue_actions(data, period) + risks_that_rose(data)
     return [dict(row, service=service) for row in rows]

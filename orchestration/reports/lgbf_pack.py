@@ -3,7 +3,9 @@
 ``Summary``: the publication by its release and date, how to read ranks (the Improvement
 Service and councils warn against reading the LGBF as a league table), the council's family
 groups with their basis and members, and every indicator's latest value, trend, rank,
-quartile, family-group and Scotland comparison, each with its release. ``Charts``: one line
+quartile, family-group and Scotland comparison, each with its release. ``Commentary``: each
+ranked indicator in a generated sentence from those figures (rank, its move, quartile,
+family-group average), under the Improvement Service's caution. ``Charts``: one line
 chart per indicator (the council, Scotland and the family-group average over the years),
 sized for A4 landscape, two to a page (``Charts 1``, ``Charts 2``, ...: a sheet per page) and
 never split across pages, each page naming the release its figures come from.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.reports import cells, queries
+from orchestration.reports import cells, commentary, queries
 from orchestration.workbook.sheets import slug
 
 CHARTS_PER_PAGE = 2
@@ -92,6 +94,7 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     wb.set_properties({"title": title, "author": "council-performance pipeline"})
 
     summary = wb.add_worksheet("Summary")
+    notes = wb.add_worksheet(COMMENTARY)
     chart_sheets = [wb.add_worksheet(f"Charts {n + 1}") for n in range(chart_pages(len(by_code)))]
     revised = wb.add_worksheet("Revised")
     otherwise = wb.add_worksheet("Printed Otherwise")
@@ -119,6 +122,9 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
         page, slot = divmod(n, CHARTS_PER_PAGE)
         chart_sheets[page].insert_chart(2 + slot * CHART_ROWS, 0, chart, {"object_position": 3})
 
+    n_sentences = _commentary_sheet(notes, council, by_code, st)
+    cells.print_setup(notes, [w for _, w in COMMENTARY_COLUMNS], title, as_at,
+                      (COMMENTARY_HEADER, COMMENTARY_HEADER))  # fmt: skip
     codes = list(by_code)
     for page, charts in enumerate(chart_sheets):
         charts.write_string(0, 0, f"{council} against Scotland and its family group", st.subtitle)
@@ -153,7 +159,8 @@ def build_lgbf_pack(con, council: str, out_dir: Path) -> tuple[Path, dict]:
     )
     path = cells.publish(wb, tmp, path)
     counts = {"indicators": len(by_code), "charts": len(by_code), "revised": n_revised,
-              "printed_otherwise": len(printed_otherwise)}  # fmt: skip
+              "printed_otherwise": len(printed_otherwise),
+              "commentary": n_sentences}  # fmt: skip
     return path, counts
 
 
@@ -222,6 +229,52 @@ def _summary_head(ws, title: str, source: str, groups: dict, st) -> int:
         ws.merge_range(r, 0, r, LAST_COLUMN, text, st.paragraph)
         r += 1
     return r + 1
+
+
+# The Commentary sheet: each ranked indicator's sentence, generated from the Summary's figures.
+COMMENTARY = "Commentary"
+COMMENTARY_COLUMNS = (("Code", 9), ("Indicator", 44), (commentary.GENERATED, 110))
+COMMENTARY_HEADER = 4
+
+
+def pack_sentences(council: str, by_code: dict[str, list[dict]]) -> dict[str, str]:
+    """Code -> the indicator's sentence (:func:`commentary.lgbf_sentence`) from its years as
+    the Summary prints them: value, rank, quartile, family-group average; none unranked."""
+    out = {}
+    for code, rows in by_code.items():
+        sentence = commentary.lgbf_sentence(council, code, rows, rows[-1]["unit"])
+        if sentence:
+            out[code] = sentence
+    return out
+
+
+def _commentary_sheet(ws, council: str, by_code: dict[str, list[dict]], st) -> int:
+    """Title, the Improvement Service's caution, then a row per ranked indicator: its code,
+    name and generated sentence. Returns how many sentences it prints."""
+    sentences = pack_sentences(council, by_code)
+    cells.write_title(ws, f"{council} - the LGBF in words", st)
+    ws.merge_range(1, 0, 1, len(COMMENTARY_COLUMNS) - 1,
+                   "Each sentence is generated from the figures of the Summary sheet (the "
+                   "latest ranked year), by the rules in the project's commentary module.",
+                   st.small)  # fmt: skip
+    caution = commentary.LEAGUE_TABLE_CAUTION
+    ws.merge_range(2, 0, 2, len(COMMENTARY_COLUMNS) - 1, caution, st.paragraph)
+    width = sum(w for _, w in COMMENTARY_COLUMNS)
+    ws.set_row(2, cells.row_height(cells.lines_needed([(caution, width)])))
+    cells.write_header(ws, COMMENTARY_HEADER, [h for h, _ in COMMENTARY_COLUMNS], st)
+    r = COMMENTARY_HEADER
+    for code, sentence in sentences.items():
+        r += 1
+        title = by_code[code][-1]["title"]
+        cells.write_text(ws, r, 0, code, st)
+        cells.write_text(ws, r, 1, title, st)
+        cells.write_text(ws, r, 2, sentence, st)
+        ws.set_row(r, cells.row_height(cells.lines_needed([(title, 44), (sentence, 110)])))
+    if not sentences:
+        ws.merge_range(r + 1, 0, r + 1, len(COMMENTARY_COLUMNS) - 1,
+                       "No indicator is ranked in the publications held.", st.paragraph)  # fmt: skip
+    ws.freeze_panes(COMMENTARY_HEADER + 1, 0)
+    return len(sentences)
 
 
 def _summary_row(ws, r: int, code: str, latest: dict, st) -> None:

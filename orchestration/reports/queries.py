@@ -180,13 +180,18 @@ def report_titles(con, jobs: list[ReportJob]) -> list[dict[str, str]]:
 
 
 def indicator_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
-    """Per report, the values in its comparison periods as known on its date
+    """Per report, the values in its comparison periods and the period before its own
+    (``marts.dim_period.previous_period_key``) as known on its date
     (:data:`KNOWN_ON`), with the status the return reported and, where the computed status
     differs, the documented reason (``reference.status_exceptions``)."""
     return _by_job(
         con,
         """, wanted as (
                select job, council, service, as_of, unnest(period_keys) as period_key from j
+               union  -- and the period before the report's (its exceptions compare with it)
+               select j.job, j.council, j.service, j.as_of, p.previous_period_key
+               from j join marts.dim_period p on p.period_key = j.period_key
+               where p.previous_period_key is not null
            ),
            known as (
                select j.job, j.as_of, f.*
@@ -275,6 +280,43 @@ def risks(con, jobs: list[ReportJob]) -> list[list[dict]]:
         "risk_score, score_band",
         jobs,
     )
+
+
+def previous_keys(con, jobs: list[ReportJob]) -> list[str | None]:
+    """Per report, the period before its own (``marts.dim_period.previous_period_key``)."""
+    rows = _by_job(
+        con,
+        """select j.job, p.previous_period_key
+           from j join marts.dim_period p on p.period_key = j.period_key""",
+        jobs,
+    )
+    return [r[0]["previous_period_key"] if r else None for r in rows]
+
+
+def risks_before(con, jobs: list[ReportJob]) -> list[dict[str, dict]]:
+    """Per report, each risk's score in the latest earlier period that scored it, as known on
+    the report's date (:data:`KNOWN_ON`): risk code -> its ``period_key`` and ``risk_score``."""
+    rows = _by_job(
+        con,
+        """, known as (
+               select j.job, j.as_of, h.*, p.end_date
+               from j
+               join marts.fct_risk_history h
+                 on h.council = j.council and h.service = j.service
+               join marts.dim_period p on p.period_key = h.period_key
+               where p.end_date < j.on_date  -- the period's end
+               """
+        + KNOWN_ON.format(key="h.risk_code, h.period_key")
+        + """
+           )
+           select job, risk_code, period_key, risk_score from known
+           where """
+        + NOT_WITHDRAWN
+        + """ and risk_score is not null
+           qualify row_number() over (partition by job, risk_code order by end_date desc) = 1""",
+        jobs,
+    )
+    return [{r["risk_code"]: r for r in job_rows} for job_rows in rows]
 
 
 def narrative(con, jobs: list[ReportJob]) -> list[list[dict]]:
@@ -392,8 +434,10 @@ def report_data(con, jobs: list[ReportJob]) -> list[dict]:
             for rows in indicator_values(con, jobs)
         ],
         "pis_on_target": pis_on_target(con, jobs),
+        "previous_key": previous_keys(con, jobs),
         "actions": actions(con, jobs),
         "risks": risks(con, jobs),
+        "risks_before": risks_before(con, jobs),
         "narrative": narrative(con, jobs),
         "lgbf": lgbf_values(con, jobs),
         "lgbf_held": lgbf_held(con, jobs),
@@ -447,7 +491,11 @@ def lgbf_series(con, council: str) -> list[dict]:
                   b.period as financial_year, b.value, b.previous_value, b.trend, b.rank,
                   b.n_ranked,
                   b.quartile, b.family_group, b.family_group_average, b.scotland_value,
-                  b.publication, b.published_on, p.kind, p.source
+                  b.publication, b.published_on, p.kind, p.source,
+                  -- tied: another council holds the same rank in the same year
+                  (select count(*) from marts.fct_lgbf_benchmark o
+                   where o.indicator_code = b.indicator_code and o.period = b.period
+                     and o.rank = b.rank) > 1 as tied
            from marts.fct_lgbf_benchmark b
            left join lgbf_titles i using (indicator_code)
            left join staging.stg_lgbf__publications p on p.publication_id = b.publication

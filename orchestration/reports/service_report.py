@@ -857,9 +857,7 @@ def _status_words(row: dict, data: dict, report: Report) -> dict:
 
 def _exceptions(report: Report, ws, out: list | None, data: dict) -> None:
     """The Exceptions sheet, each row linked to its place in the sheets written before it."""
-    rows = exceptions.service_exceptions(
-        report.con, report.council, report.service, report.period, report.as_of
-    )
+    rows = exceptions.service_exceptions(data, report.service, report.period)
     rows = [
         dict(row, place=report.places.get(row["subject"]), **_status_words(row, data, report))
         for row in rows

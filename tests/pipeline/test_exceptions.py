@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 
+import duckdb
 import openpyxl
 import pytest
 
 from orchestration import config, vocabulary
-from orchestration.reports.exceptions import KIND
+from orchestration.reports.exceptions import KIND, returns_not_received
 from orchestration.reports.exceptions_sheet import HEADER_ROW, SHEET
+from orchestration.reports.queries import Period
 from tests.support.paths import REPO, seed_line
 
 ANNUAL = "midlothian__childrens-services__2019-20__performance-report.xlsx"
@@ -123,3 +126,17 @@ def test_council_workbook_across_services_links_to_the_service_report(built_ware
         p.name for p in (config.output_dir() / "excel").glob("*__exceptions-report.xlsx")
     )
     assert len(names) == 12  # a workbook per council-period with a report
+
+
+def test_a_quarter_the_council_sent_no_return_for_lists_the_service(built_warehouse):
+    """raw/returns has no Midlothian return for Q3 2015/16 (the seeds start at Q2 2015/16 and
+    the next return is the year end's): its report date finds Children's Services not
+    received; Q2 2015/16, whose return is loaded, finds none."""
+    with duckdb.connect(str(config.published_warehouse_path()), read_only=True) as con:
+        missing = returns_not_received(con, "Midlothian", Period(2015, 3), date(2016, 2, 24))
+        loaded = returns_not_received(con, "Midlothian", Period(2015, 2), date(2015, 11, 25))
+    assert [(r["kind"], r["service"], r["detail"]) for r in missing] == [
+        ("not_received", "Children's Services", "no return loaded")
+    ]
+    assert missing[0]["subject"] == ("return", "Children's Services")
+    assert loaded == []

@@ -10,11 +10,18 @@ from the real workbook and transcriptions in raw/lgbf/) and the report built bes
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pytest
 
-from orchestration.reports import queries
-from orchestration.reports.lgbf_pack import CHART_DATA, build_lgbf_pack
+from orchestration.reports import commentary, queries
+from orchestration.reports.lgbf_pack import (
+    CHART_DATA,
+    COMMENTARY,
+    COMMENTARY_HEADER,
+    build_lgbf_pack,
+)
 from orchestration.reports.service_report import build_service_report
 
 COUNCIL = "Midlothian"
@@ -130,3 +137,46 @@ def test_the_years_the_annual_report_printed_otherwise_are_named_with_both_relea
         assert row["Printed Figure"] == pytest.approx(known[year]["value"])
         assert row["This Pack's Figure"] == pytest.approx(charted[year][0])
         assert row["This Pack's Release"] == charted[year][1]
+
+
+def test_the_packs_sentences_print_its_summary_figures_with_the_caution(books):
+    """Each ranked indicator's sentence on the Commentary sheet says the rank, of how many,
+    the quartile, the value and the family-group average that its Summary row prints, for
+    that row's year (every indicator of the real workbook whose latest year is ranked). The
+    CHN8a sentence is the one issue 25 asks for, from the January 2020 release."""
+    pack, _ = books
+    summary = pack["Summary"]
+    head = _header_row(summary, "Code")
+    by_code = {r["Code"]: (r, head + 1 + n) for n, r in enumerate(_rows(summary, head))}
+    notes = pack[COMMENTARY]
+    assert notes.cell(3, 1).value == commentary.LEAGUE_TABLE_CAUTION
+    sentences = {r["Code"]: r[commentary.GENERATED] for r in _rows(notes, COMMENTARY_HEADER + 1)}
+    assert sentences["CHN8a"] == (
+        "Midlothian ranks 13th of 32 (second quartile) on CHN8a in 2018/19, at £3,880.04, up nine "
+        "places from 22nd in 2017/18, against a family-group average of £3,959.91."
+    )
+    checked = 0
+    for code, sentence in sentences.items():
+        row, r = by_code[code]
+        if row["Rank"] is None or f" in {row['Latest Year']}," not in sentence:
+            continue  # its latest year is not ranked: the sentence speaks of an earlier one
+        value, average = (summary.cell(r, c) for c in (6, 13))
+        quartile = row["Quartile"].lower()
+        assert re.search(r"ranks (?:joint )?(\d+)\w\w of", sentence).group(1) == str(row["Rank"])
+        assert f" of {row['of']} ({quartile} quartile)" in sentence, sentence
+        assert f"at {_as_printed(value)}" in sentence, (sentence, value.value)
+        if average.value is not None:
+            assert sentence.endswith(f"family-group average of {_as_printed(average)}."), sentence
+        checked += 1
+    assert checked >= 80
+
+
+def _as_printed(cell) -> str:
+    """The cell's number as its Excel number format prints it (the pack's formats: £, %,
+    thousands separators, 0 to 2 places)."""
+    fmt = cell.number_format
+    places = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
+    x = cell.value * (100 if fmt.endswith("%") else 1)
+    text = f"{abs(x):,.{places}f}" if "," in fmt else f"{abs(x):.{places}f}"
+    pound = "£" if "£" in fmt else ""
+    return f"{'-' if x < 0 else ''}{pound}{text}{'%' if fmt.endswith('%') else ''}"

@@ -106,3 +106,19 @@ def test_after_the_officers_note_marked_as_generated():
     assert commentary.with_note(None, "x.") == "Generated from the data: x."
     assert commentary.officer_note("Generated from the data: x.") is None
     assert commentary.with_note("note", None) == "note"
+
+
+def test_the_pack_says_of_how_many_and_the_family_group_average():
+    """The pack's Summary prints how many councils are ranked and the family-group average:
+    its sentence says both; a service report's LGBF rows have neither, and its sentence
+    neither (test above)."""
+    latest = dict(_rank("2018/19", 13, 2), n_ranked=32, family_group_average=3959.911)
+    sentence = commentary.lgbf_sentence(
+        "Midlothian", "CHN8a", [_rank("2017/18", 22, 3), latest], "£"
+    )
+    assert sentence == (
+        "Midlothian ranks 13th of 32 (second quartile) on CHN8a in 2018/19, at £3,880.04, up nine "
+        "places from 22nd in 2017/18, against a family-group average of £3,959.91."
+    )
+    no_average = dict(latest, family_group_average=None)
+    assert "family-group" not in commentary.lgbf_sentence("Midlothian", "CHN8a", [no_average], "£")
