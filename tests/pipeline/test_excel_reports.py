@@ -409,7 +409,7 @@ def test_dashboard_and_pack_charts(built_warehouse):
         }
     assert len(ranked) > 90 and ranked <= set(codes)
     pages = (len(codes) + 1) // 2
-    assert book.sheetnames[: pages + 1] == ["Summary"] + [
+    assert book.sheetnames[: pages + 2] == ["Summary", "Commentary"] + [
         f"Charts {i}" for i in range(1, pages + 1)
     ]
     assert "league table" in summary["A3"].value
