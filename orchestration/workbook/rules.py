@@ -37,6 +37,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -406,6 +407,11 @@ def _off_feeders(rule: Rule, code, points: float, is_percent, pi: v.PiLimits, ro
     )
 
 
+def _named(value) -> str:
+    """A key's value as a message names it: a date as the sheet shows it, the rest quoted."""
+    return f"{value.day} {value:%B %Y}" if isinstance(value, date) else repr(value)
+
+
 def check_unique(rule: Rule, records: list[dict], add) -> None:
     """Rows of one sheet whose key (``return_key``) repeats: ``add(problem, row)``."""
     seen: dict[tuple, int] = {}
@@ -414,7 +420,7 @@ def check_unique(rule: Rule, records: list[dict], add) -> None:
         if key[0] is None:
             continue  # a blank code is reported by its not_null rule
         if key in seen:
-            named = " ".join(f"{k} {v!r}" for k, v in zip(rule.key, key) if v is not None)
+            named = " ".join(f"{k} {_named(v)}" for k, v in zip(rule.key, key) if v is not None)
             add(f"{named} appears twice: rows {seen[key]} and {rec['row']}", rec["row"])
         else:
             seen[key] = rec["row"]

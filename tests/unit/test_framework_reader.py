@@ -83,6 +83,12 @@ def _set(sheet, code, header, value):
             "column A ('PI Code'): PI Code 'BS.CS.LPI.04' appears twice: rows 10 and 11",
         ),
         (
+            # two rows of one PI in force from the same day: the date as the sheet shows it
+            _set("Indicators", "CS.CORP.ACTIONS", "PI Code", "CS.CORP.SICKNESS"),
+            "column A ('PI Code'): PI Code 'CS.CORP.SICKNESS' Effective From 1 April 2019 "
+            "appears twice: rows 4 and 5",
+        ),
+        (
             _set("Indicators", "CS.CORP.SICKNESS", "Amber Threshold", "about 1"),
             "row 4, column O ('Amber Threshold'): expected a number, got 'about 1'",
         ),
