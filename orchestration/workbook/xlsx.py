@@ -4,11 +4,11 @@ openpyxl builds a full object model for every workbook, which makes reading thou
 small returns slow (about 10 ms each here). A return only needs, per cell, its value (the
 cached value for formulas) and its number format (to tell 98% from 0.98), so this module
 reads the sheet XML itself: a scanner of regular expressions for the sheets spreadsheet
-programs write (:meth:`Workbook.scan`), the C element tree for anything else. It offers the small part of openpyxl's read-only
-interface the return reader uses (``sheetnames``, ``wb[name]``, ``iter_rows``,
-``cell.value``, ``cell.number_format``), with the same results: shared and inline strings,
-booleans, errors as their text (``#N/A``), numbers, and date-formatted numbers as
-``datetime``.
+programs write (:meth:`Workbook.scan`), the C element tree for anything else. It offers the
+small part of openpyxl's read-only interface the return reader uses (``sheetnames``,
+``wb[name]``, ``iter_rows``, ``cell.value``, ``cell.number_format``), with the same results:
+shared and inline strings, booleans, errors as their text (``#N/A``), numbers, and
+date-formatted numbers as ``datetime``.
 
 A workbook is built from the package's parts, already read out of the zip (and size-checked)
 by the return reader while it inspects the package, so no part is decompressed twice.
@@ -17,19 +17,85 @@ by the return reader while it inspects the package, so no part is decompressed t
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from xml.etree.ElementTree import fromstring
 from xml.parsers.expat import ExpatError, ParserCreate
-
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Tag names built once: they are compared for every cell.
 T_F, T_V, T_IS, T_T, T_SHEETDATA = f"{NS}f", f"{NS}v", f"{NS}is", f"{NS}t", f"{NS}sheetData"
+
+
+# Excel's built-in number formats, its two calendars and the reading of a date cell, as
+# openpyxl has them (openpyxl.styles.numbers, openpyxl.utils.datetime 3.1): importing openpyxl
+# pulls in numpy, 0.17 s of each reader process's 0.27 s start-up (python -X importtime),
+# which a pool of reader processes pays once per process.
+BUILTIN_FORMATS = {
+    0: "General",
+    1: "0",
+    2: "0.00",
+    3: "#,##0",
+    4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)',
+    6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)',
+    8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%",
+    10: "0.00%",
+    11: "0.00E+00",
+    12: "# ?/?",
+    13: "# ??/??",
+    14: "mm-dd-yy",
+    15: "d-mmm-yy",
+    16: "d-mmm",
+    17: "mmm-yy",
+    18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM",
+    20: "h:mm",
+    21: "h:mm:ss",
+    22: "m/d/yy h:mm",
+    37: "#,##0_);(#,##0)",
+    38: "#,##0_);[Red](#,##0)",
+    39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)",
+    41: r'_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)',
+    42: r'_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)',
+    43: r'_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)',
+    44: r'_("$"* #,##0.00_)_("$"* \(#,##0.00\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss",
+    46: "[h]:mm:ss",
+    47: "mmss.0",
+    48: "##0.0E+0",
+    49: "@",
+}
+CALENDAR_WINDOWS_1900 = datetime(1899, 12, 30)
+CALENDAR_MAC_1904 = datetime(1904, 1, 1)
+# quoted text, and anything in square brackets but elapsed hours, minutes or seconds
+_NOT_DATE_PARTS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+
+
+def is_date_format(fmt: str | None) -> bool:
+    """A number format that shows a date or time (its first section has d, m, y, h or s)."""
+    if fmt is None:
+        return False
+    return _DATE_PART.search(_NOT_DATE_PARTS.sub("", fmt.split(";")[0])) is not None
+
+
+def from_excel(value: float, epoch: datetime = CALENDAR_WINDOWS_1900):
+    """An Excel serial date as a datetime (a time of day below 1), to the millisecond."""
+    day, fraction = divmod(value, 1)
+    diff = timedelta(milliseconds=round(fraction * 86400 * 1000))
+    if 0 <= value < 1 and diff.days == 0:
+        minutes, seconds = divmod(diff.seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return time(hours, minutes, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == CALENDAR_WINDOWS_1900:
+        day += 1  # Excel's 29 February 1900
+    return epoch + timedelta(days=day) + diff
 
 
 class Cell:
