@@ -138,6 +138,7 @@ _CELL_CHILDREN = re.compile(
 )
 _RUN_TEXT = re.compile(rb"<" + _P + rb"t\b[^>]*?(?:/>|>([^<]*)</" + _P + rb"t>)")
 _ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTRIBUTES = re.compile(rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*""")
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)""")
 _REFERENCE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
@@ -358,7 +359,10 @@ class Workbook:
                     return None  # a cell outside any row
                 found = attributes.get(rest)
                 if found is None:
-                    found = attributes[rest] = self._cell_attributes(rest)
+                    found = self._cell_attributes(rest)
+                    if found is None:
+                        return None
+                    attributes[rest] = found
                 ref, kind, fmt, is_date = found
                 if letters:
                     index = columns.get(letters)
@@ -386,6 +390,8 @@ class Workbook:
                     is_formula = False
                 cells.append(Cell(value(kind, raw, text, is_date), fmt, is_formula))
             elif row:
+                if b"&" in row_attrs or not _ATTRIBUTES.fullmatch(row_attrs.removesuffix(b"/")):
+                    return None
                 found = _ROW_NUMBER.search(row_attrs)
                 given = found and (found.group(1) or found.group(2) or b"").decode()
                 number = int(given or number + 1)
@@ -395,8 +401,12 @@ class Workbook:
                 return None
         return rows
 
-    def _cell_attributes(self, rest: bytes) -> tuple[str | None, str, str, bool]:
-        """(column letters from an r not written first, type, number format, is a date)."""
+    def _cell_attributes(self, rest: bytes) -> tuple[str | None, str, str, bool] | None:
+        """(column letters from an r not written first, type, number format, is a date);
+        None for attributes the scanner leaves to the element tree (a > or a reference in
+        a value)."""
+        if b"&" in rest or not _ATTRIBUTES.fullmatch(rest):
+            return None
         found = {
             name.decode(): (double if double or not single else single).decode()
             for name, double, single in _ATTRIBUTE.findall(rest)

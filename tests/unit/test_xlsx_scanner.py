@@ -89,8 +89,15 @@ def _both(sheet: bytes):
     return (None if scanned is None else plain(scanned)), plain(ws.tree_rows(sheet))
 
 
+ODD = [
+    '<row r="1"><c r="A1" x="a>b" s="1"><v>1</v></c></row>',
+    '<row r="1"><c r="A1" s="&#49;"><v>1</v></c></row>',
+    '<row r="1" x="a>b"><c r="A1"><v>1</v></c></row>',
+]
+
+
 @pytest.mark.parametrize("prefix", ["", "x"])
-@pytest.mark.parametrize("content", [f'<row r="1">{c}</row>' for c in CELLS] + ROWS)
+@pytest.mark.parametrize("content", [f'<row r="1">{c}</row>' for c in CELLS] + ROWS + ODD)
 def test_the_scanner_reads_as_the_element_tree(content, prefix):
     scanned, tree = _both(_sheet(content, prefix))
     assert scanned is None or scanned == tree
@@ -110,6 +117,7 @@ def test_the_scanner_reads_the_usual_sheets_itself():
         _sheet(ROWS[6]),  # an element the scanner does not know
         _sheet(f'<row r="1">{CELLS[-1]}</row>'),  # in a cell
         _sheet('<row r="1"><c r="A1"><v>1</v></c>'),  # not well-formed
+        *[_sheet(odd) for odd in ODD],  # a > or a reference in an attribute's value
         '<?xml version="1.0" encoding="UTF-16"?><worksheet/>'.encode("utf-16"),
     ],
 )
