@@ -432,7 +432,8 @@ def _footnotes(ws, r: int, footnotes: list[str], width_cols: int, s: cells.Style
     ws.write_string(r, 0, f"{cells.DIFFERS_MARK} Notes on status and values", s.heading)
     for n, text in enumerate(footnotes, start=1):
         r += 1
-        ws.merge_range(r, 0, r, width_cols - 1, f"{n}. {text}", s.footnote)
+        cells.merge(ws, r, 0, r, width_cols - 1)
+        ws.write_string(r, 0, f"{n}. {text}", s.footnote)
         ws.set_row(r, cells.row_height(cells.lines_needed([(text, 150)])))
     return r
 
@@ -442,9 +443,8 @@ def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
     ws = report.wb.add_worksheet("Report")
     cells.write_title(ws, f"{report.council} Council", s)
     ws.write_string(1, 0, report_title(report.service, report.period), s.subtitle)
-    ws.merge_range(
-        2, 0, 2, 7, f"{report.as_at}: returns as held on that date; {lgbf_note}", s.small
-    )
+    cells.merge(ws, 2, 0, 2, 7)
+    ws.write_string(2, 0, f"{report.as_at}: returns as held on that date; {lgbf_note}", s.small)
     ws.set_row(2, 26)
     r = 4
     ws.write_string(r, 0, "Key to the symbols", s.heading)
@@ -468,13 +468,15 @@ def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
     for fmt, symbol, meaning in key:
         r += 1
         ws.write_string(r, 0, symbol, fmt)
-        ws.merge_range(r, 1, r, 7, meaning, s.paragraph)
+        cells.merge(ws, r, 1, r, 7)
+        ws.write_string(r, 1, meaning, s.paragraph)
     r += 2
     ws.write_string(r, 0, NARRATIVE_TITLE, s.subtitle)
     paragraphs = data["narrative"]
     if not paragraphs:
         r += 1
-        ws.merge_range(r, 0, r, 7, "No narrative was returned for this period.", s.paragraph)
+        cells.merge(ws, r, 0, r, 7)
+        ws.write_string(r, 0, "No narrative was returned for this period.", s.paragraph)
     heading = NARRATIVE_TITLE
     for p in paragraphs:
         if p["heading"] and p["heading"] != heading:
@@ -482,7 +484,7 @@ def _cover_sheet(report: Report, data: dict, lgbf_note: str) -> None:
             r += 2
             ws.write_string(r, 0, heading, s.heading)
         r += 1
-        ws.merge_range(r, 0, r, 7, "", s.paragraph)
+        cells.merge(ws, r, 0, r, 7)
         cells.write_text(ws, r, 0, p["text"], s, s.paragraph_for(p["text"]))
         ws.set_row(r, cells.row_height(cells.lines_needed([(p["text"], 8 * 16 * 0.95)])) + 4)
     cells.print_setup(ws, [16] * 8, report.title, report.as_at, None, landscape=False)
@@ -533,7 +535,8 @@ def _dashboard_sheet(report: Report, data: dict) -> None:
     if not action_counts:
         ws.merge_range(a0 + 1, 0, a0 + 1, 2, "No actions reported this period.", s.text)
     note = a0 + max(len(action_counts), 1) + 2
-    ws.merge_range(note, 0, note + 2, 2, DASHBOARD_NOTE, s.small)
+    cells.merge(ws, note, 0, note + 2, 2)
+    ws.write_string(note, 0, DASHBOARD_NOTE, s.small)
     sheet = "Dashboard"
     first, last = HEADER_ROW + 1, HEADER_ROW + len(pi_counts)
     chart = report.wb.add_chart({"type": "column"})

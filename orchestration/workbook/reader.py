@@ -10,6 +10,7 @@ column's kind) and one way of naming a cell: ``file, sheet 'Indicators', row 7, 
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -106,8 +107,16 @@ def open_workbook(path: Path, errors: Collector):
 
     Returns ``(workbook, merged)`` where ``merged`` maps sheet names to their merged ranges.
     """
-    with open(path, "rb") as f:
-        head = f.read(8)
+    # A return (a few tens of KB) is read once and unzipped from memory: zipfile's seeks and
+    # reads on the file cost 0.15 of a return's 0.35 ms of unzipping (400 synthetic returns);
+    # a file larger than any return may expand to is read from disk, never held whole.
+    if path.stat().st_size <= MAX_UNCOMPRESSED_BYTES:
+        source = io.BytesIO(path.read_bytes())
+        head = source.getvalue()[:8]
+    else:
+        source = path
+        with open(path, "rb") as f:
+            head = f.read(8)
     if not head:
         errors.add("the file is empty (0 bytes): it was not saved or not copied completely")
         return None, {}
@@ -118,14 +127,14 @@ def open_workbook(path: Path, errors: Collector):
             "it as an Excel Workbook (.xlsx)"
         )
         return None, {}
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(source):
         errors.add(
             "not an .xlsx workbook (an .xlsx file is a zip archive; this may be an old .xls, "
             "a password-protected workbook, a CSV or another file renamed to .xlsx)"
         )
         return None, {}
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(source) as z:
             total = sum(i.file_size for i in z.infolist())
             if total > MAX_UNCOMPRESSED_BYTES:
                 errors.add(
