@@ -68,7 +68,8 @@ def write_sheet(ws, styles: cells.Styles, title: str, subtitle: str, as_at: str,
         ws.set_row(r, 18)
         if not mine:
             r += 1
-            ws.merge_range(r, 0, r, last, "None this period.", styles.paragraph)
+            cells.merge(ws, r, 0, r, last)
+            ws.write_string(r, 0, "None this period.", styles.paragraph)
         for row in mine:
             r += 1
             _row(ws, r, row, with_service, styles)

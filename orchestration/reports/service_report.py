@@ -699,7 +699,8 @@ def _lgbf_sheet(report: Report, rows: list[dict]) -> None:
     source = (
         f"Figures as published by then: {_publications(rows)}. A year not yet published shows '-'."
     )
-    ws.merge_range(3, 0, 3, len(headers) - 1, source, s.small)
+    cells.merge(ws, 3, 0, 3, len(headers) - 1)
+    ws.write_string(3, 0, source, s.small)
     ws.set_row(3, cells.row_height(cells.lines_needed([(source, sum(widths))])))
     cells.write_header(ws, HEADER_ROW, headers, s)
     r = HEADER_ROW
@@ -743,7 +744,8 @@ def _lgbf_commentary(ws, r: int, report: Report, by_code: dict, n_columns: int, 
     ws.merge_range(r, 0, r, n_columns - 1, commentary.GENERATED, s.heading)
     for text in [*sentences, commentary.LEAGUE_TABLE_CAUTION]:
         r += 1
-        ws.merge_range(r, 0, r, n_columns - 1, text, s.paragraph)
+        cells.merge(ws, r, 0, r, n_columns - 1)
+        ws.write_string(r, 0, text, s.paragraph)
         ws.set_row(r, cells.row_height(cells.lines_needed([(text, 150)])))
     return r
 
