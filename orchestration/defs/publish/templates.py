@@ -29,15 +29,14 @@ def templates_dir():
 def write_quarter_templates(con, quarter: FinancialQuarter) -> list:
     """Write every council-service's template for ``quarter`` from ``con`` (the published
     warehouse); returns their paths."""
-    pairs = content.council_services(con, quarter)
-    contents = [content.read(con, c, s, quarter) for c, s in pairs]
-    return [write_template(c, templates_dir()) for c in contents]
+    jobs = [content.TemplateJob(c, s, quarter) for c, s in content.council_services(con, quarter)]
+    return [write_template(c, templates_dir()) for c in content.read_all(con, jobs)]
 
 
 def write_next_templates(con, today: date) -> list:
     """Write each council-service's template for the return it owes next; returns the paths."""
-    due = content.next_quarters(con, today)
-    return [write_template(content.read(con, c, s, q), templates_dir()) for c, s, q in due]
+    jobs = [content.TemplateJob(c, s, q) for c, s, q in content.next_quarters(con, today)]
+    return [write_template(c, templates_dir()) for c in content.read_all(con, jobs)]
 
 
 def _written(written: list) -> dict:
