@@ -6,7 +6,9 @@
 * :func:`code_fingerprint`: the pipeline's code, the dbt project and its profile (a change
   rebuilds everything);
 * :func:`manifest_fingerprint`: what the parsed dbt manifest depends on (the CLI re-parses
-  only when it changed).
+  only when it changed);
+* :func:`values_fingerprint`: values read from the warehouse (a return template's rows: it is
+  rewritten only when they or the code changed).
 """
 
 from __future__ import annotations
@@ -69,3 +71,9 @@ def manifest_fingerprint(preparer_name: str) -> str:
             config.duckdb_memory_limit(),
         ]
     )
+
+
+def values_fingerprint(*values) -> str:
+    """sha256 over the ``repr`` of ``values`` (strings, numbers, dates, and lists and dicts of
+    them: their repr is the same from run to run)."""
+    return hashlib.sha256(repr(values).encode()).hexdigest()

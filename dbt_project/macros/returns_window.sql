@@ -29,13 +29,18 @@
     {{ return((years[0] | int - lookback, years[1] | int + reach)) }}
 {%- endmacro %}
 
-{#- A predicate on `financial_year` ('2019/20'): true inside the window (always true without one). -#}
+{#- A predicate on `financial_year` ('2019/20'): true inside the window (always true without one).
+    Compared as text ('2016' <= '2019/20' < '2025': the label starts with its four-digit start
+    year), which DuckDB pushes into the scan of the raw table under the staging views; the
+    same test written cast(left(financial_year, 4) as integer) between 2016 and 2024 was
+    applied only after every row of the view was built (the synthetic national set's 926,242
+    indicator values: 0.97 s against 0.47 s as text). -#}
 {% macro in_returns_window(column='financial_year', reach=0, lookback=0) -%}
     {%- set bounds = returns_window_bounds(reach, lookback) -%}
     {%- if bounds is none -%}
         true
     {%- else -%}
-        cast(left({{ column }}, 4) as integer) between {{ bounds[0] }} and {{ bounds[1] }}
+        ({{ column }} >= '{{ bounds[0] }}' and {{ column }} < '{{ bounds[1] + 1 }}')
     {%- endif -%}
 {%- endmacro %}
 

@@ -116,8 +116,10 @@ def fetch_dicts(con, sql: str, params: list | dict) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def _by_job(con, sql: str, jobs: list[ReportJob]) -> list[list[dict]]:
-    """A batch query's rows, per report in ``jobs`` order (each row's ``job`` removed)."""
+def by_job(con, sql: str, jobs: list) -> list[list[dict]]:
+    """A batch query's rows, per job in ``jobs`` order (each row's ``job`` removed): a
+    report's (:class:`ReportJob`) or a return template's; each job gives its parameter row
+    with ``row(job)``."""
     out: list[list[dict]] = [[] for _ in jobs]
     if jobs:
         for row in fetch_dicts(con, JOBS + sql, {"jobs": [j.row(i) for i, j in enumerate(jobs)]}):
@@ -135,7 +137,7 @@ def indicators(con, jobs: list[ReportJob]) -> list[list[dict]]:
     and which feeder datum prints first (``reference.feeder_order``; the numerator where it
     says nothing). Group and heading, and the title and feeder names, are those in force on
     the report period's last day (``dim_indicator_heading``)."""
-    return _by_job(
+    return by_job(
         con,
         """select j.job, i.indicator_code, coalesce(h.title, i.title) as title, i.section,
                   coalesce(h.priority_group, i.priority_group) as priority_group,
@@ -163,7 +165,7 @@ def report_titles(con, jobs: list[ReportJob]) -> list[dict[str, str]]:
     """Per report, each sheet's title pattern (``{service}``, ``{year}``) in force on the
     report period's last day: the council's own (``reference.report_titles``) or else every
     council's."""
-    rows = _by_job(
+    rows = by_job(
         con,
         """select j.job, t.sheet, t.title
            from j
@@ -184,7 +186,7 @@ def indicator_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
     (``marts.dim_period.previous_period_key``) as known on its date
     (:data:`KNOWN_ON`), with the status the return reported and, where the computed status
     differs, the documented reason (``reference.status_exceptions``)."""
-    return _by_job(
+    return by_job(
         con,
         """, wanted as (
                select job, council, service, as_of, unnest(period_keys) as period_key from j
@@ -224,7 +226,7 @@ def indicator_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
 def pis_on_target(con, jobs: list[ReportJob]) -> list[dict | None]:
     """Per report, the warehouse's own count of service PIs on target beside the value the
     return gave (None without one)."""
-    rows = _by_job(
+    rows = by_job(
         con,
         """select j.job, s.pis_on_target, s.pis_with_target, s.pct_on_target,
                   s.reported_indicator_code, s.reported_pct_on_target,
@@ -240,7 +242,7 @@ def pis_on_target(con, jobs: list[ReportJob]) -> list[dict | None]:
 def _period_as_known(con, table: str, code: str, columns: str, jobs) -> list[list[dict]]:
     """Per report, ``columns`` of a history mart's rows for its period as known on its date
     (:data:`KNOWN_ON`, one version per ``code``), in ``code`` order."""
-    return _by_job(
+    return by_job(
         con,
         f"""select job, {columns}
            from (select j.job, j.as_of, t.*
@@ -320,7 +322,7 @@ def risks_before(con, jobs: list[ReportJob]) -> list[dict[str, dict]]:
 
 
 def narrative(con, jobs: list[ReportJob]) -> list[list[dict]]:
-    return _by_job(
+    return by_job(
         con,
         """select j.job, n.heading, n.text
            from j
@@ -342,7 +344,7 @@ def lgbf_values(con, jobs: list[ReportJob]) -> list[list[dict]]:
     (``marts.fct_lgbf_benchmark_history``: only complete official releases are ranked), so a
     report never prints a rank that did not exist yet.
     """
-    return _by_job(
+    return by_job(
         con,
         """, known as (
                select j.job, v.indicator_code, v.financial_year,
@@ -396,7 +398,7 @@ def lgbf_held(con, jobs: list[ReportJob]) -> list[dict]:
     """Per report, what its title page says of the LGBF when it prints no LGBF figure: how
     many LGBF indicators the council's framework gives the service, and the latest
     publication held on its date (kind, source and date; None when none was)."""
-    rows = _by_job(
+    rows = by_job(
         con,
         """select j.job,
                   (select count(*) from marts.dim_indicator i

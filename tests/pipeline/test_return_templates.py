@@ -17,6 +17,7 @@ from orchestration import config
 from orchestration.defs.automation.returns_sensor import evaluate
 from orchestration.defs.ingest.frameworks import frameworks
 from orchestration.defs.ingest.returns import quarterly_returns
+from orchestration.defs.publish import templates as template_assets
 from orchestration.ops.cli import main
 from orchestration.periods import FinancialQuarter
 from orchestration.returns import format as fmt
@@ -206,3 +207,23 @@ def test_make_templates_writes_the_quarter_with_readable_progress(built_warehous
     written = config.output_dir() / "templates" / "midlothian__childrens-services__2020-21__Q1.xlsx"
     assert written.exists()
     assert "Full log:" in out and "DEBUG" not in out
+
+
+def test_a_next_quarter_template_as_written_last_time_is_kept(warehouse, tmp_path, monkeypatch):
+    """A second run with nothing changed writes no template; one removed since is written
+    again, and its workbook is the same as before."""
+    monkeypatch.setattr(template_assets, "templates_dir", lambda: tmp_path)
+    written, kept = template_assets.write_next_templates(warehouse, date(2020, 7, 1))
+    assert written and not kept
+    first = {p.name: _cells(p) for p in written}
+    again, kept = template_assets.write_next_templates(warehouse, date(2020, 7, 1))
+    assert not again and kept == written
+    written[0].unlink()
+    again, kept = template_assets.write_next_templates(warehouse, date(2020, 7, 1))
+    assert again == written[:1] and kept == written[1:]
+    assert _cells(again[0]) == first[again[0].name]
+
+
+def _cells(path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}

@@ -141,7 +141,10 @@ base as (
 -- The comparison periods for the trends, as offsets of period_ordinal: Year to Year quarters
 -- compare with the same quarter of earlier years (steps of 4), Ongoing quarters with the
 -- preceding quarters, years with the preceding years; as many as the long-trend periods (at
--- most the dbt var long_trend_max_periods, which the framework's test also allows).
+-- most the dbt var long_trend_max_periods, which the framework's test also allows). Only for
+-- the rows this build writes: the earlier years read for their history (lookback) are not
+-- judged again (an incremental build of one year on the synthetic national set: the trends of
+-- the four lookback years were most of this model's time).
 comparisons as (
     select
         base.indicator_value_version_id,
@@ -150,6 +153,7 @@ comparisons as (
             as compare_ordinal
     from base cross join (select unnest(range(1, {{ var('long_trend_max_periods') }} + 1)) as step)
     where step <= base.long_trend_periods
+        and {{ in_returns_window('base.financial_year', reach=4) }}
 ),
 
 -- Renamed codes (BS.CS.04 -> BS.CSPC.04) share a history through current_code. Versions:
