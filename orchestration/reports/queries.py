@@ -286,7 +286,7 @@ def risks(con, jobs: list[ReportJob]) -> list[list[dict]]:
 
 def previous_keys(con, jobs: list[ReportJob]) -> list[str | None]:
     """Per report, the period before its own (``marts.dim_period.previous_period_key``)."""
-    rows = _by_job(
+    rows = by_job(
         con,
         """select j.job, p.previous_period_key
            from j join marts.dim_period p on p.period_key = j.period_key""",
@@ -298,7 +298,7 @@ def previous_keys(con, jobs: list[ReportJob]) -> list[str | None]:
 def risks_before(con, jobs: list[ReportJob]) -> list[dict[str, dict]]:
     """Per report, each risk's score in the latest earlier period that scored it, as known on
     the report's date (:data:`KNOWN_ON`): risk code -> its ``period_key`` and ``risk_score``."""
-    rows = _by_job(
+    rows = by_job(
         con,
         """, known as (
                select j.job, j.as_of, h.*, p.end_date
