@@ -38,18 +38,19 @@ def partition_key_of(name: str) -> str | None:
     """The partition key a return's file name gives (``2019-20-Q3``); None for another name."""
     m = fmt.FILE_NAME.match(name)
     key = f"{m.group('fy')}-Q{m.group('q')}" if m else None
-    return key if key in _partition_keys() else None
+    return key if key in PARTITION_KEYS else None
 
 
-def _partition_keys() -> frozenset[str]:
-    return frozenset(q.key for q in all_quarters())
+# Every quarter's key, built once: a scan of the national folder (13,000 names, three scans a
+# quarterly run) rebuilt the set per name, 2.3 s of the run's 7 s before its first step.
+PARTITION_KEYS = frozenset(q.key for q in all_quarters())
 
 
 def quarter_mentioned(name: str) -> str | None:
     """The partition key a misnamed file's name seems to mean (``… 2016-17__Q2 (1).xlsx``)."""
     m = _QUARTER_IN_NAME.search(name)
     key = f"{m.group(1)}-Q{m.group(2)}" if m else None
-    return key if key in _partition_keys() else None
+    return key if key in PARTITION_KEYS else None
 
 
 @dataclass
