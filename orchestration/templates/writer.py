@@ -14,11 +14,13 @@ value) are extra columns, which the reader ignores.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
 
+from orchestration import parallel
 from orchestration.returns import format as fmt
 from orchestration.templates.content import TemplateContent
 from orchestration.workbook import rules
@@ -478,6 +480,27 @@ def _write_instructions(wb, content: TemplateContent, f: _Formats) -> None:
     ws.set_column(0, 0, 110)
     ws.activate()
     _protect(ws)
+
+
+# Templates written in one process below this many: a worker's start (about 0.2 s) costs
+# more than it saves. Measured on the national set: 320 next-quarter templates took 5.9 s
+# in one process (18 ms each).
+PARALLEL_FROM = 40
+
+
+def _write_all(job: tuple[list[TemplateContent], Path]) -> list[Path]:
+    contents, out_dir = job
+    return [write_template(c, out_dir) for c in contents]
+
+
+def write_templates(contents: Iterable[TemplateContent], out_dir: Path) -> list[Path]:
+    """Write every template (:func:`write_template`), on every core when there are many;
+    returns their paths in the order of ``contents``."""
+    contents = list(contents)
+    if len(contents) < PARALLEL_FROM:
+        return _write_all((contents, out_dir))
+    jobs = [(chunk, out_dir) for chunk in parallel.split(contents, parallel.cores())]
+    return [path for paths in parallel.map_on_cores(_write_all, jobs) for path in paths]
 
 
 def write_template(content: TemplateContent, out_dir: Path) -> Path:

@@ -5,6 +5,7 @@ and saved into the returns folder - loaded by the landing sensor and the ingest 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import logging
 from datetime import date
 
@@ -22,7 +23,13 @@ from orchestration.ops.cli import main
 from orchestration.periods import FinancialQuarter
 from orchestration.returns import format as fmt
 from orchestration.templates import content
-from orchestration.templates.writer import accepted_statuses, write_template
+from orchestration.templates.writer import (
+    PARALLEL_FROM,
+    accepted_statuses,
+    template_name,
+    write_template,
+    write_templates,
+)
 from tests.support.paths import REPO, seed_line
 from tests.support.warehouse import warehouse_at
 
@@ -227,3 +234,19 @@ def test_a_next_quarter_template_as_written_last_time_is_kept(warehouse, tmp_pat
 def _cells(path) -> dict:
     wb = openpyxl.load_workbook(path)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+
+def test_many_templates_are_written_on_every_core_as_one_process_writes_them(warehouse, tmp_path):
+    """From ``PARALLEL_FROM`` templates the writer hands them to a worker per core: each file
+    holds what the same template written in this process holds, under its own name."""
+    one = content.read(warehouse, COUNCIL, SERVICE, FinancialQuarter(2019, 4))
+    many = [dataclasses.replace(one, service=f"service-{i:02d}") for i in range(PARALLEL_FROM)]
+    paths = write_templates(many, tmp_path / "pool")
+    assert [p.name for p in paths] == [template_name(c) for c in many]
+    alone = write_template(many[-1], tmp_path / "alone")
+    pooled = openpyxl.load_workbook(paths[-1])
+    single = openpyxl.load_workbook(alone)
+    assert pooled.sheetnames == single.sheetnames
+    for name in single.sheetnames:
+        assert list(pooled[name].values) == list(single[name].values), name
+    assert len(_indicator_rows(single[fmt.INDICATORS_SHEET])) > 10

@@ -6,9 +6,6 @@ beside its target and renamed into place, so a reader never opens a half-written
 failed run leaves the previous outputs as they were.
 """
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,6 +13,7 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration import config as settings
+from orchestration import parallel
 from orchestration.defs.publish.failures import publishing_to
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter
@@ -215,7 +213,7 @@ def service_performance_reports(
         periods = whole_councils(
             periods_in_scope(context, held, scope, config.report_periods), held
         )
-    workers = os.cpu_count() or 1
+    workers = parallel.cores()
     # Reports are independent: a national run writes them on every core.
     # Batches split by council: a worker holds every service report of a council-period (its
     # exceptions workbook is written from them).
@@ -228,14 +226,7 @@ def service_performance_reports(
         if b
     ]
     with publishing_to(settings.output_dir()):
-        if len(jobs) > 1:
-            # spawn, not fork: this process runs Dagster's threads
-            with ProcessPoolExecutor(
-                max_workers=len(jobs), mp_context=multiprocessing.get_context("spawn")
-            ) as pool:
-                written = [w for batch in pool.map(write_reports, jobs) for w in batch]
-        else:
-            written = [w for job in jobs for w in write_reports(job)]
+        written = [w for batch in parallel.map_on_cores(write_reports, jobs) for w in batch]
     context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
     pdfs = publish_pdfs(context, pdf_books(out_dir, periods, config.pdf_papers))
     return dg.MaterializeResult(

@@ -27,7 +27,7 @@ from orchestration.defs.publish.failures import publishing_to
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import FinancialQuarter
 from orchestration.templates import content
-from orchestration.templates.writer import template_name, write_template
+from orchestration.templates.writer import template_name, write_templates
 
 FINGERPRINTS_FILE = ".fingerprints.json"
 
@@ -40,7 +40,7 @@ def write_quarter_templates(con, quarter: FinancialQuarter) -> list:
     """Write every council-service's template for ``quarter`` from ``con`` (the published
     warehouse); returns their paths."""
     jobs = [content.TemplateJob(c, s, quarter) for c, s in content.council_services(con, quarter)]
-    return [write_template(c, templates_dir()) for c in content.read_all(con, jobs)]
+    return write_templates(content.read_all(con, jobs), templates_dir())
 
 
 def write_next_templates(con, today: date) -> tuple[list, list]:
@@ -50,18 +50,18 @@ def write_next_templates(con, today: date) -> tuple[list, list]:
     jobs = [content.TemplateJob(c, s, q) for c, s, q in content.next_quarters(con, today)]
     known = _read_fingerprints(out_dir)
     code = fingerprints.code_fingerprint()
-    written, kept, now = [], [], {}
+    todo, kept, rows = [], [], {}
     for c in content.read_all(con, jobs):
         name = template_name(c)
-        rows = fingerprints.values_fingerprint(
+        rows[name] = fingerprints.values_fingerprint(
             code, c.council, c.service, c.quarter.key, c.indicators, c.actions, c.risks
         )
-        path = out_dir / name
-        if known.get(name) == {"rows": rows, "file": _file_stamp(path)}:
-            kept.append(path)
+        if known.get(name) == {"rows": rows[name], "file": _file_stamp(out_dir / name)}:
+            kept.append(out_dir / name)
         else:
-            written.append(write_template(c, out_dir))
-        now[name] = {"rows": rows, "file": _file_stamp(path)}
+            todo.append(c)
+    written = write_templates(todo, out_dir)
+    now = {name: {"rows": r, "file": _file_stamp(out_dir / name)} for name, r in rows.items()}
     if jobs:
         _write_fingerprints(out_dir, now)
     return written, kept
