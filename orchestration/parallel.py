@@ -1,4 +1,4 @@
-"""Independent work on every core: the reports and the return templates of a run.
+"""Independent work on every core: the return reader, the reports and the return templates.
 
 Workers are started with ``spawn``, not ``fork``: the parent runs Dagster's threads and may
 hold a DuckDB connection, and forking a process with live threads is unsafe. A spawned
@@ -18,15 +18,20 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def spawn_pool(workers: int, **kwargs) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes (``kwargs``: ``initializer``, ``initargs``)."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), **kwargs
+    )
+
+
 def map_on_cores(fn: Callable, jobs: Iterable) -> list:
     """``[fn(job) for job in jobs]``, each job in a worker process of its own (at most one
     per core), in order; with one job or one core, in this process."""
     jobs = list(jobs)
     if len(jobs) <= 1 or cores() == 1:
         return [fn(job) for job in jobs]
-    with ProcessPoolExecutor(
-        max_workers=min(len(jobs), cores()), mp_context=multiprocessing.get_context("spawn")
-    ) as pool:
+    with spawn_pool(min(len(jobs), cores())) as pool:
         return list(pool.map(fn, jobs))
 
 

@@ -1,17 +1,14 @@
 """Read many return files at once, on every core when there are many (a national backfill).
 
-Workers are started with ``spawn``: the parent may hold an open DuckDB connection in a
-transaction, and forking a process with live database threads is unsafe. Rejections come
-back as data, because exceptions with custom constructors do not pickle.
+Workers are spawned (``orchestration/parallel.py`` says why). Rejections come back as data,
+because exceptions with custom constructors do not pickle.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from orchestration import parallel
 from orchestration.returns.reader import ParsedReturn, ReturnRejected, read_return
 
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
@@ -37,15 +34,10 @@ class ReaderPool:
 
     def __init__(self, n_files: int, workers: int | None = None, codes=None):
         """``codes``: council -> the PI codes of its framework in force (see read_return)."""
-        workers = workers or os.cpu_count() or 1
+        workers = workers or parallel.cores()
         _set_codes(codes)
         self._executor = (
-            ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_set_codes,
-                initargs=(codes,),
-            )
+            parallel.spawn_pool(workers, initializer=_set_codes, initargs=(codes,))
             if n_files >= PARALLEL_FROM and workers > 1
             else None
         )

@@ -218,7 +218,8 @@ def service_performance_reports(
     # Batches split by council: a worker holds every service report of a council-period (its
     # exceptions workbook is written from them).
     groups = sorted({c for c, _, _ in periods})
-    batches = [[p for p in periods if p[0] in set(groups[i::workers])] for i in range(workers)]
+    worker_of = {council: i % workers for i, council in enumerate(groups)}
+    batches = [[p for p in periods if worker_of[p[0]] == i] for i in range(workers)]
     batches = batches if len(periods) > 20 else [periods]
     jobs = [
         (warehouse.database, str(out_dir), b, as_of, config.weeks_after_period_end)
