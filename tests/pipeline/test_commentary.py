@@ -13,6 +13,7 @@ import pytest
 
 from orchestration import config
 from orchestration.reports import commentary, queries
+from orchestration.reports.batch import commentary_path
 
 ANNUAL = "midlothian__childrens-services__2019-20__performance-report.xlsx"
 HEADER = 5
@@ -99,10 +100,12 @@ def test_every_lgbf_sentence_prints_its_tables_figures_with_the_caution(annual):
 
 
 def test_the_analysts_table_holds_the_sentences_the_report_prints(annual):
-    """``output/parquet/commentary/<report>.parquet``: each report's sentences, as printed."""
-    table = config.output_dir() / "parquet" / "commentary" / ANNUAL.replace(".xlsx", ".parquet")
+    """``output/parquet/commentary/<council>__<period>__commentary.parquet``: each report's
+    sentences, as printed, under its council, service and period."""
+    table = commentary_path(config.output_dir() / "excel", "Midlothian", "2019-20")
     held = duckdb.sql(
-        f"select source, indicator_code, sentence from '{table}' order by all"
+        f"select source, indicator_code, sentence from '{table}' where council = 'Midlothian' "
+        "and service = 'Children''s Services' and period_key = '2019-20' order by all"
     ).fetchall()
     printed = {}
     for ws in annual.worksheets:

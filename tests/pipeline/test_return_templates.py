@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 import openpyxl
 import pytest
+from openpyxl.worksheet.cell_range import MultiCellRange
 
 from orchestration import config
 from orchestration.defs.automation.returns_sensor import evaluate
@@ -146,7 +147,11 @@ def test_only_the_input_cells_are_open_and_excel_validates_them(warehouse, tmp_p
         "Data Only",
     ]
     invoices = _indicator_rows(ws)[("CS.CORP.INVOICES", fmt.PERIOD_QUARTER)]["Value"]
-    assert validations[invoices.coordinate] == ("decimal", "0", "1")  # 0% to 100%
+    # one validation per rule, over every Value cell it checks
+    (invoice_rule,) = [
+        v for ref, v in validations.items() if invoices.coordinate in MultiCellRange(ref)
+    ]
+    assert invoice_rule == ("decimal", "0", "1")  # 0% to 100%
     risks = wb[fmt.RISKS_SHEET].data_validations.dataValidation
     (risk_score,) = [(dv.type, dv.formula1, dv.formula2) for dv in risks if dv.type == "whole"]
     assert risk_score[1:] == ("1", "25")  # the risk rule's range
