@@ -14,11 +14,12 @@
     with up to four earlier years, so a changed 2015/16 return also changes the trends of
     2016/17 to 2019/20. -#}
 
-{% macro returns_window_bounds(reach=0, lookback=0) -%}
+{% macro returns_window_bounds(reach=0, lookback=0, incremental_only=true) -%}
     {#- Read only when executing: an env_var() met while parsing is recorded with its value,
         and a different value at the next run makes dbt re-parse every model that reads it
-        (a second or two of every incremental build). -#}
-    {%- if not execute or not is_incremental() -%}
+        (a second or two of every incremental build). `incremental_only=false`: the window
+        also for a node that is not an incremental model (a data test, below). -#}
+    {%- if not execute or (incremental_only and not is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set window = env_var('RETURNS_WINDOW', 'all') -%}
@@ -51,4 +52,38 @@
     delete from {{ target }} where {{ in_returns_window(reach=config.get('window_reach', 0)) }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- Data tests of an incremental build check the rows it loaded: a test configured
+    `where: in_returns_window` (dbt_project.yml: the tests on the return staging views) of a
+    model with a `financial_year` column (in its yml) reads only the window's financial years. The rows of every other year are the rows of the last
+    successful build, which passed the same tests (a build that failed is not logged, and the
+    next window takes its years in again: orchestration/planning/incremental.py); every key
+    they test is within a year (an indicator value's id holds its financial year). A full
+    build, with no window, tests every row. Measured on the synthetic national set's quarter:
+    the tests on stg_returns__indicator_values took 2.0 s of the build's 7.7 s over every
+    year's 926,000 values.
+
+    dbt wraps the model of every data test in get_where_subquery; this is its default
+    (dbt's macros/materializations/tests/where_subquery.sql) with the one word added. -#}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where == 'in_returns_window' -%}
+        {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
+        {%- set bounds = returns_window_bounds(incremental_only=false) -%}
+        {%- if bounds is none or tested is none or 'financial_year' not in tested.columns -%}
+            {%- set where = none -%}
+        {%- else -%}
+            {%- set where = "financial_year >= '" ~ bounds[0] ~ "' and financial_year < '"
+                ~ (bounds[1] + 1) ~ "'" -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {% do return(filtered) %}
+    {%- else -%}
+        {% do return(relation) %}
+    {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 """Settings: read in one module, documented in the README, validated with one clear line."""
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -87,3 +88,16 @@ def test_the_cli_refuses_a_bad_setting_in_one_line(monkeypatch, capsys):
     assert cli.main(["run"]) == 2
     err = capsys.readouterr().err
     assert err == "Cannot start: QUARTERLY_LOAD_HOUR=25: expected a whole number from 0 to 23\n"
+
+
+def test_dbt_run_by_hand_has_the_pipelines_memory_limit(monkeypatch):
+    """The pipeline hands dbt its DuckDB memory limit; profiles.yml's default, for dbt run by
+    hand, is the same one."""
+    monkeypatch.delenv("DUCKDB_MEMORY_LIMIT", raising=False)
+    profile = (config.DBT_PROJECT_DIR / "profiles.yml").read_text()
+    (default,) = re.findall(r"env_var\('DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile)
+    assert default == config.duckdb_memory_limit() == config.DEFAULT_DUCKDB_MEMORY_LIMIT
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "3GB")
+    monkeypatch.setenv("DUCKDB_PATH", "")
+    config.export_dbt_env()
+    assert os.environ["DUCKDB_MEMORY_LIMIT"] == "3GB"
