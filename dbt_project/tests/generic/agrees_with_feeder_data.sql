@@ -10,7 +10,7 @@ with fed as (
         child.{{ key }},
         child.{{ column_name }} as value,
         {{ feeder_ratio('child.' ~ numerator, 'child.' ~ denominator, 'pi.unit') }} as ratio
-    from {{ model }} as child
+    from (select * from {{ model }}) as child  -- the model may be a filtered subquery (get_where_subquery)
     inner join {{ to }} as pi
         on pi.{{ key }} = child.{{ key }} and pi.{{ within }} = child.{{ within }} and pi.is_current
     where child.{{ column_name }} is not null

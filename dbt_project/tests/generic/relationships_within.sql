@@ -4,7 +4,7 @@
     the same test to each file before loading it (orchestration/workbook/rules.py). -#}
 {% test relationships_within(model, column_name, to, field, within) %}
 select child.{{ column_name }}, child.{{ within }}
-from {{ model }} as child
+from (select * from {{ model }}) as child  -- the model may be a filtered subquery (get_where_subquery)
 where child.{{ column_name }} is not null
     and not exists (
         select 1 from {{ to }} as parent

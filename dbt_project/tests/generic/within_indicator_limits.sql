@@ -5,7 +5,7 @@
     (orchestration/workbook/rules.py). -#}
 {% test within_indicator_limits(model, column_name, to, key, within) %}
 select child.{{ within }}, child.{{ key }}, child.{{ column_name }}, pi.min_value, pi.max_value
-from {{ model }} as child
+from (select * from {{ model }}) as child  -- the model may be a filtered subquery (get_where_subquery)
 inner join {{ to }} as pi
     on pi.{{ key }} = child.{{ key }} and pi.{{ within }} = child.{{ within }} and pi.is_current
 where child.{{ column_name }} < pi.min_value or child.{{ column_name }} > pi.max_value
