@@ -266,6 +266,12 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=None, help="default: a temporary folder")
     parser.add_argument("--reader-sample", type=int, default=400)
     parser.add_argument("--out", type=Path, default=REPO / "output" / "benchmark.json")
+    parser.add_argument(
+        "--skip-lgbf",
+        action="store_true",
+        help="leave out the LGBF refresh run: it rewrites every period's reports (5 to 12 "
+        "minutes here) and none of the returns figures depends on it",
+    )
     args = parser.parse_args()
 
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="council-perf-bench-"))
@@ -403,7 +409,7 @@ def main() -> None:
     lgbf = REPO.parent / "shared" / "data" / "lgbf"
     if not lgbf.exists():
         lgbf = Path("/work/shared/data/lgbf")
-    if lgbf.exists():
+    if lgbf.exists() and not args.skip_lgbf:
         landing = work / "lgbf_landing"
         landing.mkdir(exist_ok=True)
         for name in ("new bnch data_Jan20.xlsx", "Metadata - Shiny.xlsx", "SIMDvalues.xlsx"):

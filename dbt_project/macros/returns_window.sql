@@ -54,15 +54,18 @@
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
-{#- Data tests of an incremental build check the rows it loaded: a test configured
-    `where: in_returns_window` (dbt_project.yml: the tests on the return staging views) of a
-    model with a `financial_year` column (in its yml) reads only the window's financial years. The rows of every other year are the rows of the last
+{#- Data tests of an incremental build check the rows it loaded or recomputed: a test
+    configured `where: in_returns_window` (dbt_project.yml: the tests on the return staging
+    views and on the marts) of a model with a `financial_year` column (in its yml) reads only
+    the window's financial years when the model is a view (the staging views read the raw
+    tables) or an incremental model (its window, and `window_reach` years after it). A table
+    is rebuilt whole and tested whole. The rows of every other year are the rows of the last
     successful build, which passed the same tests (a build that failed is not logged, and the
     next window takes its years in again: orchestration/planning/incremental.py); every key
     they test is within a year (an indicator value's id holds its financial year). A full
     build, with no window, tests every row. Measured on the synthetic national set's quarter:
     the tests on stg_returns__indicator_values took 2.0 s of the build's 7.7 s over every
-    year's 926,000 values.
+    year's 926,000 values, 0.6 s over the window's.
 
     dbt wraps the model of every data test in get_where_subquery; this is its default
     (dbt's macros/materializations/tests/where_subquery.sql) with the one word added. -#}
@@ -70,8 +73,11 @@
     {%- set where = config.get('where', '') -%}
     {%- if where == 'in_returns_window' -%}
         {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-        {%- set bounds = returns_window_bounds(incremental_only=false) -%}
-        {%- if bounds is none or tested is none or 'financial_year' not in tested.columns -%}
+        {%- set kind = tested.config.materialized if tested is not none else none -%}
+        {%- set reach = tested.config.get('window_reach', 0) if kind == 'incremental' else 0 -%}
+        {%- set bounds = returns_window_bounds(reach=reach, incremental_only=false) -%}
+        {%- if bounds is none or kind not in ('view', 'incremental')
+            or 'financial_year' not in tested.columns -%}
             {%- set where = none -%}
         {%- else -%}
             {%- set where = "financial_year >= '" ~ bounds[0] ~ "' and financial_year < '"
