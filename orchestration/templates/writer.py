@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_range
 
 from orchestration import parallel
 from orchestration.returns import format as fmt
@@ -166,16 +166,13 @@ FEEDER_VALIDATION = {
 def _cells(col: int, rows: list[int]) -> str:
     """The cells of ``col`` in ``rows`` (0-based, ascending) as an Excel range list, runs of
     rows as one range: 'E2:E3 E7'."""
-    letter = xl_col_to_name(col)
     runs: list[list[int]] = []
     for r in rows:
         if runs and r == runs[-1][1] + 1:
             runs[-1][1] = r
         else:
             runs.append([r, r])
-    return " ".join(
-        f"{letter}{a + 1}" if a == b else f"{letter}{a + 1}:{letter}{b + 1}" for a, b in runs
-    )
+    return " ".join(xl_range(first, col, last, col) for first, last in runs)
 
 
 def _list_validation(values: list[str], what: str) -> dict:
