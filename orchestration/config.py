@@ -140,6 +140,30 @@ def dagster_runs_kept() -> int:
     return _int("DAGSTER_RUNS_KEPT", 50, 1)
 
 
+# --- the programs outputs need --------------------------------------------------------------
+
+
+def soffice() -> str | None:
+    """LibreOffice's ``soffice``, which writes the PDF papers: ``$SOFFICE`` (its path, or
+    ``none``: this machine publishes no PDF papers), else ``soffice`` on PATH; None: none.
+
+    Why a setting: LibreOffice's own packages install it outside PATH (``/opt/libreoffice*``),
+    and a machine may have it for other work and not want papers: the test suite's runs
+    spent 215 s converting papers no test read (41 conversions, 2 workers, measured here)."""
+    value = _get("SOFFICE")
+    if value.lower() == "none":
+        return None
+    if not value:
+        return shutil.which("soffice")
+    found = shutil.which(value)
+    if found is None:
+        raise SettingError(
+            f"SOFFICE={value!r}: no such program; expected the path of LibreOffice's soffice, "
+            "or none"
+        )
+    return found
+
+
 # --- automation ----------------------------------------------------------------------------
 
 
@@ -210,6 +234,7 @@ VARIABLES = (
     "DAGSTER_HOME",
     "DUCKDB_MEMORY_LIMIT",
     "DAGSTER_RUNS_KEPT",
+    "SOFFICE",
     "LGBF_URL",
     "RETURNS_SENSOR_INTERVAL_SECONDS",
     "QUARTERLY_LOAD_DAY",
@@ -234,6 +259,7 @@ def validate() -> None:
         dbt_target_dir,
         duckdb_memory_limit,
         dagster_runs_kept,
+        soffice,
         lgbf_url,
         returns_sensor_interval_seconds,
         quarterly_load_day,
@@ -291,8 +317,8 @@ def put_venv_on_path() -> None:
 
 @contextmanager
 def set_environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for a process we start that copies ours (dagster-dbt's dbt:
-    ``RETURNS_WINDOW``), and restore them after."""
+    """Set environment variables for a while, and restore them after: for a process we start
+    that copies ours (dagster-dbt's dbt: ``RETURNS_WINDOW``), or a test's run."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

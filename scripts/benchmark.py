@@ -236,6 +236,7 @@ def pdf_papers(excel: Path, out: Path, n: int = 20) -> dict:
     """Seconds a workbook for the committee papers' conversion (one LibreOffice run, as the
     publishing step makes it), on ``n`` of the full build's service reports and the council
     exceptions workbooks beside them."""
+    from orchestration import config
     from orchestration.reports import pdf as papers
 
     books = sorted(excel.glob("*performance-report.xlsx"))[:n]
@@ -243,7 +244,7 @@ def pdf_papers(excel: Path, out: Path, n: int = 20) -> dict:
     if not books:
         return {"note": "no workbook to convert"}
     t0 = time.monotonic()
-    written, warning = papers.convert(books, out)
+    written, warning = papers.convert(books, out, config.soffice())
     seconds = time.monotonic() - t0
     return {
         "workbooks": len(books),

@@ -9,34 +9,34 @@ filter writes each sheet as a PDF bookmark (``ExportBookmarks``), so a reader ju
 section. PDFs are written in a temporary folder and renamed into ``out_dir``: a reader never
 opens half a file.
 
-Without LibreOffice (``soffice`` not on PATH: ``deploy/install_libreoffice.sh``) nothing is
-converted and :func:`convert` says so in the warning it returns; the Excel outputs stand.
+Without LibreOffice (no ``soffice`` on PATH, ``deploy/install_libreoffice.sh``, or
+``SOFFICE=none``: ``orchestration/config.py``) nothing is converted and :func:`convert` says so
+in the warning it returns; the Excel outputs stand.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 EXPORT = 'pdf:calc_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"}}'
 MISSING = (
-    "LibreOffice (soffice) is not installed: no PDF papers written, the Excel outputs are "
-    "published (install it with deploy/install_libreoffice.sh)"
+    "No LibreOffice (no soffice on PATH, or SOFFICE=none): no PDF papers written, the Excel "
+    "outputs are published (install it with deploy/install_libreoffice.sh)"
 )
 # Seconds a conversion may take per workbook (a report takes under one; the LGBF pack about
 # five), beyond a minute's allowance for LibreOffice's start.
 SECONDS_PER_BOOK = 30
 
 
-def convert(books: list[Path], out_dir: Path) -> tuple[list[Path], str | None]:
-    """Convert ``books`` into ``out_dir/<name>.pdf`` in one LibreOffice run; returns the PDFs
-    written and a warning (None when every book converted)."""
+def convert(books: list[Path], out_dir: Path, soffice: str | None) -> tuple[list[Path], str | None]:
+    """Convert ``books`` into ``out_dir/<name>.pdf`` in one run of ``soffice`` (its path, or
+    None: no LibreOffice); returns the PDFs written and a warning (None when every book
+    converted)."""
     if not books:
         return [], None
-    soffice = shutil.which("soffice")
     if soffice is None:
         return [], MISSING
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -46,8 +46,9 @@ def rendered(built_warehouse, tmp_path_factory) -> dict[str, list[dict]]:
     _tools()
     out = tmp_path_factory.mktemp("pdf")
     books = sorted((config.output_dir() / "excel").glob("*.xlsx"))
-    # the publishing code's own conversion (one LibreOffice run, bookmarks per sheet)
-    written, warning = papers.convert(books, out)
+    # the publishing code's own conversion (one LibreOffice run, bookmarks per sheet); the
+    # suite's runs publish none (tests/conftest.py), so LibreOffice is looked up on PATH
+    written, warning = papers.convert(books, out, shutil.which("soffice"))
     assert warning is None and len(written) == len(books), warning
     pages = {}
     for book in books:
@@ -209,8 +210,10 @@ def test_published_papers_are_the_latest_with_a_bookmark_per_sheet(rendered):
 
 
 def test_without_libreoffice_a_warning_and_no_pdf(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOFFICE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on it
     book = tmp_path / "a.xlsx"
     book.write_bytes(b"")
-    assert papers.convert([book], tmp_path / "pdf") == ([], papers.MISSING)
+    assert papers.convert([book], tmp_path / "pdf", config.soffice()) == ([], papers.MISSING)
+    assert not (tmp_path / "pdf").exists()
     assert "Excel outputs are published" in papers.MISSING

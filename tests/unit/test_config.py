@@ -56,6 +56,7 @@ def test_the_readme_documents_every_setting_and_no_other():
         ("QUARTERLY_LOAD_DAY", "31", config.quarterly_load_day, "from 1 to 28"),
         ("DUCKDB_MEMORY_LIMIT", "lots", config.duckdb_memory_limit, "512MB or 2GB"),
         ("LGBF_URL", "ftp://x", config.lgbf_url, "http://, https:// or file: URL"),
+        ("SOFFICE", "/nowhere/soffice", config.soffice, "LibreOffice's soffice, or none"),
         ("PIPELINE_PAUSE_AT", "publish:soon", config.pause_at, "<point>:<seconds>"),
         ("PIPELINE_FAIL_AT", "publish:full", config.fail_at, "<point>:<errno name>"),
     ],
@@ -101,3 +102,17 @@ def test_dbt_run_by_hand_has_the_pipelines_memory_limit(monkeypatch):
     monkeypatch.setenv("DUCKDB_PATH", "")
     config.export_dbt_env()
     assert os.environ["DUCKDB_MEMORY_LIMIT"] == "3GB"
+
+
+def test_soffice_is_the_setting_or_found_on_path_and_none_turns_papers_off(monkeypatch, tmp_path):
+    program = tmp_path / "soffice"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("SOFFICE", raising=False)
+    assert config.soffice() == str(program)
+    monkeypatch.setenv("SOFFICE", "None")
+    assert config.soffice() is None
+    monkeypatch.setenv("SOFFICE", str(program))
+    monkeypatch.setenv("PATH", "")
+    assert config.soffice() == str(program)

@@ -107,7 +107,7 @@ PDF_DESCRIPTION = (
 def publish_pdfs(context: dg.AssetExecutionContext, books: list) -> int:
     """Convert ``books`` to PDF in ``$OUTPUT_DIR/pdf`` in one LibreOffice run; a missing
     LibreOffice or a failed conversion is a warning, never a failed asset."""
-    written, warning = pdf.convert(books, settings.output_dir() / "pdf")
+    written, warning = pdf.convert(books, settings.output_dir() / "pdf", settings.soffice())
     if warning:
         context.log.warning(warning)
     context.log.info(f"Wrote {len(written)} PDF paper(s) to {settings.output_dir() / 'pdf'}")
