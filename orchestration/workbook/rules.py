@@ -356,8 +356,10 @@ def check(
         if isinstance(pi, v.PiLimits):  # an unknown code is its relationships_within's to report
             is_percent = isinstance(value, tuple) and value[1]
             points = v.as_percentage_points(typed, is_percent, pi.unit)
-            check_pi = _outside_limits if rule.test == "within_indicator_limits" else _off_feeders
-            problem = check_pi(rule, code, points, is_percent, pi, row or {})
+            if rule.test == "within_indicator_limits":
+                problem = _outside_limits(rule, code, points, is_percent, pi)
+            else:
+                problem = _off_feeders(rule, code, points, pi, row or {})
             if problem:
                 add(problem)
     elif rule.test == "accepted_range":
@@ -368,7 +370,7 @@ def check(
     return value
 
 
-def _outside_limits(rule: Rule, code, points: float, is_percent, pi: v.PiLimits, row) -> str:
+def _outside_limits(rule: Rule, code, points: float, is_percent, pi: v.PiLimits) -> str:
     low = pi.min_value if pi.min_value is not None else float("-inf")
     high = pi.max_value if pi.max_value is not None else float("inf")
     if low <= points <= high:
@@ -392,7 +394,7 @@ def _outside_limits(rule: Rule, code, points: float, is_percent, pi: v.PiLimits,
     )
 
 
-def _off_feeders(rule: Rule, code, points: float, is_percent, pi: v.PiLimits, row) -> str:
+def _off_feeders(rule: Rule, code, points: float, pi: v.PiLimits, row: dict) -> str:
     numerator, denominator = (_typed(row.get(h)) for h in rule.feeders)
     ratio = v.feeder_ratio(numerator, denominator, pi.unit)
     if ratio is None or not v.feeder_disagrees(points, ratio):
