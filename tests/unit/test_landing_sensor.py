@@ -11,6 +11,7 @@ import openpyxl
 from orchestration.defs.automation.returns_sensor import evaluate
 from orchestration.fingerprints import sha256_of
 from orchestration.returns import format as fmt
+from orchestration.returns.landing import scan
 from tests.support.paths import SEED_RETURNS
 
 Q4 = "2019-20-Q4"
@@ -52,3 +53,27 @@ def test_a_browser_second_download_is_sent_to_its_quarter_to_be_quarantined(tmp_
     requests, cursor, _ = evaluate(folder, None, LOG, published=set())
     assert [r.partition_key for r in requests] == ["2016-17-Q2"]
     assert requests[0].tags["returns/files"] == copy.name
+
+
+def test_the_landing_scan_sorts_returns_by_quarter_and_name_and_lists_misnamed_files(tmp_path):
+    names = [
+        fmt.file_name("Midlothian", "Children's Services", Q4),
+        fmt.file_name("Fife", "Education", Q4),
+        fmt.file_name("Fife", "Education", "2019-20-Q3"),
+        "notes.xlsx",
+        "~$" + Q4_FILE,  # Excel's owner file: temporary, never listed
+        Q4_FILE + ".partial",
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "frameworks").mkdir()  # a folder is neither a return nor misnamed
+
+    found = scan(tmp_path)
+
+    assert {k: [p.name for p in v] for k, v in found.returns.items()} == {
+        Q4: [names[1], names[0]],
+        "2019-20-Q3": [names[2]],
+    }
+    assert [p.name for p in found.misnamed] == ["notes.xlsx"]
+    assert [p.name for p in found.for_quarters([Q4, "2019-20-Q3"])] == sorted(names[:3])
+    assert all(p.parent == tmp_path for p in found.for_quarters([Q4]))
