@@ -11,7 +11,9 @@ except LGBF; each synthetic council has its own framework, each service its own 
 * full build from an empty warehouse (ingest, dbt, reports, exports, publish) through Dagster;
 * adding one new quarter to that ten-year warehouse, its ratio to the full build, and its
   ratio to what a quarter costs in proportion: the floor (``../shared/bench/floor``, timed in
-  the same sitting) plus a 1/40 share of the full build's reading, dbt and reports steps;
+  the same sitting) plus the quarter's share of the full build's reading and dbt (1/40) and
+  of its reports (the quarter's reports among the full build's: 320 of 1,600, see
+  :func:`in_proportion`);
 * the service reports of the full build (count and seconds of their step: with each
   report's exceptions sheet and commentary, and each council's exceptions workbooks);
 * the committee papers' PDF conversion, seconds a workbook (the pipeline runs above publish
@@ -160,6 +162,36 @@ def reader_throughput(files: list[Path]) -> dict:
 
 # The steps of load_all whose work grows with the returns: reading them, dbt, the reports.
 VOLUME_STEPS = ("quarterly_returns", "warehouse_dbt_models", "service_performance_reports")
+
+
+def in_proportion(
+    full_steps: dict,
+    floor: float,
+    quarters: int,
+    reports: int,
+    quarter_reports: int,
+    seconds: float,
+) -> dict:
+    """What one quarter costs in proportion, and the quarter's ``seconds`` as a multiple of it.
+
+    Each volume step's share of the full build is the part of its work a quarter brings: the
+    reading and dbt one quarter in ``quarters``; the reports, the quarter's reports among the
+    full build's (``reports``: with ``--report-periods latest-year`` the full build writes one
+    financial year's five periods, 1,600 reports, and a quarter writes its own period's 320,
+    one in five, not one in forty). ``ratio_with_reports_at_one_in_quarters`` keeps the figure
+    as earlier stops measured it (every step at one in ``quarters``), for comparison."""
+    reading_dbt = sum(full_steps.get(k, 0) for k in VOLUME_STEPS[:2]) / quarters
+    report_share = full_steps.get(VOLUME_STEPS[2], 0) * quarter_reports / max(reports, 1)
+    earlier = floor + reading_dbt + full_steps.get(VOLUME_STEPS[2], 0) / quarters
+    return {
+        "in_proportion_seconds": round(floor + reading_dbt + report_share, 2),
+        "ratio_to_proportion": round(seconds / (floor + reading_dbt + report_share), 2),
+        "share_seconds": {
+            "reading_and_dbt": round(reading_dbt, 2),
+            "reports": round(report_share, 2),
+        },
+        "ratio_with_reports_at_one_in_quarters": round(seconds / earlier, 2),
+    }
 
 
 def step_seconds(dagster_home: Path) -> dict[str, float]:
@@ -397,13 +429,15 @@ def main() -> None:
     # In proportion: the floor (any Dagster + dbt run) plus the quarter's share of the full
     # build's reading, dbt and reports. A quarter that costs more than twice that redoes work.
     floor = floor_seconds(env)
-    quarters = args.years * 4
-    share = sum(results["full_build"]["steps_seconds"].get(k, 0) for k in VOLUME_STEPS) / quarters
     results["floor_seconds"] = floor
-    results["add_one_quarter"]["in_proportion_seconds"] = round(floor + share, 2)
-    results["add_one_quarter"]["ratio_to_proportion"] = round(
-        results["add_one_quarter"]["seconds"] / (floor + share), 2
+    quarter_reports = len(
+        list((work / "output" / "excel").glob(f"*__{new.key}__performance-report.xlsx"))
     )
+    results["add_one_quarter"]["service_reports"] = quarter_reports
+    results["add_one_quarter"].update(
+        in_proportion(results["full_build"]["steps_seconds"], floor, args.years * 4,
+                      reports, quarter_reports, results["add_one_quarter"]["seconds"])
+    )  # fmt: skip
 
     results["pdf_papers"] = pdf_papers(work / "output" / "excel", work / "pdf")
 
