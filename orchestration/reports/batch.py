@@ -41,6 +41,20 @@ def commentary_path(out_dir, council: str, period_key: str) -> Path:
     return commentary_dir(out_dir) / f"{slug(council)}__{period_key}__commentary.parquet"
 
 
+# The earlier layout's commentary files, one per report (before b1c981c): read as one table
+# beside the council-period files that replaced them, the folder counted their sentences twice.
+SUPERSEDED_COMMENTARY = "*__performance-report.parquet"
+
+
+def remove_superseded_commentary(out_dir) -> list[Path]:
+    """Delete the per-report commentary files of the earlier layout from
+    :func:`commentary_dir`; returns those it deleted (none once an output folder is past it)."""
+    old = sorted(commentary_dir(out_dir).glob(SUPERSEDED_COMMENTARY))
+    for path in old:
+        path.unlink()
+    return old
+
+
 def report_job(council: str, service: str, period_key: str, as_of, weeks: int) -> queries.ReportJob:
     """One report to write: as known on ``as_of``, or on its period's report date."""
     period = Period.from_key(period_key)

@@ -5,6 +5,11 @@ the officer's note, marked as generated."""
 from __future__ import annotations
 
 from orchestration.reports import commentary
+from orchestration.reports.batch import (
+    commentary_dir,
+    commentary_path,
+    remove_superseded_commentary,
+)
 from orchestration.reports.queries import Period
 
 SICKNESS = "Sickness absence"
@@ -122,3 +127,17 @@ def test_the_pack_says_of_how_many_and_the_family_group_average():
     )
     no_average = dict(latest, family_group_average=None)
     assert "family-group" not in commentary.lgbf_sentence("Midlothian", "CHN8a", [no_average], "£")
+
+
+def test_the_earlier_one_per_report_commentary_files_are_deleted_and_no_other(tmp_path):
+    excel = tmp_path / "excel"
+    folder = commentary_dir(excel)
+    folder.mkdir(parents=True)
+    old = folder / "midlothian__childrens-services__2019-20__performance-report.parquet"
+    kept = [commentary_path(excel, "Midlothian", "2019-20"), folder / "notes.txt"]
+    for path in (old, *kept):
+        path.write_bytes(b"x")
+
+    assert remove_superseded_commentary(excel) == [old]
+    assert sorted(folder.iterdir()) == sorted(kept)
+    assert remove_superseded_commentary(excel) == []

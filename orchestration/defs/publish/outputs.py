@@ -20,7 +20,7 @@ from orchestration.periods import FinancialQuarter
 from orchestration.planning.options import PDF_PAPERS, RunOptions
 from orchestration.planning.selection import run_quarters
 from orchestration.reports import pdf
-from orchestration.reports.batch import write_reports
+from orchestration.reports.batch import remove_superseded_commentary, write_reports
 from orchestration.reports.exceptions_sheet import exceptions_path
 from orchestration.reports.exports import MART_TABLES, export_marts
 from orchestration.reports.lgbf_pack import build_lgbf_pack
@@ -228,7 +228,13 @@ def service_performance_reports(
     ]
     with publishing_to(settings.output_dir()):
         written = [w for batch in parallel.map_on_cores(write_reports, jobs) for w in batch]
+        superseded = remove_superseded_commentary(out_dir)
     context.log.info(f"Wrote {len(written)} service report(s) to {out_dir}")
+    if superseded:
+        context.log.info(
+            f"Deleted {len(superseded)} commentary file(s) of the earlier one-per-report layout "
+            f"from {superseded[0].parent}: their sentences are in the council-period files"
+        )
     pdfs = publish_pdfs(context, pdf_books(out_dir, periods, config.pdf_papers))
     return dg.MaterializeResult(
         metadata={
