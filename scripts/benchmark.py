@@ -228,9 +228,10 @@ def add_one_quarter(work: Path, env: dict, quarter: str, rounds: int) -> dict:
     before each round): the median round's time and steps, every round's seconds, and the
     peak memory of all rounds.
 
-    Why rounds: one run of the quarter moved by up to 17% between two benches of the same
-    code in one sitting on this 2-core machine (36.7 and 42.8 s; its dbt step 11.1 and
-    14.8 s), more than the differences the ratio is read for."""
+    Why rounds: one run of the quarter moved by 17% between two benches of the same code in
+    one sitting on this 2-core machine (36.7 and 42.8 s; its dbt step 11.1 and 14.8 s), and
+    three rounds of one bench by 21% (40.0, 43.4 and 48.3 s): more than the differences the
+    ratio is read for."""
     saved = work / "before_quarter"
     shutil.rmtree(saved, ignore_errors=True)
     for name in RUN_STATE:
