@@ -27,7 +27,7 @@ import xlsxwriter
 
 from orchestration.reports.batch import write_reports
 from orchestration.reports.lgbf_pack import build_lgbf_pack
-from orchestration.reports.service_report import report_periods
+from orchestration.reports.service_report import latest_year, report_periods
 
 NATIONAL_REPORTS = 1600  # make bench's full build: 320 council-services x 5 periods
 
@@ -68,8 +68,7 @@ def main() -> None:
     with duckdb.connect(args.warehouse, read_only=True) as con:
         periods = sorted(p[:3] for p in report_periods(con))
     if args.latest_year:
-        latest = max(key[:7] for _, _, key in periods)  # "2019-20" of "2019-20-Q3"
-        periods = [p for p in periods if p[2][:7] == latest]
+        periods = latest_year(periods)
     periods = periods[: args.reports]
     best = None
     with tempfile.TemporaryDirectory() as out:

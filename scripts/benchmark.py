@@ -234,7 +234,7 @@ def add_one_quarter(work: Path, env: dict, quarter: str, rounds: int) -> dict:
     ratio is read for."""
     saved = work / "before_quarter"
     shutil.rmtree(saved, ignore_errors=True)
-    for name in RUN_STATE:
+    for name in RUN_STATE if rounds > 1 else ():  # one round restores nothing
         if (work / name).exists():
             shutil.copytree(work / name, saved / name, symlinks=True)
     runs = []

@@ -24,7 +24,7 @@ from orchestration.reports import cells, commentary, exceptions, exceptions_shee
 from orchestration.reports.queries import Period, comparison_periods
 from orchestration.workbook.sheets import slug
 
-__all__ = ["Period", "build_service_report", "report_path", "report_title"]
+__all__ = ["Period", "build_service_report", "latest_year", "report_path", "report_title"]
 
 # Why a PI shows a status other than the one the service reported, where no documented
 # exception (reference.status_exceptions) says: each completes "shown as Data Only because ...".
@@ -881,3 +881,10 @@ def _exceptions(report: Report, ws, out: list | None, data: dict) -> None:
 
 def report_periods(con) -> list[tuple[str, str, str]]:
     return queries.report_periods(con)
+
+
+def latest_year(periods: list[tuple]) -> list[tuple]:
+    """The reports of ``periods`` (council, service, period key, ...) in the latest financial
+    year among them: "2019-20" for "2019-20-Q3" and the year end "2019-20"."""
+    latest = max((p[2][:7] for p in periods), default=None)
+    return [p for p in periods if p[2][:7] == latest]

@@ -161,3 +161,14 @@ def test_a_footnote_ends_with_one_full_stop():
            "status_reason": "the value and the note disagree."}  # fmt: skip
     assert status_footnote(PI, row).endswith("reported it as Off Target.")
     assert ".." not in status_footnote({**PI, "title": "A 4 week period."}, row)
+
+
+def test_latest_year_keeps_the_latest_financial_years_quarters_and_year_end():
+    periods = [
+        ("Midlothian", "Children's Services", "2018-19"),
+        ("Midlothian", "Children's Services", "2019-20-Q1"),
+        ("Midlothian", "Children's Services", "2019-20"),
+        ("Fife", "Education", "2019-20-Q4"),
+    ]
+    assert service_report.latest_year(periods) == periods[1:]
+    assert service_report.latest_year([]) == []

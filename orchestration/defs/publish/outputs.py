@@ -25,7 +25,7 @@ from orchestration.reports.exceptions_sheet import exceptions_path
 from orchestration.reports.exports import MART_TABLES, export_marts
 from orchestration.reports.lgbf_pack import build_lgbf_pack
 from orchestration.reports.queries import DEFAULT_WEEKS_AFTER_PERIOD_END, parse_as_of
-from orchestration.reports.service_report import report_path, report_periods
+from orchestration.reports.service_report import latest_year, report_path, report_periods
 
 
 def _marts(*names: str) -> list[dg.AssetKey]:
@@ -82,9 +82,8 @@ def periods_in_scope(
         periods = [p for p in periods if scope.includes(*p[:3])]
     elif span:
         periods = [p for p in periods if span[0] <= _period_order(p[2]) <= span[1]]
-    if report_periods == "latest-year" and periods:
-        latest = max(p[2][:7] for p in periods)
-        periods = [p for p in periods if p[2][:7] == latest]
+    if report_periods == "latest-year":
+        periods = latest_year(periods)
     return periods
 
 
